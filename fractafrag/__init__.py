@@ -1,0 +1,48 @@
+"""Fractafrag: a self-hostable, realtime community for GLSL shaders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from fractafrag.config import Config
+from fractafrag.extensions import socketio_manager
+from fractafrag.paths import bundled_dir
+
+
+def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app: configuration, extensions, blueprints. No I/O happens here."""
+    app = Flask(
+        __name__,
+        template_folder=str(bundled_dir("templates")),
+        static_folder=str(bundled_dir("static")),
+    )
+    if config is None:
+        config = Config()
+    app.config.from_mapping(config.as_dict() if isinstance(config, Config) else config)
+
+    from fractafrag import auth, errors, models  # noqa: F401  (models registers the tables)
+    from fractafrag.api import register_api
+    from fractafrag.extensions import api, db, jwt, migrate, redis, socketio
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(bundled_dir("migrations")))
+    redis.init_app(app)
+    jwt.init_app(app)
+    auth.init_app(app)
+    api.init_app(app)
+    errors.init_app(app)
+    register_api(api)
+    socketio.init_app(
+        app,
+        client_manager=socketio_manager(app.config["REDIS_URL"]),
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        cors_allowed_origins=[],
+    )
+
+    from fractafrag.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,5 @@
+"""`python -m fractafrag …` is the `fractafrag` command."""
+
+from fractafrag.cli import main
+
+main()

@@ -1,0 +1,13 @@
+"""The REST API under /api/v1: one package per resource, registered here."""
+
+from flask_smorest import Api
+
+
+def register_api(api: Api) -> None:
+    """Register every resource blueprint on the flask-smorest Api."""
+    from fractafrag.api.auth.routes import blp as auth_blp
+    from fractafrag.api.health.routes import blp as health_blp
+    from fractafrag.api.users.routes import blp as users_blp
+
+    for blueprint in (health_blp, auth_blp, users_blp):
+        api.register_blueprint(blueprint)

@@ -1,0 +1,71 @@
+"""Register, sign in, refresh and sign out."""
+
+from flask.views import MethodView
+from flask_jwt_extended import create_access_token, get_jwt_identity, jwt_required
+from flask_smorest import Blueprint
+
+from fractafrag.api.auth.schemas import AccessTokenSchema, LoginSchema, RegisterSchema, TokensSchema
+from fractafrag.api.limits import client_ip, enforce
+from fractafrag.auth import issue_tokens, revoke_current_refresh_token
+from fractafrag.errors import abort
+from fractafrag.services import accounts
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
+
+
+@blp.route("/register")
+class Register(MethodView):
+    """Account creation."""
+
+    @blp.arguments(RegisterSchema)
+    @blp.response(201, TokensSchema)
+    @blp.alt_response(409, description="The username or email is taken.")
+    @blp.alt_response(429, description="Too many registrations from this address.")
+    def post(self, body):
+        """Create an account and sign in"""
+        enforce("RATELIMIT_REGISTER_IP", client_ip(), "registrations from this address")
+        user = accounts.register(body["username"], body["email"], body["password"])
+        return {"user": user, **issue_tokens(user)}
+
+
+@blp.route("/login")
+class Login(MethodView):
+    """Sign-in."""
+
+    @blp.arguments(LoginSchema)
+    @blp.response(200, TokensSchema)
+    @blp.alt_response(401, description="Wrong username/email or password.")
+    @blp.alt_response(429, description="Too many attempts for this account or address.")
+    def post(self, body):
+        """Sign in with a username or email and a password"""
+        login = (body.get("username") or body.get("email")).strip()
+        enforce("RATELIMIT_LOGIN_IP", client_ip(), "sign-in attempts from this address")
+        enforce("RATELIMIT_LOGIN_ACCOUNT", login.lower(), "sign-in attempts for this account")
+        user = accounts.authenticate(login, body["password"])
+        if user is None:
+            abort(401, "Wrong username/email or password.")
+        return {"user": user, **issue_tokens(user)}
+
+
+@blp.route("/refresh")
+class Refresh(MethodView):
+    """Access token renewal."""
+
+    @jwt_required(refresh=True, locations=["headers", "cookies"])
+    @blp.response(200, AccessTokenSchema)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def post(self):
+        """Trade a refresh token (Bearer) for a new access token"""
+        return {"access_token": create_access_token(identity=int(get_jwt_identity()))}
+
+
+@blp.route("/logout")
+class Logout(MethodView):
+    """Sign-out."""
+
+    @jwt_required(refresh=True, locations=["headers", "cookies"])
+    @blp.response(204)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def post(self):
+        """Revoke the refresh token given as Bearer, at once"""
+        revoke_current_refresh_token()

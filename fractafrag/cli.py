@@ -1,0 +1,51 @@
+"""The `fractafrag` command: up, worker, and Flask's own (db, routes, shell)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from fractafrag.config import default_data_dir
+
+
+def _create_app() -> Flask:
+    from fractafrag import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Fractafrag: a self-hostable, realtime community for GLSL shaders."""
+
+
+@main.command("up", with_appcontext=False)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--data-dir",
+    default=None,
+    help="Where embedded PostgreSQL/Redis data, secrets and renders live "
+    f"[default: $FRACTAFRAG_DATA_DIR or {default_data_dir()}].",
+)
+@click.option("--demo/--no-demo", default=False, help="Seed demo shaders (once).")
+def up(host: str, port: int, data_dir: str | None, demo: bool) -> None:
+    """Start Fractafrag: database, Redis, workers and web server; Ctrl-C stops it all."""
+    from fractafrag.runner import run_up
+
+    raise SystemExit(run_up(host=host, port=port, data_dir=data_dir, demo=demo))
+
+
+@main.command("worker")
+@click.argument("queues", nargs=-1)
+def worker(queues: tuple[str, ...]) -> None:
+    """Run an RQ worker on the given queues (default: 'default')."""
+    from fractafrag.jobs.worker import run_worker
+
+    run_worker(list(queues) or ["default"])
+
+
+def register_commands(app: Flask) -> None:
+    """Make `flask --app wsgi rq-worker` available too."""
+    app.cli.add_command(worker, "rq-worker")

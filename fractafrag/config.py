@@ -1,0 +1,96 @@
+"""The one configuration object, read from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from platformdirs import user_data_dir
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """Read a boolean environment variable such as 1/0, true/false, yes/no."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_data_dir() -> str:
+    """Where Fractafrag keeps its data when --data-dir and FRACTAFRAG_DATA_DIR are absent."""
+    return user_data_dir("fractafrag", appauthor=False)
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Make a postgres:// or postgresql:// URL use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings for one app instance; every value comes from the environment or a default."""
+
+    def __init__(self, **overrides: Any) -> None:
+        env = os.environ.get
+        self.DATA_DIR = env("FRACTAFRAG_DATA_DIR") or default_data_dir()
+        self.SQLALCHEMY_DATABASE_URI = sqlalchemy_url(env("DATABASE_URL", ""))
+        self.REDIS_URL = env("REDIS_URL", "")
+        self.SECRET_KEY = env("SECRET_KEY") or secrets.token_hex(32)
+        self.SECRET_KEY_GENERATED = not env("SECRET_KEY")
+        self.SQLALCHEMY_ENGINE_OPTIONS = {
+            "pool_pre_ping": True,
+            "pool_size": 10,
+            "connect_args": {"connect_timeout": 5},
+        }
+        self.PROXY_COUNT = int(env("FRACTAFRAG_PROXY_COUNT", "0"))
+
+        self.API_TITLE = "Fractafrag"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.OPENAPI_SWAGGER_UI_PATH = "docs"
+        self.OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
+        self.API_SPEC_OPTIONS = {
+            "info": {"description": "REST API of Fractafrag, a community for GLSL shaders."},
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                }
+            },
+        }
+
+        self.JWT_SECRET_KEY = env("FRACTAFRAG_JWT_SECRET") or self.SECRET_KEY
+        self.JWT_ALGORITHM = "HS256"
+        self.JWT_DECODE_ALGORITHMS = ["HS256"]
+        self.JWT_ACCESS_TOKEN_EXPIRES = timedelta(
+            minutes=int(env("FRACTAFRAG_ACCESS_TOKEN_MINUTES", "15"))
+        )
+        self.JWT_REFRESH_TOKEN_EXPIRES = timedelta(
+            days=int(env("FRACTAFRAG_REFRESH_TOKEN_DAYS", "30"))
+        )
+        self.JWT_TOKEN_LOCATION = ["headers", "cookies"]
+        self.JWT_COOKIE_SECURE = env_flag("FRACTAFRAG_COOKIE_SECURE", False)
+        self.JWT_COOKIE_CSRF_PROTECT = True
+        self.JWT_COOKIE_SAMESITE = "Lax"
+
+        self.RATELIMIT_ENABLED = env_flag("FRACTAFRAG_RATELIMIT_ENABLED", True)
+        self.RATELIMIT_LOGIN_IP = env("FRACTAFRAG_RATELIMIT_LOGIN_IP", "30/1min")
+        self.RATELIMIT_LOGIN_ACCOUNT = env("FRACTAFRAG_RATELIMIT_LOGIN_ACCOUNT", "10/5min")
+        self.RATELIMIT_REGISTER_IP = env("FRACTAFRAG_RATELIMIT_REGISTER_IP", "10/1h")
+
+        self.MAX_CONTENT_LENGTH = int(env("FRACTAFRAG_MAX_BODY_BYTES", str(1024 * 1024)))
+        self.SOCKETIO_ASYNC_MODE = env("FRACTAFRAG_ASYNC_MODE", "gevent")
+        self.DEFAULT_LICENSE = env("FRACTAFRAG_DEFAULT_LICENSE", "CC-BY-NC-SA-3.0")
+        self.FREE_SHADERS_PER_MONTH = int(env("FRACTAFRAG_FREE_SHADERS_PER_MONTH", "5"))
+
+        for key, value in overrides.items():
+            setattr(self, key, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the settings as a mapping for app.config.from_mapping."""
+        return {key: value for key, value in vars(self).items() if key.isupper()}

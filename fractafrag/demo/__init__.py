@@ -1,0 +1,1 @@
+"""Demo shaders written for Fractafrag, seeded by `fractafrag up --demo`."""

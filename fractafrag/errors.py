@@ -1,0 +1,76 @@
+"""Every error the app answers, in flask-smorest's JSON shape; nothing leaks as an HTML 500."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from flask import Flask, jsonify
+from flask_smorest import abort as smorest_abort
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import InternalServerError
+
+from fractafrag.services import ServiceError
+
+log = logging.getLogger(__name__)
+
+
+def abort(code: int, message: str, **kwargs: object) -> None:
+    """Stop the request with an HTTP error whose message tells the user what to fix."""
+    smorest_abort(code, message=message, **kwargs)
+
+
+def _service_unavailable(part: str, retry_after: int = 5):
+    body = {
+        "code": 503,
+        "status": "Service Unavailable",
+        "message": f"{part} is unavailable right now; try again in a few seconds.",
+    }
+    response = jsonify(body)
+    response.status_code = 503
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _status_name(code: int) -> str:
+    return HTTPStatus(code).phrase
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers that turn infrastructure failures into clear JSON answers."""
+
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        body = {
+            "code": error.status,
+            "status": _status_name(error.status),
+            "message": error.message,
+        }
+        if error.errors:
+            body["errors"] = error.errors
+        return jsonify(body), error.status
+
+    @app.errorhandler(RedisConnectionError)
+    @app.errorhandler(RedisTimeoutError)
+    def redis_down(error: Exception):
+        log.warning("redis error: %s", error)
+        return _service_unavailable("Redis")
+
+    @app.errorhandler(OperationalError)
+    def database_down(error: OperationalError):
+        log.warning("database error: %s", error)
+        return _service_unavailable("The database")
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(error: InternalServerError):
+        original = getattr(error, "original_exception", None)
+        if original is not None:
+            log.exception("unhandled error", exc_info=original)
+        body = {
+            "code": 500,
+            "status": "Internal Server Error",
+            "message": "Something went wrong on our side; it has been logged.",
+        }
+        return jsonify(body), 500

@@ -1,0 +1,123 @@
+"""Extension singletons, created unbound and wired to an app by create_app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis as redis_lib
+import socketio as socketio_lib
+from flask import Flask
+from flask_jwt_extended import JWTManager
+from flask_migrate import Migrate
+from flask_smorest import Api as SmorestApi
+from flask_socketio import SocketIO
+from flask_sqlalchemy import SQLAlchemy
+from rq import Queue
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+from werkzeug.exceptions import HTTPException
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every model."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Api(SmorestApi):
+    """flask-smorest's Api whose error payload always carries a human message."""
+
+    def handle_http_exception(self, error: HTTPException) -> tuple[dict, int, dict]:
+        """Answer every HTTP error as {code, status, message, errors?}."""
+        payload, code, headers = super().handle_http_exception(error)
+        errors = payload.get("errors")
+        if code == 400 and errors == {"json": ["Invalid JSON body."]}:
+            payload["message"] = "The request body is not valid JSON."
+        elif code == 422 and isinstance(errors, dict):
+            payload["message"] = "Fix these fields: " + "; ".join(_flatten(errors))
+        elif "message" not in payload:
+            payload["message"] = error.description or error.name
+        if code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            headers = {**headers, "Allow": ", ".join(sorted(error.valid_methods))}
+        return payload, code, headers
+
+
+def _flatten(errors: dict, prefix: str = "") -> list[str]:
+    """Turn marshmallow's nested messages into 'field: message' lines (location dropped)."""
+    lines = []
+    for key, value in errors.items():
+        name = "" if key in ("json", "query", "form", "files", "path") and not prefix else str(key)
+        path = f"{prefix}.{name}" if prefix and name else (name or prefix)
+        if isinstance(value, dict):
+            lines.extend(_flatten(value, path))
+        else:
+            messages = value if isinstance(value, list) else [value]
+            lines.append(f"{path or 'body'}: {' '.join(str(m) for m in messages)}")
+    return lines
+
+
+class RedisClient:
+    """The app's Redis connection; created lazily from REDIS_URL (no I/O at init)."""
+
+    def __init__(self) -> None:
+        self._conn: redis_lib.Redis | None = None
+        self.url = ""
+
+    def init_app(self, app: Flask) -> None:
+        """Build the connection pool for REDIS_URL; connecting happens on first use."""
+        self.url = app.config["REDIS_URL"]
+        self._conn = redis_lib.Redis.from_url(
+            self.url, socket_timeout=3, socket_connect_timeout=2, health_check_interval=30
+        )
+
+    @property
+    def conn(self) -> redis_lib.Redis:
+        """The Redis client; raises if the app was never configured."""
+        if self._conn is None:
+            raise RuntimeError("Redis is not configured: set REDIS_URL")
+        return self._conn
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
+
+
+class Queues:
+    """RQ queues on the app's Redis, by name (default, render)."""
+
+    def __init__(self, client: RedisClient) -> None:
+        self._client = client
+
+    def get(self, name: str) -> Queue:
+        """Return the RQ queue called name."""
+        return Queue(name, connection=self._client.conn)
+
+    def enqueue(self, queue: str, func_path: str, *args: Any, **kwargs: Any) -> Any:
+        """Enqueue a job by dotted path, e.g. 'fractafrag.jobs.render.render_shader'."""
+        return self.get(queue).enqueue(func_path, *args, **kwargs)
+
+
+SOCKETIO_CHANNEL = "fractafrag"
+
+
+def socketio_manager(redis_url: str, write_only: bool = False) -> socketio_lib.RedisManager | None:
+    """The Redis message queue that carries Socket.IO events between processes (any URL form)."""
+    if not redis_url:
+        return None
+    return socketio_lib.RedisManager(redis_url, channel=SOCKETIO_CHANNEL, write_only=write_only)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+api = Api()
+jwt = JWTManager()
+socketio = SocketIO()
+redis = RedisClient()
+queues = Queues(redis)

@@ -1,0 +1,80 @@
+"""Billing: Stripe customers and subscriptions, bounty pledges, payouts, processed webhooks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fractafrag.extensions import db
+from fractafrag.models.types import created_at_column, updated_at_column
+
+PLEDGE_STATUSES = ("authorized", "captured", "released", "failed")
+
+
+class BillingAccount(db.Model):
+    """A user's Stripe customer, subscription and Connect account."""
+
+    __tablename__ = "billing_accounts"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    stripe_customer_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    subscription_status: Mapped[str | None] = mapped_column(sa.String(32))
+    current_period_end: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    stripe_connect_account_id: Mapped[str | None] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class BountyPledge(db.Model):
+    """Money promised to whoever fulfils a desire: a PaymentIntent authorised, captured later."""
+
+    __tablename__ = "bounty_pledges"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('authorized', 'captured', 'released', 'failed')", name="status"
+        ),
+        sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    desire_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("desires.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    amount_cents: Mapped[int] = mapped_column(sa.Integer)
+    currency: Mapped[str] = mapped_column(sa.String(3), server_default="usd")
+    payment_intent_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(16), server_default="authorized")
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class Payout(db.Model):
+    """What a fulfiller is owed or was paid for a captured bounty."""
+
+    __tablename__ = "payouts"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("bounty_pledges.id", ondelete="CASCADE"), unique=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    amount_cents: Mapped[int] = mapped_column(sa.Integer)
+    stripe_transfer_id: Mapped[str | None] = mapped_column(sa.String(64))
+    status: Mapped[str] = mapped_column(sa.String(16), server_default="owed")
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class StripeEvent(db.Model):
+    """A webhook event already processed, so replays are no-ops."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(sa.String(100))
+    processed_at: Mapped[datetime] = created_at_column()

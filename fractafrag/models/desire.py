@@ -1,0 +1,71 @@
+"""The desire board: asks for shaders and the clusters similar asks form."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fractafrag.extensions import db
+from fractafrag.models.types import created_at_column, embedding_column, updated_at_column
+
+DESIRE_STATUSES = ("open", "fulfilled", "closed")
+
+
+class DesireCluster(db.Model):
+    """A group of similar desires around a centroid, with a label and a heat."""
+
+    __tablename__ = "desire_clusters"
+    __table_args__ = (
+        sa.Index(
+            "ix_desire_clusters_centroid",
+            "centroid",
+            postgresql_using="hnsw",
+            postgresql_ops={"centroid": "vector_cosine_ops"},
+        ),
+        sa.Index("ix_desire_clusters_heat", "heat"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    centroid = embedding_column()
+    size: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    heat: Mapped[float] = mapped_column(sa.Float, server_default="0")
+    label: Mapped[str] = mapped_column(sa.String(120), server_default="")
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class Desire(db.Model):
+    """Someone's ask for a shader that does not exist yet, optionally with a bounty."""
+
+    __tablename__ = "desires"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('open', 'fulfilled', 'closed')", name="status"),
+        sa.CheckConstraint("bounty_cents >= 0", name="bounty_nonnegative"),
+        sa.Index(
+            "ix_desires_embedding",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ),
+        sa.Index("ix_desires_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    author_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    prompt: Mapped[str] = mapped_column(sa.String(500))
+    bounty_cents: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    status: Mapped[str] = mapped_column(sa.String(16), server_default="open")
+    embedding = embedding_column()
+    cluster_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("desire_clusters.id", ondelete="SET NULL"), index=True
+    )
+    fulfilled_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("shaders.id", ondelete="SET NULL")
+    )
+    fulfilled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()

@@ -1,0 +1,98 @@
+"""Shaders and their immutable versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fractafrag.extensions import db
+from fractafrag.models.types import created_at_column, embedding_column, updated_at_column
+from fractafrag.models.user import User
+
+VISIBILITIES = ("public", "unlisted", "private", "draft")
+RENDER_STATUSES = ("pending", "rendering", "ready", "failed")
+
+
+class Shader(db.Model):
+    """A shader: its metadata, counters and render state; the code lives in its versions."""
+
+    __tablename__ = "shaders"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "visibility IN ('public', 'unlisted', 'private', 'draft')", name="visibility"
+        ),
+        sa.CheckConstraint(
+            "render_status IN ('pending', 'rendering', 'ready', 'failed')", name="render_status"
+        ),
+        sa.Index("ix_shaders_search", "search", postgresql_using="gin"),
+        sa.Index("ix_shaders_tags", "tags", postgresql_using="gin"),
+        sa.Index(
+            "ix_shaders_style_vector",
+            "style_vector",
+            postgresql_using="hnsw",
+            postgresql_ops={"style_vector": "vector_cosine_ops"},
+        ),
+        sa.Index("ix_shaders_visibility_hot", "visibility", "hot"),
+        sa.Index("ix_shaders_visibility_created", "visibility", "created_at"),
+        sa.Index("ix_shaders_visibility_score", "visibility", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text, server_default="")
+    tags: Mapped[list[str]] = mapped_column(ARRAY(sa.String(32)), server_default="{}")
+    visibility: Mapped[str] = mapped_column(sa.String(16), server_default="public")
+    license: Mapped[str] = mapped_column(sa.String(64))
+    current_version: Mapped[int] = mapped_column(sa.Integer, server_default="1")
+    forked_from_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("shaders.id", ondelete="SET NULL"), index=True
+    )
+    forked_from_version: Mapped[int | None] = mapped_column(sa.Integer)
+    fork_count: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    up: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    down: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    score: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    hot: Mapped[float] = mapped_column(sa.Float, server_default="0")
+    view_count: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+    render_status: Mapped[str] = mapped_column(sa.String(16), server_default="pending")
+    render_error: Mapped[str | None] = mapped_column(sa.Text)
+    thumbnail_url: Mapped[str | None] = mapped_column(sa.String(300))
+    preview_url: Mapped[str | None] = mapped_column(sa.String(300))
+    style_vector = embedding_column()
+    # Kept current by the shaders_search_refresh trigger (title, description, tags, author).
+    search: Mapped[Any] = mapped_column(TSVECTOR, nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    owner: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return f"<Shader {self.id} v{self.current_version} {self.title!r}>"
+
+
+class ShaderVersion(db.Model):
+    """One immutable snapshot of a shader's code; the database refuses UPDATEs of it."""
+
+    __tablename__ = "shader_versions"
+    __table_args__ = (sa.UniqueConstraint("shader_id", "version", name="uq_shader_versions"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    shader_id: Mapped[int] = mapped_column(sa.ForeignKey("shaders.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(sa.Integer)
+    common: Mapped[str] = mapped_column(sa.Text, server_default="")
+    passes: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    message: Mapped[str] = mapped_column(sa.String(200), server_default="")
+    created_at: Mapped[datetime] = created_at_column()
+
+    def __repr__(self) -> str:
+        return f"<ShaderVersion {self.shader_id} v{self.version}>"

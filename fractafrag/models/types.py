@@ -1,0 +1,29 @@
+"""Column types and helpers shared by the models."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from pgvector.sqlalchemy import Vector
+from sqlalchemy.orm import mapped_column
+
+EMBEDDING_DIM = 512
+
+
+def created_at_column() -> sa.orm.MappedColumn[datetime]:
+    """A timezone-aware creation time set by the database."""
+    return mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False)
+
+
+def updated_at_column() -> sa.orm.MappedColumn[datetime]:
+    """A timezone-aware modification time, refreshed on every ORM update."""
+    return mapped_column(
+        sa.DateTime(timezone=True),
+        server_default=sa.func.now(),
+        onupdate=sa.func.now(),
+        nullable=False,
+    )
+
+
+def embedding_column() -> sa.orm.MappedColumn:
+    """A nullable 512-dimension pgvector column."""
+    return mapped_column(Vector(EMBEDDING_DIM), nullable=True)

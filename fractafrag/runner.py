@@ -1,0 +1,223 @@
+"""`fractafrag up`: start the embedded services, migrate, then supervise web and workers."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fractafrag import embedded
+from fractafrag.config import default_data_dir
+
+log = logging.getLogger("fractafrag.up")
+
+STOP_TIMEOUT = 6.0
+MAX_BACKOFF = 30.0
+STABLE_AFTER = 30.0
+
+
+@dataclass
+class Child:
+    """A supervised process: restarted with back-off when it dies."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    proc: subprocess.Popen | None = None
+    started_at: float = 0.0
+    backoff: float = 1.0
+    restart_at: float | None = None
+    restarts: int = field(default=0)
+
+    def start(self) -> None:
+        """Launch the process (in its own group, with a parent-death signal)."""
+        self.proc = subprocess.Popen(
+            self.argv, env=self.env, preexec_fn=embedded.parent_death_signal
+        )
+        self.started_at = time.monotonic()
+        self.restart_at = None
+        log.info("started %s (pid %d)", self.name, self.proc.pid)
+
+    def check(self, now: float) -> None:
+        """Notice a death and schedule a restart; perform a due restart."""
+        if self.proc is not None and self.proc.poll() is not None:
+            code = self.proc.returncode
+            if now - self.started_at >= STABLE_AFTER:
+                self.backoff = 1.0
+            log.warning(
+                "%s (pid %d) exited with code %s; restarting in %.0f s",
+                self.name, self.proc.pid, code, self.backoff,
+            )
+            self.proc = None
+            self.restart_at = now + self.backoff
+            self.backoff = min(self.backoff * 2, MAX_BACKOFF)
+        if self.proc is None and self.restart_at is not None and now >= self.restart_at:
+            self.restarts += 1
+            self.start()
+            log.info("restarted %s (restart #%d)", self.name, self.restarts)
+
+    def terminate(self) -> None:
+        """Ask the process to stop (SIGTERM: gunicorn drains, RQ finishes its job)."""
+        self.restart_at = None
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+
+
+def _secret_key(data_dir: Path) -> str:
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _wait_healthy(url: str, children: list[Child], timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/api/v1/health", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        for child in children:
+            child.check(time.monotonic())
+        time.sleep(0.2)
+    return False
+
+
+def _migrate(env: dict[str, str]) -> None:
+    from flask_migrate import upgrade
+
+    from fractafrag import create_app
+    from fractafrag.config import Config
+
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        app = create_app(Config(SOCKETIO_ASYNC_MODE="threading"))
+        with app.app_context():
+            upgrade()
+            if env.get("FRACTAFRAG_DEMO") == "1":
+                from fractafrag.services.demo import seed_demo
+
+                created = seed_demo()
+                log.info("demo: %d shaders seeded", created)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def run_up(host: str, port: int, data_dir: str | None, demo: bool) -> int:
+    """Run everything until Ctrl-C or SIGTERM; return the exit status."""
+    logging.basicConfig(level=logging.INFO, format="fractafrag: %(message)s", stream=sys.stderr)
+    began = time.monotonic()
+    root = Path(data_dir or os.environ.get("FRACTAFRAG_DATA_DIR") or default_data_dir()).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    if not _port_is_free(host, port):
+        log.error("port %d on %s is already in use; pass --port to pick another", port, host)
+        return 2
+
+    stopping = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    env = dict(os.environ)
+    env["FRACTAFRAG_DATA_DIR"] = str(root)
+    env.setdefault("SECRET_KEY", _secret_key(root))
+    env["PYTHONUNBUFFERED"] = "1"
+    pg_pid: int | None = None
+    redis_child: Child | None = None
+    children: list[Child] = []
+    try:
+        if not env.get("DATABASE_URL"):
+            env["DATABASE_URL"], pg_pid = embedded.start_postgres(root / "postgres")
+            log.info("embedded PostgreSQL ready (pid %d)", pg_pid)
+        if not env.get("REDIS_URL"):
+            argv, env["REDIS_URL"] = embedded.redis_command(root / "redis")
+            redis_child = Child("redis", argv, env)
+            redis_child.start()
+            embedded.wait_for_redis(env["REDIS_URL"])
+            log.info("embedded Redis ready at %s", env["REDIS_URL"])
+        if demo:
+            env["FRACTAFRAG_DEMO"] = "1"
+        _migrate(env)
+        env.pop("FRACTAFRAG_DEMO", None)
+        log.info("database migrated")
+
+        python = sys.executable
+        children = [
+            Child(
+                "web",
+                [python, "-m", "gunicorn", "-k", "gevent", "-w", "1", "-b", f"{host}:{port}",
+                 "--graceful-timeout", "4", "--log-level", "warning", "wsgi:app"],
+                env,
+            ),
+            Child("worker default", [python, "-m", "fractafrag", "worker", "default"], env),
+        ]
+        for child in children:
+            child.start()
+        shown = host if ":" not in host else f"[{host}]"
+        url = f"http://{shown}:{port}"
+        if _wait_healthy(url, children):
+            print(f"Fractafrag is running at {url}  ({time.monotonic() - began:.1f} s)", flush=True)
+        else:
+            log.error("the web server did not become healthy in 60 s; still trying")
+        while not stopping:
+            now = time.monotonic()
+            for child in ([redis_child] if redis_child else []) + children:
+                child.check(now)
+            time.sleep(0.25)
+        return 0
+    finally:
+        _shutdown(children, redis_child, pg_pid)
+
+
+def _shutdown(children: list[Child], redis_child: Child | None, pg_pid: int | None) -> None:
+    log.info("stopping…")
+    began = time.monotonic()
+    for child in children:
+        child.terminate()
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for child in children:
+        if child.proc is None:
+            continue
+        try:
+            child.proc.wait(max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            log.warning("%s did not stop in time; killing it", child.name)
+            child.proc.kill()
+            child.proc.wait()
+    if redis_child is not None:
+        redis_child.terminate()
+        if redis_child.proc is not None:
+            try:
+                redis_child.proc.wait(2)
+            except subprocess.TimeoutExpired:
+                redis_child.proc.kill()
+    if pg_pid is not None:
+        embedded.stop_postgres(pg_pid)
+    log.info("stopped in %.1f s; data kept", time.monotonic() - began)

@@ -1,0 +1,32 @@
+"""Domain logic: take ids and plain data, act in one transaction, return models."""
+
+
+class ServiceError(Exception):
+    """A rule the caller broke; carries the HTTP status and the fields to fix."""
+
+    status = 422
+
+    def __init__(self, message: str, errors: dict | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+        if status is not None:
+            self.status = status
+
+
+class NotFound(ServiceError):
+    """The thing does not exist, or the caller may not see it."""
+
+    status = 404
+
+
+class Conflict(ServiceError):
+    """The request clashes with existing data (a taken username, say)."""
+
+    status = 409
+
+
+class Forbidden(ServiceError):
+    """The caller is known but may not do this."""
+
+    status = 403

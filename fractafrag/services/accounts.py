@@ -1,0 +1,105 @@
+"""Accounts: register, authenticate, read and edit profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from fractafrag.extensions import db
+from fractafrag.models import User
+from fractafrag.services import Conflict, NotFound, ServiceError, passwords
+
+
+def find_by_login(login: str) -> User | None:
+    """The user whose username or email matches login, ignoring case."""
+    login = login.strip().lower()
+    column = User.email if "@" in login else User.username
+    return db.session.scalar(sa.select(User).where(sa.func.lower(column) == login))
+
+
+def get_by_username(username: str) -> User:
+    """The user called username (any case), or NotFound."""
+    user = db.session.scalar(
+        sa.select(User).where(sa.func.lower(User.username) == username.lower())
+    )
+    if user is None:
+        raise NotFound(f"No user called {username!r}.")
+    return user
+
+
+def _ensure_free(username: str | None, email: str | None, exclude_id: int | None = None) -> None:
+    errors: dict[str, list[str]] = {}
+    candidates = (("username", User.username, username), ("email", User.email, email))
+    for field, column, value in candidates:
+        if value is None:
+            continue
+        query = sa.select(User.id).where(sa.func.lower(column) == value.lower())
+        if exclude_id is not None:
+            query = query.where(User.id != exclude_id)
+        if db.session.scalar(query) is not None:
+            errors[field] = [f"{field.capitalize()} {value!r} is already taken."]
+    if errors:
+        raise Conflict("; ".join(m for ms in errors.values() for m in ms), errors)
+
+
+def register(username: str, email: str, password: str) -> User:
+    """Create an account after checking the password policy and uniqueness."""
+    problem = passwords.password_problem(password, username, email)
+    if problem:
+        raise ServiceError(problem, {"password": [problem]})
+    _ensure_free(username, email)
+    user = User(
+        username=username, email=email.strip(), password_hash=passwords.hash_password(password)
+    )
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two registrations raced past the check; the unique indexes decided.
+        db.session.rollback()
+        _ensure_free(username, email)
+        raise Conflict("Username or email is already taken.") from None
+    return user
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The user for these credentials, or None; the same work is done when the login is unknown."""
+    user = find_by_login(login)
+    if user is None:
+        passwords.verify_password(passwords.dummy_hash(), password)
+        return None
+    if not passwords.verify_password(user.password_hash, password):
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+        db.session.commit()
+    return user
+
+
+def update_profile(user_id: int, changes: dict[str, Any]) -> User:
+    """Apply profile edits; a new password needs the current one."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("The account no longer exists.")
+    new_password = changes.pop("password", None)
+    current = changes.pop("current_password", None)
+    if new_password is not None:
+        if current is None or not passwords.verify_password(user.password_hash, current):
+            message = "current_password is missing or wrong; it is needed to set a new password."
+            raise ServiceError(message, {"current_password": [message]})
+        problem = passwords.password_problem(new_password, user.username, user.email)
+        if problem:
+            raise ServiceError(problem, {"password": [problem]})
+        user.password_hash = passwords.hash_password(new_password)
+    if "email" in changes:
+        _ensure_free(None, changes["email"], exclude_id=user.id)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("That email is already taken.", {"email": ["already taken"]}) from None
+    return user

@@ -1,0 +1,43 @@
+"""Fixed-window rate limits counted in Redis, shared by every web process."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from fractafrag.extensions import redis
+
+_UNITS = {"s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+_SPEC = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+)\s*$")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `count` hits per `seconds`."""
+
+    count: int
+    seconds: int
+
+
+def parse_limit(spec: str) -> Limit:
+    """Parse '10/5min', '30/min', '100/1h' or '5/30s' into a Limit."""
+    match = _SPEC.match(spec.lower())
+    if not match or match.group(3) not in _UNITS:
+        raise ValueError(f"bad rate limit {spec!r}: write it like '10/5min' or '100/1h'")
+    count, amount, unit = int(match.group(1)), int(match.group(2) or 1), match.group(3)
+    return Limit(count=count, seconds=amount * _UNITS[unit])
+
+
+def hit(bucket: str, limit: Limit) -> int | None:
+    """Count one hit in bucket; return seconds to wait when over the limit, else None."""
+    now = time.time()
+    window = int(now // limit.seconds)
+    key = f"rl:{bucket}:{limit.seconds}:{window}"
+    pipe = redis.pipeline()
+    pipe.set(key, 0, ex=limit.seconds + 1, nx=True)
+    pipe.incr(key)
+    _, count = pipe.execute()
+    if count <= limit.count:
+        return None
+    return max(int((window + 1) * limit.seconds - now) + 1, 1)

@@ -1,0 +1,1 @@
+"""MCP bridge: lets agents use Fractafrag through its REST API."""

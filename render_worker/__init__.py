@@ -1,0 +1,1 @@
+"""Headless Chromium renderer: thumbnails and animated previews of shader versions."""

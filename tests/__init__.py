@@ -1,0 +1,1 @@
+"""Fractafrag test suite."""

@@ -1,0 +1,140 @@
+"""Test fixtures: real PostgreSQL + pgvector and real Redis (embedded unless URLs are given)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from fractafrag import create_app, embedded
+from fractafrag.config import Config
+
+TEST_DATABASE = "fractafrag_test"
+
+
+@pytest.fixture(scope="session")
+def service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """DATABASE_URL and REDIS_URL for the run: the environment's, or embedded servers."""
+    root = tmp_path_factory.mktemp("services")
+    pg_pid = None
+    redis_proc = None
+    database_url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    redis_url = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL")
+    if not database_url:
+        database_url, pg_pid = embedded.start_postgres(root / "postgres", TEST_DATABASE)
+    if not redis_url:
+        argv, redis_url = embedded.redis_command(root / "redis")
+        redis_proc = subprocess.Popen(argv, preexec_fn=embedded.parent_death_signal)
+        embedded.wait_for_redis(redis_url)
+    yield {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "root": str(root)}
+    if redis_proc is not None:
+        redis_proc.terminate()
+        redis_proc.wait(5)
+    if pg_pid is not None:
+        embedded.stop_postgres(pg_pid)
+
+
+def make_config(urls: dict[str, str], **overrides: object) -> Config:
+    """A test configuration on the run's servers."""
+    from fractafrag.config import sqlalchemy_url
+
+    settings: dict[str, object] = {
+        "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(urls["DATABASE_URL"]),
+        "REDIS_URL": urls["REDIS_URL"],
+        "SECRET_KEY": "test-secret-key-0123456789abcdef0123456789abcdef",
+        "JWT_SECRET_KEY": "test-secret-key-0123456789abcdef0123456789abcdef",
+        "SOCKETIO_ASYNC_MODE": "threading",
+        "DATA_DIR": str(Path(urls["root"]) / "data"),
+        "TESTING": True,
+    }
+    settings.update(overrides)
+    return Config(**settings)
+
+
+@pytest.fixture(scope="session")
+def app(service_urls: dict[str, str]) -> Flask:
+    """The app, with the schema built by the real migrations."""
+    from flask_migrate import upgrade
+
+    application = create_app(make_config(service_urls))
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@pytest.fixture
+def make_app(service_urls: dict[str, str], app: Flask):
+    """Build another app on the same servers with some settings changed."""
+
+    def build(**overrides: object) -> Flask:
+        return create_app(make_config(service_urls, **overrides))
+
+    return build
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test starts with empty tables and an empty Redis."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application: Flask = request.getfixturevalue("app")
+    from fractafrag.extensions import db, redis
+
+    with application.app_context():
+        db.session.remove()
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        redis.flushdb()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[sa.orm.Session]:
+    """The app's session inside an app context."""
+    from fractafrag.extensions import db
+
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+
+
+class UserFactory:
+    """Creates accounts through the real registration service and signs them in."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.count = 0
+
+    def __call__(self, username: str | None = None, password: str = "correct horse battery"
+                 ) -> dict:
+        """Create a user; return {id, username, email, password, access_token, refresh_token}."""
+        from fractafrag.auth import issue_tokens
+        from fractafrag.services import accounts
+
+        self.count += 1
+        username = username or f"artist{self.count}"
+        email = f"{username.lower()}@example.org"
+        with self.app.app_context():
+            user = accounts.register(username, email, password)
+            tokens = issue_tokens(user)
+            return {"id": user.id, "username": username, "email": email,
+                    "password": password, **tokens}
+
+
+@pytest.fixture
+def make_user(app: Flask) -> UserFactory:
+    """Factory for signed-in users."""
+    return UserFactory(app)
