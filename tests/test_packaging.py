@@ -1,0 +1,33 @@
+"""A wheel built from the project carries everything `fractafrag up` needs."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_contains_templates_static_migrations_and_all_packages(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path)],
+        cwd=ROOT, check=True, capture_output=True, timeout=300,
+    )
+    wheel = next(tmp_path.glob("fractafrag-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "fractafrag/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        "fractafrag/migrations/env.py",
+        "fractafrag/migrations/versions/0001_initial.py",
+        "fractafrag/data/common-passwords.txt.gz",
+        "wsgi.py",
+    ):
+        assert required in names, required
+    templates = [n for n in names if n.startswith("fractafrag/templates/")]
+    assert templates, "templates are packaged"
+    for source in ROOT.glob("fractafrag/**/*.py"):
+        relative = source.relative_to(ROOT).as_posix()
+        assert relative in names, f"{relative} is missing: list its package in pyproject.toml"
+    for top in ("render_worker", "mcp_bridge"):
+        for source in (ROOT / top).glob("**/*.py"):
+            assert source.relative_to(ROOT).as_posix() in names

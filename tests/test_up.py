@@ -1,0 +1,117 @@
+"""`fractafrag up` end to end: embedded services, supervision, clean stop, data kept."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+import requests
+
+FRACTAFRAG = [sys.executable, "-m", "fractafrag"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Up:
+    """A running `fractafrag up` whose output is collected line by line."""
+
+    def __init__(self, data_dir: Path, port: int) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        self.proc = subprocess.Popen(
+            [*FRACTAFRAG, "up", "--port", str(port), "--data-dir", str(data_dir)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        )
+        self.lines: list[str] = []
+        self.url = f"http://127.0.0.1:{port}"
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def wait_for(self, text: str, timeout: float = 90) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.lines:
+                if text in line:
+                    return line
+            if self.proc.poll() is not None and not any(text in line for line in self.lines):
+                break
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} not seen; output:\n{''.join(self.lines)}")
+
+    def child(self, fragment: str) -> psutil.Process:
+        for proc in psutil.Process(self.proc.pid).children(recursive=True):
+            if fragment in " ".join(proc.cmdline()):
+                return proc
+        raise AssertionError(f"no child process matching {fragment!r}")
+
+    def stop(self) -> float:
+        began = time.monotonic()
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(20)
+        return time.monotonic() - began
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+def test_up_runs_a_healthy_app_restarts_workers_and_keeps_data(data_dir):
+    port = _free_port()
+    up = Up(data_dir, port)
+    try:
+        up.wait_for(f"Fractafrag is running at http://127.0.0.1:{port}")
+        health = requests.get(up.url + "/api/v1/health", timeout=5).json()
+        assert health == {"status": "ok", "database": "ok", "redis": "ok"}
+        created = requests.post(up.url + "/api/v1/auth/register", timeout=10, json={
+            "username": "keeper", "email": "keeper@example.org", "password": "kept across runs"})
+        assert created.status_code == 201
+
+        worker = up.child("worker default")
+        worker.send_signal(signal.SIGKILL)
+        up.wait_for("restarted worker default", timeout=30)
+        replacement = up.child("worker default")
+        assert replacement.pid != worker.pid and replacement.is_running()
+    finally:
+        elapsed = up.stop()
+    assert up.proc.returncode == 0
+    assert elapsed < 10, f"stopping took {elapsed:.1f} s"
+    leftovers = [p for p in psutil.process_iter(["cmdline"])
+                 if str(data_dir) in " ".join(p.info["cmdline"] or [])]
+    assert leftovers == [], "every child stopped"
+
+    again = Up(data_dir, port)
+    try:
+        again.wait_for("Fractafrag is running at")
+        login = requests.post(again.url + "/api/v1/auth/login", timeout=10, json={
+            "username": "keeper", "password": "kept across runs"})
+        assert login.status_code == 200, "the account survived the restart"
+    finally:
+        again.stop()
+
+
+def test_up_refuses_a_port_in_use(data_dir):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [*FRACTAFRAG, "up", "--port", str(port), "--data-dir", str(data_dir)],
+            capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 2
+    assert "already in use" in result.stderr
