@@ -85,6 +85,12 @@ def current_user() -> User | None:
     return jwt_current_user
 
 
+def viewer_id() -> int | None:
+    """The signed-in user's id, or None for anonymous callers."""
+    user = current_user()
+    return user.id if user is not None else None
+
+
 def login_required(view: F) -> F:
     """Reject anonymous callers with 401; the view then reads current_user()."""
 

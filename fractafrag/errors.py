@@ -50,7 +50,7 @@ def init_app(app: Flask) -> None:
         }
         if error.errors:
             body["errors"] = error.errors
-        return jsonify(body), error.status
+        return jsonify(body), error.status, error.headers
 
     @app.errorhandler(RedisConnectionError)
     @app.errorhandler(RedisTimeoutError)

@@ -138,3 +138,17 @@ class UserFactory:
 def make_user(app: Flask) -> UserFactory:
     """Factory for signed-in users."""
     return UserFactory(app)
+
+
+@pytest.fixture
+def make_pro(app: Flask):
+    """Turn a factory user into a Pro account (no monthly quota)."""
+    from fractafrag.extensions import db
+    from fractafrag.models import User
+
+    def upgrade(user: dict) -> None:
+        with app.app_context():
+            db.session.get(User, user["id"]).tier = "pro"
+            db.session.commit()
+
+    return upgrade

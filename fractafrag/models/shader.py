@@ -36,9 +36,13 @@ class Shader(db.Model):
             postgresql_using="hnsw",
             postgresql_ops={"style_vector": "vector_cosine_ops"},
         ),
-        sa.Index("ix_shaders_visibility_hot", "visibility", "hot"),
-        sa.Index("ix_shaders_visibility_created", "visibility", "created_at"),
-        sa.Index("ix_shaders_visibility_score", "visibility", "score"),
+        # Listing orders (new / hot / top) over live shaders, id breaking ties for stable pages.
+        sa.Index("ix_shaders_listing_published", "visibility", "published_at", "id",
+                 postgresql_where=sa.text("deleted_at IS NULL")),
+        sa.Index("ix_shaders_listing_hot", "visibility", "hot", "id",
+                 postgresql_where=sa.text("deleted_at IS NULL")),
+        sa.Index("ix_shaders_listing_score", "visibility", "score", "id",
+                 postgresql_where=sa.text("deleted_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
@@ -74,6 +78,14 @@ class Shader(db.Model):
     updated_at: Mapped[datetime] = updated_at_column()
 
     owner: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    # The code of the current version; loaded only where a single shader is shown.
+    current: Mapped[ShaderVersion] = relationship(
+        primaryjoin="and_(ShaderVersion.shader_id == Shader.id, "
+        "ShaderVersion.version == foreign(Shader.current_version))",
+        viewonly=True,
+        uselist=False,
+        lazy="select",
+    )
 
     def __repr__(self) -> str:
         return f"<Shader {self.id} v{self.current_version} {self.title!r}>"

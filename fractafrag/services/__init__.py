@@ -6,10 +6,17 @@ class ServiceError(Exception):
 
     status = 422
 
-    def __init__(self, message: str, errors: dict | None = None, status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        errors: dict | list | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
+        self.headers = headers or {}
         if status is not None:
             self.status = status
 

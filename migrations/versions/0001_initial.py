@@ -22,8 +22,8 @@ CREATE FUNCTION shaders_search_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.search :=
         setweight(to_tsvector('english', coalesce(NEW.title, '')), 'A')
-        || setweight(to_tsvector('simple', array_to_string(NEW.tags, ' ')), 'A')
-        || setweight(to_tsvector('simple', coalesce(
+        || setweight(to_tsvector('english', array_to_string(NEW.tags, ' ')), 'A')
+        || setweight(to_tsvector('english', coalesce(
                (SELECT username FROM users WHERE id = NEW.owner_id), '')), 'B')
         || setweight(to_tsvector('english', coalesce(NEW.description, '')), 'C');
     RETURN NEW;
@@ -166,10 +166,10 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_shaders_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index('ix_shaders_search', ['search'], unique=False, postgresql_using='gin')
         batch_op.create_index('ix_shaders_style_vector', ['style_vector'], unique=False, postgresql_using='hnsw', postgresql_ops={'style_vector': 'vector_cosine_ops'})
+        batch_op.create_index('ix_shaders_listing_published', ['visibility', 'published_at', 'id'], unique=False, postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_shaders_listing_hot', ['visibility', 'hot', 'id'], unique=False, postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_shaders_listing_score', ['visibility', 'score', 'id'], unique=False, postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index('ix_shaders_tags', ['tags'], unique=False, postgresql_using='gin')
-        batch_op.create_index('ix_shaders_visibility_created', ['visibility', 'created_at'], unique=False)
-        batch_op.create_index('ix_shaders_visibility_hot', ['visibility', 'hot'], unique=False)
-        batch_op.create_index('ix_shaders_visibility_score', ['visibility', 'score'], unique=False)
 
     op.create_table('desires',
     sa.Column('id', sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -318,9 +318,9 @@ def downgrade():
 
     op.drop_table('desires')
     with op.batch_alter_table('shaders', schema=None) as batch_op:
-        batch_op.drop_index('ix_shaders_visibility_score')
-        batch_op.drop_index('ix_shaders_visibility_hot')
-        batch_op.drop_index('ix_shaders_visibility_created')
+        batch_op.drop_index('ix_shaders_listing_score', postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.drop_index('ix_shaders_listing_hot', postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.drop_index('ix_shaders_listing_published', postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index('ix_shaders_tags', postgresql_using='gin')
         batch_op.drop_index('ix_shaders_style_vector', postgresql_using='hnsw', postgresql_ops={'style_vector': 'vector_cosine_ops'})
         batch_op.drop_index('ix_shaders_search', postgresql_using='gin')

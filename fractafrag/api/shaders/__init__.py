@@ -1,0 +1,1 @@
+"""REST resource: shaders, their versions, forks, search, import/export and validation."""

@@ -1,0 +1,178 @@
+"""Shaders: publish, read, edit, delete, history, diff, forks, search, Shadertoy JSON."""
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from fractafrag.api.shaders import schemas as s
+from fractafrag.auth import login_required, viewer_id
+from fractafrag.services import shaders, shadertoy_io
+from fractafrag.services.search import search_shaders
+
+blp = Blueprint("shaders", __name__, url_prefix="/api/v1/shaders",
+                description="Shaders, versions, forks and search")
+blp.DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+SIGNED_IN = [{"bearerAuth": []}]
+
+
+@blp.route("")
+class Shaders(MethodView):
+    """The shader collection."""
+
+    @blp.arguments(s.ShaderQueryArgsSchema, location="query")
+    @blp.response(200, s.ShaderSummarySchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """List or search shaders (public ones; all of your own with author=<you>)"""
+        rows, total = search_shaders(
+            q=args.get("q", ""), tags=args.get("tag"), author=args.get("author"),
+            sort=args.get("sort"), viewer_id=viewer_id(),
+            page=pagination_parameters.page, page_size=pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return rows
+
+    @login_required
+    @blp.arguments(s.ShaderCreateSchema)
+    @blp.response(201, s.ShaderSchema)
+    @blp.alt_response(422, schema=s.GlslFailureSchema,
+                      description="The GLSL does not compile; errors give pass and line.")
+    @blp.alt_response(429, description="Free monthly allowance used; says when it resets.")
+    @blp.doc(security=SIGNED_IN)
+    def post(self, body):
+        """Publish a new shader (validated by glslang; rendering is queued)"""
+        version = shaders.source_from(body)
+        return shaders.create_shader(viewer_id(), body, version)
+
+
+@blp.route("/<int:shader_id>")
+class ShaderById(MethodView):
+    """One shader."""
+
+    @blp.response(200, s.ShaderSchema)
+    def get(self, shader_id):
+        """Show a shader with the code of its current version"""
+        return shaders.visible_shader(shader_id, viewer_id())
+
+    @login_required
+    @blp.arguments(s.ShaderUpdateSchema)
+    @blp.response(200, s.ShaderSchema)
+    @blp.alt_response(422, schema=s.GlslFailureSchema, description="The new code does not compile.")
+    @blp.doc(security=SIGNED_IN)
+    def patch(self, changes, shader_id):
+        """Edit a shader you own: new code makes version n+1, metadata edits do not"""
+        return shaders.update_shader(shader_id, viewer_id(), changes)
+
+    @login_required
+    @blp.response(204)
+    @blp.doc(security=SIGNED_IN)
+    def delete(self, shader_id):
+        """Delete a shader you own (forks keep their lineage)"""
+        shaders.delete_shader(shader_id, viewer_id())
+
+
+@blp.route("/<int:shader_id>/versions")
+class Versions(MethodView):
+    """A shader's history."""
+
+    @blp.response(200, s.VersionSummarySchema(many=True))
+    def get(self, shader_id):
+        """List every version, oldest first"""
+        return shaders.versions_of(shader_id, viewer_id())
+
+
+@blp.route("/<int:shader_id>/versions/<int:number>")
+class VersionByNumber(MethodView):
+    """One immutable version."""
+
+    @blp.response(200, s.VersionSchema)
+    def get(self, shader_id, number):
+        """Show the code of one version"""
+        return shaders.version_of(shader_id, number, viewer_id())
+
+
+@blp.route("/<int:shader_id>/versions/<int:number>/restore")
+class RestoreVersion(MethodView):
+    """Going back to an earlier version."""
+
+    @login_required
+    @blp.response(201, s.ShaderSchema)
+    @blp.doc(security=SIGNED_IN)
+    def post(self, shader_id, number):
+        """Make a new version whose code equals version <number>"""
+        return shaders.restore_version(shader_id, number, viewer_id())
+
+
+@blp.route("/<int:shader_id>/diff")
+class Diff(MethodView):
+    """What changed between two versions."""
+
+    @blp.arguments(s.DiffQuerySchema, location="query")
+    @blp.response(200, s.DiffSchema)
+    def get(self, args, shader_id):
+        """A unified diff per pass between versions ?from= and ?to="""
+        passes = shaders.diff_versions(shader_id, viewer_id(), args["from_"], args["to"])
+        return {"shader_id": shader_id, "from": args["from_"], "to": args["to"],
+                "passes": passes}
+
+
+@blp.route("/<int:shader_id>/fork")
+class Fork(MethodView):
+    """Remixing."""
+
+    @login_required
+    @blp.arguments(s.ForkSchema)
+    @blp.response(201, s.ShaderSchema)
+    @blp.doc(security=SIGNED_IN)
+    def post(self, body, shader_id):
+        """Fork a version (default: the latest) into a new shader of yours (a draft by default)"""
+        return shaders.fork_shader(shader_id, viewer_id(), body.get("version"), body)
+
+
+@blp.route("/<int:shader_id>/forks")
+class Forks(MethodView):
+    """A shader's children."""
+
+    @blp.response(200, s.ShaderSummarySchema(many=True))
+    def get(self, shader_id):
+        """List the direct forks you can see, newest first"""
+        return shaders.forks_of(shader_id, viewer_id())
+
+
+@blp.route("/<int:shader_id>/ancestors")
+class Ancestors(MethodView):
+    """A shader's lineage."""
+
+    @blp.response(200, s.AncestorSchema(many=True))
+    def get(self, shader_id):
+        """The fork chain: parent first, the original last"""
+        return shaders.ancestors_of(shader_id, viewer_id())
+
+
+@blp.route("/<int:shader_id>/export")
+class Export(MethodView):
+    """Shadertoy JSON out."""
+
+    @blp.response(200, s.ShadertoyDocumentSchema)
+    def get(self, shader_id):
+        """Export the current version as Shadertoy JSON ({info, renderpass})"""
+        return shadertoy_io.export_shader(shader_id, viewer_id())
+
+
+@blp.route("/import")
+class Import(MethodView):
+    """Shadertoy JSON in."""
+
+    @login_required
+    @blp.arguments(s.ImportArgsSchema, location="query")
+    @blp.response(201, s.ShaderSchema)
+    @blp.alt_response(422, schema=s.GlslFailureSchema, description="Malformed or not compiling.")
+    @blp.doc(security=SIGNED_IN, requestBody={
+        "required": True,
+        "description": "A Shadertoy shader: {info, renderpass}, the API's {Shader: …}, "
+                       "or the site's export (a list of one).",
+        "content": {"application/json": {"schema": {"oneOf": [
+            {"type": "object"}, {"type": "array", "items": {"type": "object"}}]}}},
+    })
+    def post(self, args):
+        """Import a Shadertoy JSON export as a new shader of yours"""
+        return shadertoy_io.import_shader(viewer_id(), request.get_json(), args)
