@@ -1,4 +1,4 @@
-"""Build demo/shaders.json from the GLSL sources in demo/glsl/ (run: python -m fractafrag.demo.build)."""
+"""Build demo/shaders.json from the GLSL in demo/glsl/ (python -m fractafrag.demo.build)."""
 
 from __future__ import annotations
 

@@ -13,6 +13,11 @@ from fractafrag.extensions import db
 from fractafrag.models import Shader, User
 
 SORTS = ("relevance", "new", "hot", "top")
+# Counting every match of a broad query costs more than the page itself; totals stop here.
+COUNT_CAP = 10_000
+# Relevance ranks the hottest matches only: ranking every row that contains a common word
+# ("fractal" is in most shaders) would cost tens of milliseconds for no visible gain.
+RELEVANCE_CANDIDATES = 1_000
 _FIELD = re.compile(r"^(-?)(tag|author):(.+)$", re.IGNORECASE)
 
 
@@ -63,7 +68,7 @@ def visible_listing(viewer_id: int | None, author_id: int | None = None) -> Sele
 def search_shaders(q: str = "", tags: list[str] | None = None, author: str | None = None,
                    sort: str | None = None, viewer_id: int | None = None,
                    page: int = 1, page_size: int = 20) -> tuple[list[Shader], int]:
-    """One page of matching shaders and the total count."""
+    """One page of matching shaders and the number of matches (counted up to a cap)."""
     parsed = parse_query(q or "")
     all_tags = [t.lower() for t in (tags or [])] + parsed.tags
     authors = parsed.authors + ([author.lower()] if author else [])
@@ -79,17 +84,16 @@ def search_shaders(q: str = "", tags: list[str] | None = None, author: str | Non
         query = query.where(Shader.tags.contains(sa.cast(all_tags, Shader.tags.type)))
     for tag in parsed.not_tags:
         query = query.where(sa.not_(Shader.tags.contains(sa.cast([tag], Shader.tags.type))))
-    rank = None
+    tsquery = None
     if parsed.text.strip():
         tsquery = sa.func.websearch_to_tsquery("english", parsed.text)
         query = query.where(Shader.search.bool_op("@@")(tsquery))
-        rank = sa.func.ts_rank_cd(Shader.search, tsquery)
-    sort = sort or ("relevance" if rank is not None else "new")
+    sort = sort or ("relevance" if tsquery is not None else "new")
+    if sort == "relevance" and tsquery is not None:
+        return _by_relevance(query, tsquery, page, page_size)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        query.with_only_columns(Shader.id).subquery()))
-    if sort == "relevance" and rank is not None:
-        order = [rank.desc(), Shader.id.desc()]
-    elif sort == "hot":
+        query.with_only_columns(Shader.id).limit(COUNT_CAP).subquery()))
+    if sort == "hot":
         order = [Shader.hot.desc(), Shader.id.desc()]
     elif sort == "top":
         order = [Shader.score.desc(), Shader.id.desc()]
@@ -98,3 +102,16 @@ def search_shaders(q: str = "", tags: list[str] | None = None, author: str | Non
     rows = db.session.scalars(query.order_by(*order).limit(page_size)
                               .offset((page - 1) * page_size))
     return list(rows), total
+
+
+def _by_relevance(query: Select, tsquery: sa.ColumnElement, page: int, page_size: int
+                  ) -> tuple[list[Shader], int]:
+    """Rank the hottest RELEVANCE_CANDIDATES matches; their number is the total."""
+    candidates = (query.with_only_columns(Shader.id, Shader.search)
+                  .order_by(Shader.hot.desc()).limit(RELEVANCE_CANDIDATES).subquery())
+    scored = db.session.execute(sa.select(
+        candidates.c.id, sa.func.ts_rank_cd(candidates.c.search, tsquery))).all()
+    scored.sort(key=lambda row: (-row[1], -row[0]))
+    ids = [row[0] for row in scored[(page - 1) * page_size: page * page_size]]
+    found = {s.id: s for s in db.session.scalars(sa.select(Shader).where(Shader.id.in_(ids)))}
+    return [found[i] for i in ids], len(scored)

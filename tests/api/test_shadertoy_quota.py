@@ -114,3 +114,16 @@ def test_pro_accounts_are_unlimited(client, make_user, make_pro):
     make_pro(user)
     for i in range(7):
         published(client, user, title=f"n{i}")
+
+
+def test_quota_holds_under_concurrent_publishing(app, make_user):
+    from concurrent.futures import ThreadPoolExecutor
+
+    user = make_user()
+
+    def attempt(i: int) -> int:
+        return publish(app.test_client(), user, title=f"race {i}").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(attempt, range(8)))
+    assert sorted(codes) == [201] * 5 + [429] * 3

@@ -18,12 +18,11 @@ void mainImage(out vec4 fragColor, in vec2 fragCoord)
     vec3 color = previous * exp(-1.6 * iTimeDelta);
     if (iFrame == 0) color = vec3(0.0);
     for (int i = 0; i < FLIES; i++) {
-        // Several samples along the path since the last frame, so fast flies draw lines.
-        for (int s = 0; s < 3; s++) {
-            float t = iTime - iTimeDelta * float(s) / 3.0;
-            vec2 d = p - flyPosition(i, t);
-            vec3 hue = 0.55 + 0.45 * cos(6.2831 * (float(i) / float(FLIES) + vec3(0.0, 0.33, 0.67)));
-            color += hue * 0.00045 / (dot(d, d) + 0.0004) / 3.0;
+        vec3 hue = 0.55 + 0.45 * cos(6.2831 * (float(i) / float(FLIES) + vec3(0.0, 0.33, 0.67)));
+        // Two samples along the path since the last frame, so fast flies draw lines.
+        for (int s = 0; s < 2; s++) {
+            vec2 d = p - flyPosition(i, iTime - 0.5 * iTimeDelta * float(s));
+            color += hue * 0.00045 / (dot(d, d) + 0.0004) * 0.5;
         }
     }
     fragColor = vec4(min(color, vec3(4.0)), 1.0);

@@ -39,7 +39,7 @@ float cloudDensity(vec2 q, float t)
 void mainImage(out vec4 fragColor, in vec2 fragCoord)
 {
     vec2 p = (2.0 * fragCoord - iResolution.xy) / iResolution.y;
-    float t = 0.04 * iTime;
+    float t = 0.06 * iTime;
     vec2 sunPos = vec2(0.45, -0.28);
 
     vec3 skyTop = vec3(0.1, 0.14, 0.36);

@@ -1,8 +1,9 @@
 // Gray-Scott reaction-diffusion, shared by Buffers A to D (four steps per frame).
 // A buffer pixel stores the two chemical concentrations: x = U (food), y = V (growth).
 
-const float DIFFUSE_U = 1.0;
-const float DIFFUSE_V = 0.5;
+// Below 1.0 so the explicit five-point update damps pixel-sized checkerboard noise.
+const float DIFFUSE_U = 0.8;
+const float DIFFUSE_V = 0.4;
 
 // Feed and kill rates drift slowly across the screen and over time, so the pattern
 // keeps changing between spots, worms and coral.
@@ -26,16 +27,11 @@ vec2 reactionStep(sampler2D state, vec2 fragCoord, vec2 resolution, float time)
     ivec2 size = ivec2(resolution);
     ivec2 px = ivec2(fragCoord);
     vec2 c = texelFetch(state, px, 0).xy;
-    vec2 laplacian = -c;
-    // 3x3 stencil: edges weigh 0.2, corners 0.05; wraps around the screen.
-    for (int y = -1; y <= 1; y++) {
-        for (int x = -1; x <= 1; x++) {
-            if (x == 0 && y == 0) continue;
-            float w = (x == 0 || y == 0) ? 0.2 : 0.05;
-            ivec2 q = (px + ivec2(x, y) + size) % size;
-            laplacian += w * texelFetch(state, q, 0).xy;
-        }
-    }
+    // Five-point stencil, wrapping around the screen edges.
+    vec2 laplacian = 0.25 * (texelFetch(state, (px + ivec2(1, 0)) % size, 0).xy +
+                             texelFetch(state, (px + ivec2(size.x - 1, 0)) % size, 0).xy +
+                             texelFetch(state, (px + ivec2(0, 1)) % size, 0).xy +
+                             texelFetch(state, (px + ivec2(0, size.y - 1)) % size, 0).xy) - c;
     vec2 k = rates(fragCoord / resolution, time);
     float reaction = c.x * c.y * c.y;
     float u = c.x + DIFFUSE_U * laplacian.x - reaction + k.x * (1.0 - c.x);
