@@ -46,6 +46,20 @@ def worker(queues: tuple[str, ...]) -> None:
     run_worker(list(queues) or ["default"])
 
 
+@main.command("render")
+@click.option("--shader", "shader_ids", type=int, multiple=True, help="Shader id (repeatable).")
+@click.option("--all", "everything", is_flag=True, help="Every shader.")
+def render(shader_ids: tuple[int, ...], everything: bool) -> None:
+    """Queue fresh renders (e.g. after a player upgrade)."""
+    from fractafrag.services.renders import rerender
+
+    if not shader_ids and not everything:
+        raise click.UsageError("Give --shader ID (repeatable) or --all.")
+    count = rerender(None if everything else list(shader_ids))
+    click.echo(f"queued {count} render(s)")
+
+
 def register_commands(app: Flask) -> None:
     """Make `flask --app wsgi rq-worker` available too."""
     app.cli.add_command(worker, "rq-worker")
+    app.cli.add_command(render)

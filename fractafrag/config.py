@@ -87,6 +87,10 @@ class Config:
         self.SOCKETIO_ASYNC_MODE = env("FRACTAFRAG_ASYNC_MODE", "gevent")
         self.DEFAULT_LICENSE = env("FRACTAFRAG_DEFAULT_LICENSE", "CC-BY-NC-SA-3.0")
         self.FREE_SHADERS_PER_MONTH = int(env("FRACTAFRAG_FREE_SHADERS_PER_MONTH", "5"))
+        self.CHROMIUM = env("FRACTAFRAG_CHROMIUM", "")
+        self.RENDER_TIMEOUT = float(env("FRACTAFRAG_RENDER_TIMEOUT", "30"))
+        self.RENDER_STALE_AFTER = float(env("FRACTAFRAG_RENDER_STALE_AFTER", "180"))
+        self.RENDER_MAX_ATTEMPTS = int(env("FRACTAFRAG_RENDER_MAX_ATTEMPTS", "3"))
 
         for key, value in overrides.items():
             setattr(self, key, value)

@@ -177,6 +177,7 @@ def run_up(host: str, port: int, data_dir: str | None, demo: bool) -> int:
                 env,
             ),
             Child("worker default", [python, "-m", "fractafrag", "worker", "default"], env),
+            Child("render worker", [python, "-m", "render_worker"], env),
         ]
         for child in children:
             child.start()

@@ -65,6 +65,19 @@ class Up:
         return time.monotonic() - began
 
 
+GRADIENT = ("void mainImage(out vec4 c, in vec2 f) "
+            "{ c = vec4(f / iResolution.xy, 0.5 + 0.5 * sin(iTime), 1.0); }")
+
+
+def _wait_rendered(url: str, shader_id: int, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        shader = requests.get(f"{url}/api/v1/shaders/{shader_id}", timeout=5).json()
+        if shader["render_status"] in ("ready", "failed") or time.monotonic() > deadline:
+            return shader
+        time.sleep(0.25)
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
@@ -80,6 +93,14 @@ def test_up_runs_a_healthy_app_restarts_workers_and_keeps_data(data_dir):
         created = requests.post(up.url + "/api/v1/auth/register", timeout=10, json={
             "username": "keeper", "email": "keeper@example.org", "password": "kept across runs"})
         assert created.status_code == 201
+        token = created.json()["access_token"]
+        published = requests.post(up.url + "/api/v1/shaders", timeout=10, json={
+            "title": "Live", "code": GRADIENT}, headers={"Authorization": f"Bearer {token}"})
+        assert published.status_code == 201
+        shader = _wait_rendered(up.url, published.json()["id"])
+        assert shader["render_status"] == "ready", shader["render_error"]
+        thumbnail = requests.get(up.url + shader["thumbnail_url"], timeout=10)
+        assert thumbnail.status_code == 200 and thumbnail.headers["Content-Type"] == "image/webp"
 
         worker = up.child("worker default")
         worker.send_signal(signal.SIGKILL)

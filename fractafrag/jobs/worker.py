@@ -1,31 +1,37 @@
-"""RQ worker that runs every job inside the Flask app context."""
+"""RQ workers that run every job inside the Flask app context."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import current_app
-from rq import Worker
+from flask import Flask, current_app
+from rq import SimpleWorker, Worker
 
 from fractafrag.extensions import redis
 
 
-class AppWorker(Worker):
-    """An RQ worker whose jobs see the app's config, database session and Redis."""
+class AppContextMixin:
+    """Run each job in an app context, so it sees config, the DB session and Redis."""
 
-    def __init__(self, *args, app=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.app = app
+    app: Flask
 
-    def perform_job(self, job, queue) -> bool:
-        """Run one job in an app context and release its DB session afterwards."""
+    def perform_job(self, *args, **kwargs) -> bool:
+        """Run one job in an app context; the DB session is released afterwards."""
         with self.app.app_context():
-            return super().perform_job(job, queue)
+            return super().perform_job(*args, **kwargs)
+
+
+class AppWorker(AppContextMixin, Worker):
+    """Forks a work horse per job: isolation for the default queue."""
+
+
+class AppSimpleWorker(AppContextMixin, SimpleWorker):
+    """Runs jobs in its own process: state such as a warm browser survives between jobs."""
 
 
 def run_worker(queue_names: list[str]) -> None:
     """Work the named queues until SIGTERM (a warm shutdown finishes the current job)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = current_app._get_current_object()
-    worker = AppWorker(queue_names, connection=redis.conn, app=app)
+    worker = AppWorker(queue_names, connection=redis.conn)
+    worker.app = current_app._get_current_object()
     worker.work(with_scheduler=False)

@@ -43,6 +43,9 @@ class Shader(db.Model):
                  postgresql_where=sa.text("deleted_at IS NULL")),
         sa.Index("ix_shaders_listing_score", "visibility", "score", "id",
                  postgresql_where=sa.text("deleted_at IS NULL")),
+        # The sweeper's scan for renders that never finished.
+        sa.Index("ix_shaders_render_status", "render_status",
+                 postgresql_where=sa.text("render_status IN ('pending', 'rendering')")),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
@@ -67,6 +70,9 @@ class Shader(db.Model):
     view_count: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
     render_status: Mapped[str] = mapped_column(sa.String(16), server_default="pending")
     render_error: Mapped[str | None] = mapped_column(sa.Text)
+    render_attempts: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    render_started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    rendered_version: Mapped[int | None] = mapped_column(sa.Integer)
     thumbnail_url: Mapped[str | None] = mapped_column(sa.String(300))
     preview_url: Mapped[str | None] = mapped_column(sa.String(300))
     style_vector = embedding_column()

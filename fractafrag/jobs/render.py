@@ -1,0 +1,56 @@
+"""RQ jobs of the render queue: render one shader version; sweep renders that got stuck."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from fractafrag.extensions import db
+from fractafrag.models import Shader, ShaderVersion
+from fractafrag.realtime import broadcast
+from fractafrag.services import render_store, renders
+
+log = logging.getLogger(__name__)
+
+
+def render_shader(shader_id: int, version: int) -> str:
+    """Render a version to a thumbnail and an animated preview; idempotent; says what it did."""
+    from render_worker.capture import ShaderRenderError
+    from render_worker.encode import encode_preview, encode_thumbnail
+    from render_worker.pool import shared_renderer
+
+    shader = db.session.get(Shader, shader_id)
+    if shader is None or shader.deleted_at is not None:
+        return "gone"
+    if version != shader.current_version:
+        return "stale"  # a newer version has its own job
+    if shader.render_status == "ready" and shader.rendered_version == version:
+        return "already rendered"
+    renders.mark_rendering(shader)
+    broadcast.render_status(shader_id, version, "rendering", 0.0)
+    row = db.session.query(ShaderVersion).filter_by(shader_id=shader_id, version=version).one()
+    code = {"common": row.common, "passes": row.passes}
+    db.session.commit()  # release the connection while the browser works
+
+    renderer = shared_renderer()
+    try:
+        captured = renderer.capture(
+            code, lambda p: broadcast.render_status(shader_id, version, "rendering", p * 0.9))
+    except ShaderRenderError as error:
+        renders.mark_failed(shader_id, version, str(error))
+        broadcast.render_status(shader_id, version, "failed", 1.0, str(error))
+        return "failed"
+    thumbnail_url = render_store.store(encode_thumbnail(captured), "webp")
+    preview_url = render_store.store(encode_preview(captured, renderer.spec.fps), "webp")
+    shader = renders.mark_ready(shader_id, version, thumbnail_url, preview_url)
+    if shader is None:
+        return "stale"
+    broadcast.render_status(shader_id, version, "ready", 1.0)
+    broadcast.shader_rendered(shader_id, version, thumbnail_url, preview_url,
+                              public=shader.visibility == "public")
+    return "rendered"
+
+
+def sweep_renders() -> dict[str, int]:
+    """Re-queue or fail renders stuck in pending/rendering (see services.renders.sweep)."""
+    return renders.sweep(datetime.now(UTC))

@@ -1,0 +1,49 @@
+"""`python -m render_worker`: the RQ worker of the `render` queue, with one warm Chromium."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from fractafrag import create_app
+from fractafrag.extensions import redis
+from fractafrag.jobs.worker import AppSimpleWorker
+from render_worker.pool import shared_renderer, shutdown
+
+log = logging.getLogger("render_worker")
+SWEEP_EVERY = 30.0
+
+
+def _sweeper(app, stop: threading.Event) -> None:
+    from fractafrag.jobs.render import sweep_renders
+
+    while not stop.wait(SWEEP_EVERY):
+        try:
+            with app.app_context():
+                sweep_renders()
+        except Exception:  # noqa: BLE001 - a failed sweep must not end the worker
+            log.exception("render sweep failed")
+
+
+def main() -> None:
+    """Launch Chromium, start the sweeper, and work the render queue until SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = create_app()
+    stop = threading.Event()
+    try:
+        with app.app_context():
+            shared_renderer().chromium.browser()  # warm before the first job arrives
+            from fractafrag.jobs.render import sweep_renders
+
+            sweep_renders()
+            threading.Thread(target=_sweeper, args=(app, stop), daemon=True).start()
+            worker = AppSimpleWorker(["render"], connection=redis.conn)
+            worker.app = app
+            worker.work(with_scheduler=False)
+    finally:
+        stop.set()
+        shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""Turn captured PNG frames into a WebP thumbnail and an animated WebP preview."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from render_worker.capture import Captured
+
+THUMBNAIL_QUALITY = 85
+PREVIEW_QUALITY = 75
+
+
+def _image(png: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def encode_thumbnail(captured: Captured) -> bytes:
+    """The thumbnail frame as a still WebP."""
+    out = io.BytesIO()
+    _image(captured.thumbnail).save(out, format="WEBP", quality=THUMBNAIL_QUALITY, method=4)
+    return out.getvalue()
+
+
+def encode_preview(captured: Captured, fps: int) -> bytes:
+    """The preview frames as a looping animated WebP that an <img> plays."""
+    frames = [_image(png) for png in captured.preview]
+    out = io.BytesIO()
+    frames[0].save(out, format="WEBP", save_all=True, append_images=frames[1:],
+                   duration=round(1000 / fps), loop=0, quality=PREVIEW_QUALITY, method=4)
+    return out.getvalue()

@@ -1,0 +1,780 @@
+/*
+ * Fractafrag's shader player: the one WebGL2 renderer for Shadertoy-style shaders.
+ *
+ * Loaded as a classic <script> by the web pages and by the headless render worker, so
+ * both draw exactly the same pixels. It defines window.FractafragPlayer:
+ *
+ *   const player = new FractafragPlayer(canvas, {pixelRatio, preserveDrawingBuffer, autoResize});
+ *   const {ok, errors} = player.load({common, passes: [{name, code, inputs}]});
+ *   player.play();                         // pages: requestAnimationFrame clock
+ *   player.renderFrame(time, frameIndex);  // renders: one deterministic frame at a given time
+ *
+ * Errors are [{pass, line, message}] with `line` counted in the user's own code, the same
+ * shape and numbering as the server's validator (fractafrag/services/glsl.py).
+ */
+(function () {
+  "use strict";
+
+  // ---- The fragment shader contract, kept identical to fractafrag/services/glsl.py ----
+
+  // Same names, order and comments as glsl.py's _UNIFORMS; prelude() pads them the same way.
+  const UNIFORMS = [
+    ["vec3", "iResolution", "viewport size in pixels (z is the pixel aspect ratio, 1.0)"],
+    ["float", "iTime", "seconds since playback started"],
+    ["float", "iTimeDelta", "seconds taken by the previous frame"],
+    ["float", "iFrameRate", "frames per second"],
+    ["int", "iFrame", "frame number, 0 on the first frame"],
+    ["vec4", "iMouse", "xy: position while the button is down; zw: where the click began"],
+    ["vec4", "iDate", "year, month (0-11), day of month, seconds since midnight"],
+    ["float", "iSampleRate", "audio sample rate, 44100.0"],
+    ["vec3", "iChannelResolution[4]", "size in pixels of each input channel"],
+    ["float", "iChannelTime[4]", "playback time of each input channel, in seconds"],
+    ["sampler2D", "iChannel0", "input channel 0"],
+    ["sampler2D", "iChannel1", "input channel 1"],
+    ["sampler2D", "iChannel2", "input channel 2"],
+    ["sampler2D", "iChannel3", "input channel 3"],
+  ];
+  const HEADER =
+    "#version 300 es\nprecision highp float;\nprecision highp int;\n" +
+    "precision highp sampler2D;\n#define HW_PERFORMANCE 1\n";
+  const OUTPUT_NAME = "_fractafrag_fragColor";
+  const WRAPPER =
+    "void main() {\n    vec4 color = vec4(0.0, 0.0, 0.0, 1.0);\n" +
+    "    mainImage(color, gl_FragCoord.xy);\n    " + OUTPUT_NAME + " = color;\n}\n";
+  // Source-string numbers set with `#line 1 N`, so compiler errors map back to their pass.
+  const STRING_COMMON = 1, STRING_PASS = 2, STRING_WRAPPER = 3;
+  const MAIN_IMAGE_SIGNATURE = "void mainImage(out vec4 fragColor, in vec2 fragCoord)";
+
+  function prelude() {
+    const decls = UNIFORMS.map(([kind, name]) => "uniform " + kind + " " + name + ";");
+    const width = Math.max(...decls.map((d) => d.length));
+    return decls.map((d, i) => d.padEnd(width) + "  // " + UNIFORMS[i][2]).join("\n") + "\n";
+  }
+  const PRELUDE = prelude();
+
+  function fragmentSource(common, code) {
+    return (
+      HEADER + PRELUDE + "out vec4 " + OUTPUT_NAME + ";\n" +
+      "#line 1 " + STRING_COMMON + "\n" + common + "\n" +
+      "#line 1 " + STRING_PASS + "\n" + code + "\n" +
+      "#line 1 " + STRING_WRAPPER + "\n" + WRAPPER
+    );
+  }
+
+  // A full-screen triangle from gl_VertexID: no vertex buffers needed.
+  const VERTEX_SOURCE =
+    "#version 300 es\nvoid main() {\n" +
+    "    vec2 p = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));\n" +
+    "    gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);\n}\n";
+
+  const BUFFER_NAMES = ["Buffer A", "Buffer B", "Buffer C", "Buffer D"];
+  const PASS_ORDER = BUFFER_NAMES.concat(["Image"]); // Shadertoy's draw order
+  const FIXED_EPOCH_MS = Date.UTC(2025, 0, 1); // iDate origin for renderFrame()
+
+  // ---- Compiler log → [{pass, line, message}] (mirrors glsl.py's _map_located) ----
+
+  const LOCATED_ERROR = /^ERROR: (\d+):(\d+|\?): (.*)$/;
+
+  function lineCount(text) {
+    return text.split("\n").length;
+  }
+
+  function clean(message) {
+    return message.replace(/\s+/g, " ").trim().replace(/^'' : /, "");
+  }
+
+  function mapCompileLog(log, passName, common, code) {
+    const errors = [];
+    const seen = new Set();
+    for (const raw of String(log || "").split(/\r?\n/)) {
+      const line = raw.trim();
+      if (!line.startsWith("ERROR:") || /^ERROR: \d+ compilation errors?/.test(line)) continue;
+      const m = LOCATED_ERROR.exec(line);
+      if (!m) {
+        errors.push(mapUnlocated(passName, common, code, clean(line.slice(6))));
+        continue;
+      }
+      const string = Number(m[1]);
+      const number = m[2] === "?" ? 0 : Number(m[2]);
+      const message = clean(m[3]);
+      // Follow-on errors on the same line (e.g. a failed conversion) echo the first one.
+      if (seen.has(string + ":" + number)) continue;
+      seen.add(string + ":" + number);
+      errors.push(mapLocated(passName, common, code, string, number, message));
+    }
+    return errors;
+  }
+
+  const AT_END = "At the end of the code: ";
+
+  function mapLocated(passName, common, code, string, line, message) {
+    for (const [number, name, text] of [[STRING_COMMON, "Common", common], [STRING_PASS, passName, code]]) {
+      if (string !== number) continue;
+      // An unterminated #if swallows the next `#line`, so its error lands past the text's end.
+      if (line > lineCount(text)) return { pass: name, line: 0, message: AT_END + message };
+      return { pass: name, line: line, message: message };
+    }
+    if (string === STRING_WRAPPER && message.includes("'mainImage'")) {
+      return {
+        pass: passName, line: 0,
+        message: "mainImage has the wrong signature: declare it as `" + MAIN_IMAGE_SIGNATURE +
+          "` (compiler: " + message + ")",
+      };
+    }
+    if (string === STRING_WRAPPER && message.includes("'main'")) {
+      return {
+        pass: passName, line: 0,
+        message: "Do not define main(): Fractafrag supplies it and calls your `" +
+          MAIN_IMAGE_SIGNATURE + "` (compiler: " + message + ")",
+      };
+    }
+    if (string === STRING_WRAPPER) return { pass: passName, line: 0, message: AT_END + message };
+    return { pass: passName, line: 0, message: message };
+  }
+
+  // Code with comments blanked out but newlines kept, so line numbers still match.
+  function stripComments(text) {
+    return text.replace(/\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g, (c) => c.replace(/[^\n]/g, ""));
+  }
+
+  // ANGLE reports a declared-but-never-defined function without a location (glslang calls it
+  // a link error): pin it to the line that declares the function, as glsl.py does.
+  function mapUnlocated(passName, common, code, message) {
+    const m = /^Function (\w+)\(\) called by .* is undefined/.exec(message);
+    if (!m) return { pass: passName, line: 0, message: message };
+    const text = "'" + m[1] + "' is declared but never defined: give it a body.";
+    const declaration = new RegExp("\\b" + m[1] + "\\s*\\([^)]*\\)\\s*;");
+    for (const [name, source] of [[passName, code], ["Common", common]]) {
+      const stripped = stripComments(source);
+      const found = declaration.exec(stripped);
+      if (found) return { pass: name, line: lineCount(stripped.slice(0, found.index)), message: text };
+    }
+    return { pass: passName, line: 0, message: text };
+  }
+
+  // ---- Deterministic built-in textures ----
+
+  // mulberry32: a tiny seeded PRNG, so the noise textures are identical on every machine.
+  function mulberry32(seed) {
+    let a = seed >>> 0;
+    return function () {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  function builtinPixels(kind) {
+    if (kind === "checker") {
+      const size = 64, data = new Uint8Array(size * size * 4);
+      for (let y = 0; y < size; y++) {
+        for (let x = 0; x < size; x++) {
+          const v = ((x >> 3) + (y >> 3)) & 1 ? 255 : 0;
+          data.set([v, v, v, 255], (y * size + x) * 4);
+        }
+      }
+      return { size, data };
+    }
+    const size = 256, data = new Uint8Array(size * size * 4);
+    if (kind === "noise-rgba") {
+      const rand = mulberry32(0x5eed0001);
+      for (let i = 0; i < data.length; i++) data[i] = Math.floor(rand() * 256);
+      return { size, data };
+    }
+    if (kind === "noise-gray") {
+      const rand = mulberry32(0x5eed0002);
+      for (let i = 0; i < data.length; i += 4) {
+        const v = Math.floor(rand() * 256);
+        data[i] = data[i + 1] = data[i + 2] = v;
+        data[i + 3] = 255;
+      }
+      return { size, data };
+    }
+    return null;
+  }
+
+  // ---- The player ----
+
+  class FractafragPlayer {
+    constructor(canvas, options) {
+      const opts = options || {};
+      this.canvas = canvas;
+      this.pixelRatio = opts.pixelRatio || (typeof window !== "undefined" && window.devicePixelRatio) || 1;
+      this.onFrame = null; // ({time, frame, fps}) after each clock frame
+      this.onError = null; // ({type, message}) on WebGL context loss
+      this.onContextRestored = null; // () once resources and the last shader are rebuilt
+      this._contextAttributes = {
+        alpha: false, depth: false, stencil: false, antialias: false,
+        premultipliedAlpha: false, preserveDrawingBuffer: !!opts.preserveDrawingBuffer,
+        powerPreference: "high-performance",
+      };
+      const gl = canvas.getContext("webgl2", this._contextAttributes);
+      if (!gl) {
+        throw new Error(
+          "WebGL2 is not available in this browser (or it is disabled), so shaders cannot be shown.");
+      }
+      this.gl = gl;
+      this._time = 0;
+      this._frame = 0; // iFrame of the next frame to draw
+      this._fps = 60;
+      this._playing = false;
+      this._raf = 0;
+      this._lastStamp = null;
+      this._lastDelta = 1 / 60;
+      this._lastRenderTime = null; // renderFrame's previous time, for iTimeDelta
+      this._mouse = [0, 0, 0, 0];
+      this._lost = false;
+      this._version = null;
+      this._passes = null; // {name, program, locations, inputs}[] in draw order
+      this._buffers = {}; // name → {textures: [2], fbos: [2], front, mipDirty: [2]}
+      this._bufferSize = [0, 0];
+      this._listeners = [];
+      this._initResources();
+
+      this._listen(canvas, "webglcontextlost", (event) => {
+        event.preventDefault(); // lets the browser restore the context later
+        this._lost = true;
+        this.pause();
+        const message = "The WebGL context was lost; the shader stopped.";
+        if (this.onError) this.onError({ type: "contextlost", message });
+      });
+      this._listen(canvas, "webglcontextrestored", () => {
+        this._lost = false;
+        this._passes = null;
+        this._buffers = {};
+        this._bufferSize = [0, 0];
+        this._initResources();
+        if (this._version) this.load(this._version);
+        if (this.onContextRestored) this.onContextRestored();
+      });
+      if (opts.autoResize && typeof window !== "undefined") {
+        this._listen(window, "resize", () => this.fitToDisplay());
+        this.fitToDisplay();
+      }
+    }
+
+    // The GLSL every pass is compiled with, exposed so callers can see the contract.
+    static get PRELUDE() { return PRELUDE; }
+    static fragmentSource(common, code) { return fragmentSource(common, code); }
+
+    get isPlaying() { return this._playing; }
+    get time() { return this._time; }
+    get frame() { return this._frame; }
+    get fps() { return this._fps; }
+    // "RGBA32F", "RGBA16F" or "RGBA8": what Buffer A-D are stored as on this GPU.
+    get bufferFormat() { return this._format.label; }
+
+    _listen(target, type, handler) {
+      target.addEventListener(type, handler);
+      this._listeners.push([target, type, handler]);
+    }
+
+    _initResources() {
+      const gl = this.gl;
+      this._format = this._pickBufferFormat();
+      this._vertexShader = gl.createShader(gl.VERTEX_SHADER);
+      gl.shaderSource(this._vertexShader, VERTEX_SOURCE);
+      gl.compileShader(this._vertexShader);
+      this._samplers = {};
+      this._textures = {}; // built-in textures, created on first use
+      this._black = gl.createTexture();
+      gl.bindTexture(gl.TEXTURE_2D, this._black);
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, 1, 1, 0, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+    }
+
+    // Float buffers when the GPU can render to them (feedback simulations need the precision).
+    // RGBA32F only if it can also be filtered linearly; RGBA16F always can in WebGL2.
+    _pickBufferFormat() {
+      const gl = this.gl;
+      const rgba8 = { label: "RGBA8", internal: gl.RGBA8, type: gl.UNSIGNED_BYTE, mipmaps: true };
+      if (!gl.getExtension("EXT_color_buffer_float")) return rgba8;
+      const candidates = [{ label: "RGBA16F", internal: gl.RGBA16F, type: gl.HALF_FLOAT }];
+      if (gl.getExtension("OES_texture_float_linear")) {
+        candidates.unshift({ label: "RGBA32F", internal: gl.RGBA32F, type: gl.FLOAT });
+      }
+      for (const format of candidates) {
+        // The extension says renderable; check the framebuffer really is complete.
+        const tex = gl.createTexture(), fbo = gl.createFramebuffer();
+        gl.bindTexture(gl.TEXTURE_2D, tex);
+        gl.texImage2D(gl.TEXTURE_2D, 0, format.internal, 4, 4, 0, gl.RGBA, format.type, null);
+        gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
+        gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex, 0);
+        const complete = gl.checkFramebufferStatus(gl.FRAMEBUFFER) === gl.FRAMEBUFFER_COMPLETE;
+        // A "mipmap" input needs generateMipmap, which some GPUs refuse on float textures;
+        // without it such inputs are sampled linearly instead.
+        for (let i = 0; i < 8 && gl.getError() !== gl.NO_ERROR; i++); // drain older errors
+        gl.generateMipmap(gl.TEXTURE_2D);
+        format.mipmaps = gl.getError() === gl.NO_ERROR;
+        gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+        gl.deleteFramebuffer(fbo);
+        gl.deleteTexture(tex);
+        if (complete) return format;
+      }
+      return rgba8;
+    }
+
+    // ---- Loading ----
+
+    load(version) {
+      const gl = this.gl;
+      version = version || {};
+      const failed = (message) => ({ ok: false, errors: [{ pass: "Image", line: 0, message }] });
+      if (this._lost) return failed("The WebGL context is lost.");
+      const common = typeof version.common === "string" ? version.common : "";
+      const specs = Array.isArray(version.passes) ? version.passes : [];
+      const byName = {};
+      for (const spec of specs) if (spec && PASS_ORDER.includes(spec.name)) byName[spec.name] = spec;
+      if (!byName.Image) {
+        return failed('Add an "Image" pass: it is the pass drawn on screen.');
+      }
+      const present = PASS_ORDER.filter((name) => byName[name]);
+      // Compile everything before asking for any status, so the driver can work in parallel.
+      const compiled = present.map((name) => {
+        const code = typeof byName[name].code === "string" ? byName[name].code : "";
+        const shader = gl.createShader(gl.FRAGMENT_SHADER);
+        gl.shaderSource(shader, fragmentSource(common, code));
+        gl.compileShader(shader);
+        return { name, code, shader, spec: byName[name] };
+      });
+      const errors = [];
+      for (const c of compiled) {
+        if (gl.getShaderParameter(c.shader, gl.COMPILE_STATUS)) continue;
+        const log = gl.getShaderInfoLog(c.shader);
+        const mapped = mapCompileLog(log, c.name, common, c.code);
+        if (!mapped.length) mapped.push({ pass: c.name, line: 0, message: clean(log || "compile failed") });
+        for (const e of mapped) {
+          // Common is compiled into every pass: report each of its errors once.
+          const same = (o) => o.pass === e.pass && o.line === e.line && o.message === e.message;
+          if (!errors.some(same)) errors.push(e);
+        }
+      }
+      const passes = [];
+      if (!errors.length) {
+        for (const c of compiled) {
+          const program = gl.createProgram();
+          gl.attachShader(program, this._vertexShader);
+          gl.attachShader(program, c.shader);
+          gl.linkProgram(program);
+          passes.push({ name: c.name, program, inputs: this._normalizeInputs(c.spec.inputs) });
+        }
+        for (const p of passes) {
+          if (gl.getProgramParameter(p.program, gl.LINK_STATUS)) continue;
+          const log = clean((gl.getProgramInfoLog(p.program) || "linking failed").replace(/^ERROR: /gm, ""));
+          errors.push({ pass: p.name, line: 0, message: "Link error: " + log });
+        }
+      }
+      for (const c of compiled) gl.deleteShader(c.shader); // programs keep what they need
+      if (errors.length) {
+        for (const p of passes) gl.deleteProgram(p.program);
+        return { ok: false, errors };
+      }
+      for (const p of passes) {
+        p.locations = this._uniformLocations(p.program);
+        gl.useProgram(p.program);
+        for (let i = 0; i < 4; i++) gl.uniform1i(p.locations["iChannel" + i], i);
+      }
+      // Success: swap atomically and start from cleared buffers.
+      this._deletePrograms();
+      this._passes = passes;
+      this._version = version;
+      this._deleteBuffers();
+      for (const p of passes) if (p.name !== "Image") this._buffers[p.name] = null;
+      this.reset();
+      return { ok: true, errors: [] };
+    }
+
+    _normalizeInputs(inputs) {
+      const channels = [null, null, null, null];
+      for (const input of Array.isArray(inputs) ? inputs : []) {
+        if (!input || !(input.channel >= 0 && input.channel <= 3)) continue;
+        channels[input.channel] = {
+          source: String(input.source || ""),
+          filter: ["linear", "nearest", "mipmap"].includes(input.filter) ? input.filter : "linear",
+          wrap: input.wrap === "repeat" ? "repeat" : "clamp",
+        };
+      }
+      return channels;
+    }
+
+    _uniformLocations(program) {
+      const gl = this.gl, locations = {};
+      for (const [, name] of UNIFORMS) {
+        const base = name.replace("[4]", "");
+        locations[base] = gl.getUniformLocation(program, base);
+      }
+      return locations;
+    }
+
+    // ---- Buffers (ping-pong pairs) ----
+
+    // (Re)allocates every buffer when the canvas size changed; new buffers are all zeros.
+    _ensureBuffers() {
+      const w = this.canvas.width, h = this.canvas.height;
+      const stale = w !== this._bufferSize[0] || h !== this._bufferSize[1];
+      let created = false;
+      for (const name of Object.keys(this._buffers)) {
+        if (this._buffers[name] && !stale) continue;
+        if (this._buffers[name]) this._deleteBuffer(this._buffers[name]);
+        this._buffers[name] = this._createBuffer(w, h);
+        created = true;
+      }
+      this._bufferSize = [w, h];
+      return created;
+    }
+
+    _createBuffer(w, h) {
+      const gl = this.gl, f = this._format;
+      const buffer = { textures: [], fbos: [], front: 0, mipDirty: [true, true] };
+      for (let i = 0; i < 2; i++) {
+        const tex = gl.createTexture();
+        gl.bindTexture(gl.TEXTURE_2D, tex);
+        gl.texImage2D(gl.TEXTURE_2D, 0, f.internal, Math.max(w, 1), Math.max(h, 1), 0, gl.RGBA, f.type, null);
+        const fbo = gl.createFramebuffer();
+        gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
+        gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex, 0);
+        gl.clearColor(0, 0, 0, 0);
+        gl.clear(gl.COLOR_BUFFER_BIT);
+        buffer.textures.push(tex);
+        buffer.fbos.push(fbo);
+      }
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      return buffer;
+    }
+
+    _deleteBuffer(buffer) {
+      for (const t of buffer.textures) this.gl.deleteTexture(t);
+      for (const f of buffer.fbos) this.gl.deleteFramebuffer(f);
+    }
+
+    _deleteBuffers() {
+      for (const buffer of Object.values(this._buffers)) if (buffer) this._deleteBuffer(buffer);
+      this._buffers = {};
+      this._bufferSize = [0, 0];
+    }
+
+    _deletePrograms() {
+      for (const p of this._passes || []) this.gl.deleteProgram(p.program);
+      this._passes = null;
+    }
+
+    // ---- Channels ----
+
+    _sampler(filter, wrap) {
+      const key = filter + "|" + wrap;
+      if (!this._samplers[key]) {
+        const gl = this.gl, s = gl.createSampler();
+        const mode = wrap === "repeat" ? gl.REPEAT : gl.CLAMP_TO_EDGE;
+        const mag = filter === "nearest" ? gl.NEAREST : gl.LINEAR;
+        const min = { nearest: gl.NEAREST, linear: gl.LINEAR, mipmap: gl.LINEAR_MIPMAP_LINEAR }[filter];
+        gl.samplerParameteri(s, gl.TEXTURE_WRAP_S, mode);
+        gl.samplerParameteri(s, gl.TEXTURE_WRAP_T, mode);
+        gl.samplerParameteri(s, gl.TEXTURE_MAG_FILTER, mag);
+        gl.samplerParameteri(s, gl.TEXTURE_MIN_FILTER, min);
+        this._samplers[key] = s;
+      }
+      return this._samplers[key];
+    }
+
+    _builtin(kind) {
+      if (!(kind in this._textures)) {
+        const gl = this.gl, pixels = builtinPixels(kind);
+        let tex = null;
+        if (pixels) {
+          tex = gl.createTexture();
+          gl.bindTexture(gl.TEXTURE_2D, tex);
+          gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+          const size = pixels.size;
+          gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, size, size, 0, gl.RGBA, gl.UNSIGNED_BYTE, pixels.data);
+          gl.generateMipmap(gl.TEXTURE_2D);
+          tex = { texture: tex, size: pixels.size };
+        }
+        this._textures[kind] = tex;
+      }
+      return this._textures[kind];
+    }
+
+    // Binds iChannel0-3 for one pass; returns iChannelResolution as 12 floats.
+    _bindChannels(pass) {
+      const gl = this.gl, resolution = new Float32Array(12);
+      for (let unit = 0; unit < 4; unit++) {
+        const input = pass.inputs[unit];
+        let texture = this._black, filter = "nearest", wrap = "clamp";
+        if (input) {
+          filter = input.filter;
+          wrap = input.wrap;
+          const buffer = this._buffers[input.source];
+          if (buffer) {
+            // Always the front texture: this frame's output for a buffer already drawn,
+            // the previous frame's for this pass itself or a later one.
+            texture = buffer.textures[buffer.front];
+            resolution.set([this._bufferSize[0], this._bufferSize[1], 1], unit * 3);
+            if (filter === "mipmap" && !this._format.mipmaps) {
+              filter = "linear";
+            } else if (filter === "mipmap" && buffer.mipDirty[buffer.front]) {
+              // Regenerated only when the buffer was drawn since the last time.
+              gl.bindTexture(gl.TEXTURE_2D, texture);
+              gl.generateMipmap(gl.TEXTURE_2D);
+              buffer.mipDirty[buffer.front] = false;
+            }
+          } else if (input.source.startsWith("texture:") && this._builtin(input.source.slice(8))) {
+            const builtin = this._builtin(input.source.slice(8));
+            texture = builtin.texture;
+            resolution.set([builtin.size, builtin.size, 1], unit * 3);
+          } else {
+            filter = "nearest"; // the 1x1 black texture has no mipmaps
+          }
+        }
+        gl.activeTexture(gl.TEXTURE0 + unit);
+        gl.bindTexture(gl.TEXTURE_2D, texture);
+        gl.bindSampler(unit, this._sampler(filter, wrap));
+      }
+      return resolution;
+    }
+
+    // ---- Drawing ----
+
+    // Draws every pass once with the given uniform values: {time, delta, fps, frame, mouse, date}.
+    _draw(u) {
+      const gl = this.gl;
+      if (!this._passes || this._lost) return false;
+      // A size change reallocates (clears) the buffers: restart the frame count with them, so
+      // shaders that seed their buffers on iFrame == 0 do so again.
+      if (this._ensureBuffers()) this._frame = u.frame = 0;
+      const w = this.canvas.width, h = this.canvas.height;
+      const times = new Float32Array([u.time, u.time, u.time, u.time]);
+      for (const pass of this._passes) {
+        const buffer = pass.name === "Image" ? null : this._buffers[pass.name];
+        const target = buffer ? 1 - buffer.front : 0;
+        gl.bindFramebuffer(gl.FRAMEBUFFER, buffer ? buffer.fbos[target] : null);
+        gl.viewport(0, 0, w, h);
+        gl.useProgram(pass.program);
+        const channelResolution = this._bindChannels(pass);
+        const L = pass.locations;
+        gl.uniform3f(L.iResolution, w, h, 1);
+        gl.uniform1f(L.iTime, u.time);
+        gl.uniform1f(L.iTimeDelta, u.delta);
+        gl.uniform1f(L.iFrameRate, u.fps);
+        gl.uniform1i(L.iFrame, u.frame);
+        gl.uniform4fv(L.iMouse, u.mouse);
+        gl.uniform4fv(L.iDate, u.date);
+        gl.uniform1f(L.iSampleRate, 44100);
+        gl.uniform3fv(L.iChannelResolution, channelResolution);
+        gl.uniform1fv(L.iChannelTime, times);
+        gl.drawArrays(gl.TRIANGLES, 0, 3);
+        if (buffer) {
+          buffer.front = target;
+          buffer.mipDirty[target] = true;
+        }
+      }
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      return true;
+    }
+
+    /*
+     * Renders one complete frame at exactly `time` seconds, synchronously (render worker).
+     * Deterministic: iTimeDelta = time - previous renderFrame's time (1/60 on frame 0),
+     * iFrameRate = 1 / iTimeDelta, iDate = 2025-01-01 00:00:00 UTC + time, iMouse =
+     * opts.mouse or zeros. frameIndex 0 restarts from cleared buffers, so a sequence
+     * renderFrame(0, 0), renderFrame(0.1, 1), ... gives the same pixels every time.
+     */
+    renderFrame(time, frameIndex, opts) {
+      if (!this._passes) throw new Error("renderFrame() needs a shader: call load() first.");
+      const options = opts || {};
+      const frame = frameIndex === undefined ? this._frame : frameIndex;
+      if (frame === 0) this._clearBuffers();
+      const delta = frame === 0 || this._lastRenderTime === null ? 1 / 60 : time - this._lastRenderTime;
+      // Pure arithmetic on the fixed epoch (UTC, so the machine's time zone cannot matter).
+      const total = FIXED_EPOCH_MS / 1000 + time;
+      const midnight = Math.floor(total / 86400) * 86400;
+      const day = new Date(midnight * 1000);
+      const drawn = this._draw({
+        time, delta, frame,
+        fps: delta > 0 ? 1 / delta : 60,
+        mouse: options.mouse ? Float32Array.from(options.mouse) : new Float32Array(4),
+        date: new Float32Array([day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), total - midnight]),
+      });
+      this._lastRenderTime = time;
+      this._time = time;
+      this._frame = frame + 1;
+      return drawn;
+    }
+
+    // Clears every buffer and the frame count (time is kept).
+    reset() {
+      this._clearBuffers();
+      this._frame = 0;
+      this._lastRenderTime = null;
+    }
+
+    _clearBuffers() {
+      const gl = this.gl;
+      this._ensureBuffers();
+      for (const name of Object.keys(this._buffers)) {
+        const buffer = this._buffers[name];
+        for (const fbo of buffer.fbos) {
+          gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
+          gl.clearColor(0, 0, 0, 0);
+          gl.clear(gl.COLOR_BUFFER_BIT);
+        }
+        buffer.front = 0;
+        buffer.mipDirty = [true, true];
+      }
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    }
+
+    // ---- Clock (pages) ----
+
+    play() {
+      if (this._playing || this._lost) return;
+      this._playing = true;
+      this._lastStamp = null;
+      this._raf = requestAnimationFrame((t) => this._tick(t));
+    }
+
+    pause() {
+      this._playing = false;
+      if (this._raf) cancelAnimationFrame(this._raf);
+      this._raf = 0;
+    }
+
+    // Back to time 0 and frame 0 with cleared buffers; redraws at once when paused.
+    restart() {
+      this._time = 0;
+      this.reset();
+      this._lastDelta = 1 / 60;
+      if (!this._playing) this._drawClockFrame();
+    }
+
+    // Seek; while paused the new time is drawn immediately.
+    setTime(t) {
+      this._time = Math.max(0, Number(t) || 0);
+      if (!this._playing) this._drawClockFrame();
+    }
+
+    _tick(stamp) {
+      if (!this._playing) return;
+      this._raf = requestAnimationFrame((t) => this._tick(t));
+      if (this._lastStamp !== null) {
+        // Cap the step so a backgrounded tab does not jump the animation by minutes.
+        const dt = Math.min(Math.max((stamp - this._lastStamp) / 1000, 0), 0.25);
+        this._time += dt;
+        this._lastDelta = dt || this._lastDelta;
+        if (dt > 0) this._fps = 0.9 * this._fps + 0.1 * (1 / dt); // smoothed
+      }
+      this._lastStamp = stamp;
+      this._drawClockFrame();
+    }
+
+    _drawClockFrame() {
+      this._clockUsed = true;
+      const now = new Date(); // Shadertoy's iDate is the viewer's local clock
+      const seconds =
+        now.getHours() * 3600 + now.getMinutes() * 60 + now.getSeconds() + now.getMilliseconds() / 1000;
+      const u = {
+        time: this._time, delta: this._lastDelta, fps: this._fps, frame: this._frame,
+        mouse: Float32Array.from(this._mouse),
+        date: new Float32Array([now.getFullYear(), now.getMonth(), now.getDate(), seconds]),
+      };
+      if (!this._draw(u)) return;
+      this._frame = u.frame + 1;
+      if (this.onFrame) this.onFrame({ time: this._time, frame: u.frame, fps: this._fps });
+    }
+
+    // ---- Mouse, size, pixels ----
+
+    // Sets iMouse for the clock (x, y in device pixels from the bottom-left).
+    setMouse(x, y, z, w) {
+      this._mouse = [x, y, z, w];
+    }
+
+    // Wires pointer events on the canvas to iMouse (Shadertoy convention); returns a detach function.
+    attachMouse() {
+      const canvas = this.canvas;
+      const position = (event) => {
+        const rect = canvas.getBoundingClientRect();
+        return [
+          (event.clientX - rect.left) * (canvas.width / Math.max(rect.width, 1)),
+          (rect.bottom - event.clientY) * (canvas.height / Math.max(rect.height, 1)), // GL: y up
+        ];
+      };
+      let down = false;
+      // Released: keep the last position, and mark the click as over by negating z and w.
+      const release = () => {
+        if (!down) return;
+        down = false;
+        this._mouse[2] = -Math.abs(this._mouse[2]);
+        this._mouse[3] = -Math.abs(this._mouse[3]);
+      };
+      const handlers = [
+        ["pointerdown", (e) => {
+          down = true;
+          const [x, y] = position(e);
+          this._mouse = [x, y, x, y];
+          if (canvas.setPointerCapture) canvas.setPointerCapture(e.pointerId);
+        }],
+        ["pointermove", (e) => {
+          if (!down) return;
+          const [x, y] = position(e);
+          this._mouse[0] = x;
+          this._mouse[1] = y;
+        }],
+        ["pointerup", release],
+        ["pointercancel", release],
+      ];
+      for (const [type, handler] of handlers) this._listen(canvas, type, handler);
+      return () => {
+        for (const [type, handler] of handlers) canvas.removeEventListener(type, handler);
+        this._listeners = this._listeners.filter(([, , h]) => !handlers.some(([, hh]) => hh === h));
+      };
+    }
+
+    // Sets the drawing-buffer size in device pixels; buffers are reallocated (cleared).
+    setSize(width, height) {
+      const w = Math.max(1, Math.floor(width)), h = Math.max(1, Math.floor(height));
+      if (this.canvas.width === w && this.canvas.height === h) return;
+      this.canvas.width = w;
+      this.canvas.height = h;
+      // Resizing blanks the canvas: redraw a paused page's picture (with restarted buffers).
+      // Not in renderFrame() use, where the next call draws anyway.
+      if (this._clockUsed && !this._playing && this._passes && !this._lost) this._drawClockFrame();
+    }
+
+    // Sizes the drawing buffer to the canvas's CSS size times pixelRatio.
+    fitToDisplay() {
+      const rect = this.canvas.getBoundingClientRect();
+      if (rect.width > 0 && rect.height > 0) {
+        this.setSize(Math.round(rect.width * this.pixelRatio), Math.round(rect.height * this.pixelRatio));
+      }
+    }
+
+    // The canvas as RGBA bytes, rows bottom-up (GL order). Call right after a frame unless
+    // the player was created with preserveDrawingBuffer.
+    readPixels() {
+      const gl = this.gl, width = this.canvas.width, height = this.canvas.height;
+      const data = new Uint8Array(width * height * 4);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, data);
+      return { width, height, data };
+    }
+
+    destroy() {
+      const gl = this.gl;
+      this.pause();
+      for (const [target, type, handler] of this._listeners) target.removeEventListener(type, handler);
+      this._listeners = [];
+      this._deletePrograms();
+      this._deleteBuffers();
+      for (const sampler of Object.values(this._samplers)) gl.deleteSampler(sampler);
+      for (const builtin of Object.values(this._textures)) if (builtin) gl.deleteTexture(builtin.texture);
+      gl.deleteTexture(this._black);
+      gl.deleteShader(this._vertexShader);
+      this._samplers = {};
+      this._textures = {};
+      this._version = null;
+    }
+  }
+
+  window.FractafragPlayer = FractafragPlayer;
+})();

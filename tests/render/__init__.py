@@ -1,0 +1,1 @@
+"""Tests that run the shader player in a real headless Chromium (WebGL2 on SwiftShader)."""
