@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -109,10 +110,8 @@ class Chromium:
         """SIGKILL the browser's process group; safe from any thread (no Playwright calls)."""
         process = self._process
         if process is not None and process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
     def kill(self) -> None:
         """Kill the browser at once and forget it; the next job launches a fresh one."""
@@ -125,10 +124,8 @@ class Chromium:
     def close(self) -> None:
         """Disconnect and stop the browser and Playwright."""
         if self._browser is not None:
-            try:
+            with contextlib.suppress(Exception):  # it may be gone already
                 self._browser.close()
-            except Exception:  # noqa: BLE001 - closing a dead browser may fail in many ways
-                pass
             self._browser = None
         if self._process is not None:
             if self._process.poll() is None:
@@ -140,10 +137,8 @@ class Chromium:
                     self._process.wait(5)
             self._process = None
         if self._playwright is not None:
-            try:
+            with contextlib.suppress(Exception):  # it may be gone already
                 self._playwright.stop()
-            except Exception:  # noqa: BLE001
-                pass
             self._playwright = None
         if self._profile is not None:
             shutil.rmtree(self._profile, ignore_errors=True)

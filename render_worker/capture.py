@@ -20,10 +20,14 @@ CAPTURE_JS = """
 window.__fractafragCapture = function (spec) {
   const state = window.__capture = {frame: 0, done: false, error: null, errors: null,
                                     preview: [], thumbnail: null, total: 0};
-  const canvas = document.getElementById('c');
+  // A fresh canvas (and GL context) per job; the page itself stays warm between jobs.
+  if (window.__player) { window.__player.destroy(); window.__player = null; }
+  const canvas = document.createElement('canvas');
+  document.getElementById('c').replaceWith(canvas);
+  canvas.id = 'c';
   let player;
   try {
-    player = new FractafragPlayer(canvas, {preserveDrawingBuffer: true});
+    player = window.__player = new FractafragPlayer(canvas, {preserveDrawingBuffer: true});
     const loaded = player.load(spec.version);
     if (!loaded.ok) { state.errors = loaded.errors; state.done = true; return; }
   } catch (e) { state.error = String((e && e.message) || e); state.done = true; return; }
@@ -32,7 +36,7 @@ window.__fractafragCapture = function (spec) {
   for (let k = 0; k < spec.previewFrames; k++) {
     steps.push(() => {
       player.renderFrame(k / spec.fps, k);
-      state.preview.push(canvas.toDataURL('image/png'));
+      state.preview.push(canvas.toDataURL('image/jpeg', 0.92));
       state.frame++;
     });
   }
@@ -105,6 +109,20 @@ class Renderer:
         self.chromium = chromium
         self.timeout = timeout
         self.spec = spec or RenderSpec()
+        self._page = None
+        self._page_launch = -1
+
+    def _warm_page(self):
+        """The page with the player loaded, kept across jobs; rebuilt after a relaunch."""
+        browser = self.chromium.browser()
+        if (self._page is None or self._page.is_closed()
+                or self._page_launch != self.chromium.launches):
+            page = browser.contexts[0].new_page()
+            page.set_content(PAGE)
+            page.add_script_tag(path=str(player_script()))
+            page.add_script_tag(content=CAPTURE_JS)
+            self._page, self._page_launch = page, self.chromium.launches
+        return self._page
 
     def capture(self, version: dict, on_progress: Callable[[float], None] | None = None
                 ) -> Captured:
@@ -118,12 +136,9 @@ class Renderer:
 
         watchdog = threading.Timer(self.timeout, wedged)
         watchdog.daemon = True
-        page = None
         try:
-            context = self.chromium.browser().contexts[0]
             watchdog.start()
-            page = context.new_page()
-            result = self._run(page, version, on_progress)
+            result = self._run(self._warm_page(), version, on_progress)
         except Exception as error:
             if fired.is_set():
                 self.chromium.kill()
@@ -137,20 +152,12 @@ class Renderer:
             raise
         finally:
             watchdog.cancel()
-            if page is not None and not fired.is_set():
-                try:
-                    page.close()
-                except Exception:  # noqa: BLE001 - the browser may already be gone
-                    pass
         return result
 
     def _run(self, page, version: dict, on_progress: Callable[[float], None] | None
              ) -> Captured:
         spec = self.spec
         multipass = any(p["name"] != "Image" for p in version["passes"])
-        page.set_content(PAGE)
-        page.add_script_tag(path=str(player_script()))
-        page.add_script_tag(content=CAPTURE_JS)
         page.evaluate("spec => window.__fractafragCapture(spec)", {
             "version": version, "fps": spec.fps, "previewFrames": spec.preview_frames,
             "previewWidth": spec.preview_size[0], "previewHeight": spec.preview_size[1],
@@ -161,10 +168,10 @@ class Renderer:
         for milestone in (total // 4, total // 2, 3 * total // 4, total):
             page.wait_for_function(
                 "n => window.__capture.done || window.__capture.frame >= n", arg=milestone,
-                polling=50, timeout=0)
+                polling=10, timeout=0)
             if on_progress is not None:
                 on_progress(min(page.evaluate("() => window.__capture.frame") / total, 1.0))
-        page.wait_for_function("() => window.__capture.done", polling=50, timeout=0)
+        page.wait_for_function("() => window.__capture.done", polling=10, timeout=0)
         state = page.evaluate("() => window.__capture")
         if state["errors"]:
             raise ShaderRenderError(_describe(state["errors"]))
