@@ -52,6 +52,12 @@ def render_status(shader_id: int, version: int, status: str, progress: float,
     emit("render:status", payload, shader_room(shader_id))
 
 
+def vote_updated(counters: dict[str, Any]) -> None:
+    """`vote:updated {shader_id, up, down, score, hot}` to the shader's room and the feed."""
+    emit("vote:updated", counters, shader_room(counters["shader_id"]))
+    emit("vote:updated", counters, "feed")
+
+
 def shader_rendered(shader_id: int, version: int, thumbnail_url: str, preview_url: str,
                     public: bool) -> None:
     """`shader:rendered` to the shader's room, and to the live feed when the shader is public."""

@@ -50,7 +50,8 @@ def mark_rendering(shader: Shader) -> None:
 
 
 def _current(shader_id: int, version: int) -> Shader | None:
-    shader = db.session.scalar(sa.select(Shader).where(Shader.id == shader_id).with_for_update())
+    shader = db.session.scalar(sa.select(Shader).where(Shader.id == shader_id).with_for_update()
+                               .execution_options(populate_existing=True))
     if shader is None or shader.current_version != version:
         db.session.rollback()
         return None

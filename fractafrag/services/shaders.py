@@ -11,7 +11,7 @@ from flask import current_app
 
 from fractafrag.extensions import db
 from fractafrag.models import Shader, ShaderVersion
-from fractafrag.services import Forbidden, NotFound, ServiceError, glsl, quota, renders
+from fractafrag.services import Forbidden, NotFound, ServiceError, glsl, quota, renders, vectors
 from fractafrag.services.licenses import SPDX_LICENSES, canonical_license
 from fractafrag.services.ranking import hot_score
 
@@ -135,6 +135,7 @@ def create_shader(owner_id: int, meta: dict[str, Any], version: dict[str, Any],
                            .values(fork_count=Shader.fork_count + 1))
     db.session.commit()
     renders.request_render(shader.id, 1)
+    vectors.request_style_vector(shader.id)
     return shader
 
 
@@ -188,6 +189,8 @@ def update_shader(shader_id: int, user_id: int, changes: dict[str, Any]) -> Shad
     db.session.commit()
     if new_version:
         renders.request_render(shader.id, shader.current_version)
+    if new_version or any(changes.get(k) is not None for k in ("title", "description", "tags")):
+        vectors.request_style_vector(shader.id)
     return shader
 
 
@@ -225,6 +228,7 @@ def restore_version(shader_id: int, number: int, user_id: int) -> Shader:
                  f"Restored version {number}")
     db.session.commit()
     renders.request_render(shader.id, shader.current_version)
+    vectors.request_style_vector(shader.id)
     return shader
 
 

@@ -4,9 +4,11 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from fractafrag.api.feed.schemas import DwellSchema, VoteResultSchema, VoteSchema
+from fractafrag.api.limits import client_ip, enforce
 from fractafrag.api.shaders import schemas as s
 from fractafrag.auth import login_required, viewer_id
-from fractafrag.services import shaders, shadertoy_io
+from fractafrag.services import shaders, shadertoy_io, votes
 from fractafrag.services.search import search_shaders
 
 blp = Blueprint("shaders", __name__, url_prefix="/api/v1/shaders",
@@ -68,6 +70,32 @@ class ShaderById(MethodView):
     def delete(self, shader_id):
         """Delete a shader you own (forks keep their lineage)"""
         shaders.delete_shader(shader_id, viewer_id())
+
+
+@blp.route("/<int:shader_id>/vote")
+class VoteOnShader(MethodView):
+    """Up- and down-votes."""
+
+    @login_required
+    @blp.arguments(VoteSchema)
+    @blp.response(200, VoteResultSchema)
+    @blp.alt_response(403, description="It is your own shader.")
+    @blp.doc(security=SIGNED_IN)
+    def post(self, body, shader_id):
+        """Vote 1 (up), -1 (down) or 0 (withdraw); answers the shader's new counters"""
+        enforce("RATELIMIT_VOTE", str(viewer_id()), "votes")
+        return votes.cast_vote(shader_id, viewer_id(), body["value"])
+
+
+@blp.route("/<int:shader_id>/dwell")
+class Dwell(MethodView):
+    """Time spent on a shader."""
+
+    @blp.arguments(DwellSchema)
+    @blp.response(204)
+    def post(self, body, shader_id):
+        """Report how long the shader was watched (1 ms to 10 minutes); counts a view"""
+        votes.record_dwell(shader_id, viewer_id(), body["ms"], client_ip())
 
 
 @blp.route("/<int:shader_id>/versions")

@@ -1,0 +1,1 @@
+"""REST resource: feeds (trending, personalised, similar)."""

@@ -1,0 +1,192 @@
+"""Feeds: trending by hot, the personalised feed (the seed's formula, in SQL), similar shaders."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from redis.exceptions import RedisError
+
+from fractafrag.extensions import db, redis
+from fractafrag.models import Shader
+from fractafrag.services import shaders
+
+log = logging.getLogger(__name__)
+
+WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30),
+           "all": None}
+CANDIDATES = 400           # hottest shaders considered by the personalised feed
+TASTE_CANDIDATES = 100     # plus the nearest to the user's taste vector (HNSW)
+RECENCY_HALF_LIFE_HOURS = 48.0
+SNAPSHOT_TTL = 1800        # a feed ranking stays fixed this long, so pages never repeat
+WEIGHTS = {"score": 0.5, "recency": 0.2, "affinity": 0.2, "random": 0.1}
+
+
+def _live_public():
+    return sa.and_(Shader.visibility == "public", Shader.deleted_at.is_(None),
+                   Shader.render_status == "ready")
+
+
+def trending(window: str | None, page: int, page_size: int) -> tuple[list[Shader], int]:
+    """Public, rendered shaders by hot score (optionally published within a window)."""
+    query = sa.select(Shader).where(_live_public())
+    since = WINDOWS.get(window or "all")
+    if since is not None:
+        query = query.where(Shader.published_at >= datetime.now(UTC) - since)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.with_only_columns(Shader.id).limit(10_000).subquery()))
+    rows = db.session.scalars(query.order_by(Shader.hot.desc(), Shader.id.desc())
+                              .limit(page_size).offset((page - 1) * page_size))
+    return list(rows), total
+
+
+# One statement ranks the candidates: every term is normalised to [0, 1] over the candidate set
+# (score by min-max, recency by exponential decay, tag affinity by the user's best match,
+# random by a per-user, per-snapshot hash so a snapshot orders the same way every time).
+PERSONAL_RANKING = sa.text("""
+WITH hot AS (
+    SELECT id FROM shaders
+    WHERE visibility = 'public' AND deleted_at IS NULL AND render_status = 'ready'
+    ORDER BY hot DESC, id DESC LIMIT :candidates
+), near AS (
+    SELECT id FROM shaders
+    WHERE CAST(:taste AS vector) IS NOT NULL AND visibility = 'public' AND deleted_at IS NULL
+      AND render_status = 'ready' AND style_vector IS NOT NULL
+    ORDER BY style_vector <=> CAST(:taste AS vector) LIMIT :taste_candidates
+), pool AS (
+    SELECT s.id, s.score, s.tags, s.published_at FROM shaders s
+    WHERE s.id IN (SELECT id FROM hot UNION SELECT id FROM near)
+      AND s.owner_id <> :user_id
+      AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.user_id = :user_id AND v.shader_id = s.id)
+), likes AS (
+    SELECT tag, sum(weight) AS weight FROM (
+        SELECT unnest(s.tags) AS tag, v.value::float AS weight
+        FROM votes v JOIN shaders s ON s.id = v.shader_id WHERE v.user_id = :user_id
+        UNION ALL
+        SELECT unnest(s.tags), least(d.ms / 60000.0, 1.0)
+        FROM dwell_events d JOIN shaders s ON s.id = d.shader_id WHERE d.user_id = :user_id
+    ) w GROUP BY tag HAVING sum(weight) > 0
+), affinity AS (
+    SELECT p.id, coalesce(sum(l.weight), 0) AS raw
+    FROM pool p LEFT JOIN likes l ON l.tag = ANY (p.tags) GROUP BY p.id
+), terms AS (
+    SELECT p.id,
+           CASE WHEN max(p.score) OVER () = min(p.score) OVER () THEN 0.5
+                ELSE (p.score - min(p.score) OVER ())::float
+                     / (max(p.score) OVER () - min(p.score) OVER ()) END AS score_n,
+           exp(-ln(2) * extract(epoch FROM now() - p.published_at) / 3600.0 / :half_life)
+               AS recency_n,
+           CASE WHEN max(a.raw) OVER () > 0 THEN a.raw / max(a.raw) OVER () ELSE 0 END
+               AS affinity_n,
+           (hashtextextended(:seed || ':' || p.id, 0) & 2147483647)::float / 2147483647
+               AS random_n
+    FROM pool p JOIN affinity a ON a.id = p.id
+)
+SELECT id FROM terms
+ORDER BY :w_score * score_n + :w_recency * recency_n + :w_affinity * affinity_n
+         + :w_random * random_n DESC, id DESC
+""")
+
+
+def personal_ranking(user_id: int, taste: list[float] | None, seed: str) -> list[int]:
+    """Shader ids in the user's feed order."""
+    params = {"user_id": user_id, "candidates": CANDIDATES, "taste_candidates": TASTE_CANDIDATES,
+              "taste": _vector_literal(taste), "half_life": RECENCY_HALF_LIFE_HOURS,
+              "seed": seed, **{f"w_{k}": v for k, v in WEIGHTS.items()}}
+    return list(db.session.scalars(PERSONAL_RANKING, params))
+
+
+def anonymous_ranking() -> list[int]:
+    """For visitors: two trending shaders, then one of the newest, and so on, without repeats."""
+    hot = db.session.scalars(sa.select(Shader.id).where(_live_public())
+                             .order_by(Shader.hot.desc(), Shader.id.desc()).limit(CANDIDATES))
+    new = db.session.scalars(sa.select(Shader.id).where(_live_public())
+                             .order_by(Shader.published_at.desc(), Shader.id.desc())
+                             .limit(CANDIDATES // 2))
+    hot_ids, new_ids = list(hot), list(new)
+    ranked: list[int] = []
+    seen: set[int] = set()
+    while hot_ids or new_ids:
+        for source, take in ((hot_ids, 2), (new_ids, 1)):
+            for _ in range(take):
+                while source and source[0] in seen:
+                    source.pop(0)
+                if source:
+                    seen.add(source[0])
+                    ranked.append(source.pop(0))
+    return ranked
+
+
+def _vector_literal(vector: list[float] | None) -> str | None:
+    if vector is None:
+        return None
+    return "[" + ",".join(f"{x:.6f}" for x in vector) + "]"
+
+
+def feed(user_id: int | None, taste: list[float] | None, snapshot: str | None, page: int,
+         page_size: int) -> tuple[list[Shader], int, str]:
+    """One page of the feed, from a ranking snapshot so later pages never repeat or skip."""
+    owner = f"u{user_id}" if user_id is not None else "anon"
+    ids = _load_snapshot(owner, snapshot) if snapshot or page > 1 else None
+    if ids is None:
+        snapshot = secrets.token_urlsafe(8)
+        if user_id is None:
+            ids = anonymous_ranking()
+        else:
+            ids = personal_ranking(user_id, taste, f"{user_id}:{snapshot}")
+        _save_snapshot(owner, snapshot, ids)
+    elif snapshot is None:
+        snapshot = _latest(owner)
+    chosen = ids[(page - 1) * page_size: page * page_size]
+    found = {s.id: s for s in db.session.scalars(sa.select(Shader).where(
+        Shader.id.in_(chosen), Shader.deleted_at.is_(None)))}
+    return [found[i] for i in chosen if i in found], len(ids), snapshot
+
+
+def _key(owner: str, snapshot: str) -> str:
+    return f"feed:{owner}:{snapshot}"
+
+
+def _save_snapshot(owner: str, snapshot: str, ids: list[int]) -> None:
+    try:
+        pipe = redis.pipeline()
+        pipe.set(_key(owner, snapshot), json.dumps(ids), ex=SNAPSHOT_TTL)
+        pipe.set(f"feed:{owner}:latest", snapshot, ex=SNAPSHOT_TTL)
+        pipe.execute()
+    except RedisError as error:
+        log.warning("feed snapshot not saved: %s", error)
+
+
+def _latest(owner: str) -> str | None:
+    try:
+        value = redis.get(f"feed:{owner}:latest")
+    except RedisError:
+        return None
+    return value.decode() if value else None
+
+
+def _load_snapshot(owner: str, snapshot: str | None) -> list[int] | None:
+    snapshot = snapshot or _latest(owner)
+    if not snapshot:
+        return None
+    try:
+        raw = redis.get(_key(owner, snapshot))
+    except RedisError:
+        return None
+    return json.loads(raw) if raw else None
+
+
+def similar(shader_id: int, viewer_id: int | None, limit: int) -> list[Shader]:
+    """Public rendered shaders closest in style (HNSW cosine over style vectors)."""
+    shader = shaders.visible_shader(shader_id, viewer_id)
+    if shader.style_vector is None:
+        return []  # its vector job has not run yet
+    db.session.execute(sa.text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+    distance = Shader.style_vector.cosine_distance(shader.style_vector)
+    query = (sa.select(Shader).where(_live_public(), Shader.id != shader_id,
+                                     Shader.style_vector.is_not(None))
+             .order_by(distance).limit(limit))
+    return list(db.session.scalars(query))

@@ -1,0 +1,94 @@
+"""Votes and dwell: exact counters under concurrency, hot score kept current, view counts."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from redis.exceptions import RedisError
+
+from fractafrag.extensions import db, queues, redis
+from fractafrag.models import DwellEvent, Shader, Vote
+from fractafrag.realtime import broadcast
+from fractafrag.services import Forbidden, shaders
+from fractafrag.services.ranking import hot_score
+
+log = logging.getLogger(__name__)
+VIEW_WINDOW_SECONDS = 3600
+
+
+def tally(shader: Shader) -> dict[str, Any]:
+    """The public counters of a shader."""
+    return {"shader_id": shader.id, "up": shader.up, "down": shader.down,
+            "score": shader.score, "hot": shader.hot}
+
+
+def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
+    """Set user's vote to +1, -1 or 0 (withdraw); return the shader's new counters."""
+    shader = shaders.visible_shader(shader_id, user_id)
+    if shader.owner_id == user_id:
+        raise Forbidden("You cannot vote on your own shader.")
+    # The shader row lock serialises votes on one shader, so counters never lose an update.
+    shader = db.session.scalar(sa.select(Shader).where(Shader.id == shader_id).with_for_update()
+                               .execution_options(populate_existing=True))
+    previous = db.session.scalar(sa.select(Vote.value).where(
+        Vote.user_id == user_id, Vote.shader_id == shader_id)) or 0
+    if value != previous:
+        if value == 0:
+            db.session.execute(sa.delete(Vote).where(Vote.user_id == user_id,
+                                                     Vote.shader_id == shader_id))
+        elif previous == 0:
+            db.session.add(Vote(user_id=user_id, shader_id=shader_id, value=value))
+        else:
+            db.session.execute(sa.update(Vote).where(
+                Vote.user_id == user_id, Vote.shader_id == shader_id).values(value=value))
+        shader.up += (value == 1) - (previous == 1)
+        shader.down += (value == -1) - (previous == -1)
+        shader.score = shader.up - shader.down
+        shader.hot = hot_score(shader.score, shader.published_at or shader.created_at)
+    counters = tally(shader)
+    public = shader.visibility == "public"
+    db.session.commit()
+    if value != previous:
+        if public:
+            broadcast.vote_updated(counters)
+        request_taste_update(user_id)
+    return {**counters, "vote": value}
+
+
+def record_dwell(shader_id: int, viewer_id: int | None, ms: int, visitor: str) -> None:
+    """Store time spent on a shader page; the first visit per visitor and hour is a view."""
+    shader = shaders.visible_shader(shader_id, viewer_id)
+    db.session.add(DwellEvent(shader_id=shader.id, user_id=viewer_id, ms=ms))
+    if _first_view(shader.id, f"u{viewer_id}" if viewer_id else visitor):
+        db.session.execute(sa.update(Shader).where(Shader.id == shader.id)
+                           .values(view_count=Shader.view_count + 1))
+    db.session.commit()
+    if viewer_id is not None:
+        request_taste_update(viewer_id)
+
+
+def _first_view(shader_id: int, visitor: str) -> bool:
+    try:
+        return bool(redis.set(f"view:{shader_id}:{visitor}", 1, nx=True,
+                              ex=VIEW_WINDOW_SECONDS))
+    except RedisError as error:
+        log.warning("view dedup unavailable: %s", error)
+        return False
+
+
+def my_votes(user_id: int, shader_ids: list[int]) -> dict[int, int]:
+    """The user's votes on the given shaders, in one query."""
+    rows = db.session.execute(sa.select(Vote.shader_id, Vote.value).where(
+        Vote.user_id == user_id, Vote.shader_id.in_(shader_ids)))
+    return dict(rows.all())
+
+
+def request_taste_update(user_id: int) -> None:
+    """Queue a taste-vector refresh (one pending job per user)."""
+    try:
+        queues.enqueue("default", "fractafrag.jobs.vectors.update_taste", user_id,
+                       job_id=f"taste-{user_id}", result_ttl=0)
+    except RedisError as error:
+        log.warning("could not queue taste update for user %s: %s", user_id, error)

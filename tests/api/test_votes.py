@@ -1,0 +1,118 @@
+"""Votes, hot score, dwell and views."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from fractafrag.services.ranking import hot_score
+from tests.api.shader_helpers import published
+from tests.helpers import bearer
+
+
+def vote(client, user, shader_id, value):
+    return client.post(f"/api/v1/shaders/{shader_id}/vote", json={"value": value},
+                       headers=bearer(user["access_token"]))
+
+
+def test_up_down_and_withdraw(client, make_user):
+    author, fan = make_user(), make_user()
+    shader = published(client, author)
+    assert vote(client, fan, shader["id"], 1).json | {"hot": 0} == {
+        "shader_id": shader["id"], "up": 1, "down": 0, "score": 1, "hot": 0, "vote": 1}
+    again = vote(client, fan, shader["id"], 1).json
+    assert (again["up"], again["score"]) == (1, 1), "re-voting the same way changes nothing"
+    flipped = vote(client, fan, shader["id"], -1).json
+    assert (flipped["up"], flipped["down"], flipped["score"]) == (0, 1, -1)
+    withdrawn = vote(client, fan, shader["id"], 0).json
+    assert (withdrawn["up"], withdrawn["down"], withdrawn["score"]) == (0, 0, 0)
+    shown = client.get(f"/api/v1/shaders/{shader['id']}").json
+    assert (shown["up"], shown["down"], shown["score"]) == (0, 0, 0)
+
+
+def test_hot_follows_reddits_formula(client, make_user):
+    from datetime import datetime
+
+    author = make_user()
+    shader = published(client, author)
+    fans = [make_user() for _ in range(3)]
+    for fan in fans:
+        result = vote(client, fan, shader["id"], 1).json
+    published_at = datetime.fromisoformat(shader["published_at"])
+    assert result["hot"] == pytest.approx(hot_score(3, published_at), abs=1e-6)
+    assert hot_score(10, published_at) - hot_score(1, published_at) == pytest.approx(1.0)
+    assert hot_score(-10, published_at) < hot_score(0, published_at) < hot_score(2, published_at)
+    assert hot_score(1, published_at) == hot_score(0, published_at), "log10(max(|s|, 1))"
+    later = published_at.replace(year=published_at.year + 1)
+    assert hot_score(0, later) > hot_score(1000, published_at), "age beats old votes"
+
+
+def test_counters_stay_exact_under_50_concurrent_voters(app, client, make_user):
+    author = make_user()
+    shader = published(client, author)
+    voters = [make_user() for _ in range(50)]
+
+    def cast(index: int) -> int:
+        value = 1 if index % 5 else -1
+        return vote(app.test_client(), voters[index], shader["id"], value).status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        assert set(pool.map(cast, range(50))) == {200}
+    shown = client.get(f"/api/v1/shaders/{shader['id']}").json
+    assert (shown["up"], shown["down"], shown["score"]) == (40, 10, 30)
+
+
+def test_vote_needs_an_account_a_visible_shader_and_a_valid_value(client, make_user):
+    author, fan = make_user(), make_user()
+    shader = published(client, author)
+    secret = published(client, author, visibility="private")
+    assert client.post(f"/api/v1/shaders/{shader['id']}/vote", json={"value": 1}).status_code == 401
+    assert vote(client, fan, secret["id"], 1).status_code == 404
+    assert vote(client, fan, 999999, 1).status_code == 404
+    bad = vote(client, fan, shader["id"], 2)
+    assert bad.status_code == 422 and "value" in bad.json["errors"]["json"]
+    assert vote(client, fan, shader["id"], "1").status_code == 422
+
+
+def test_you_cannot_vote_on_your_own_shader(client, make_user):
+    author = make_user()
+    shader = published(client, author)
+    response = vote(client, author, shader["id"], 1)
+    assert response.status_code == 403 and "own" in response.json["message"]
+
+
+def test_dwell_counts_one_view_per_visitor_per_hour(client, make_user):
+    author, fan = make_user(), make_user()
+    shader = published(client, author)
+    path = f"/api/v1/shaders/{shader['id']}/dwell"
+    assert client.post(path, json={"ms": 4000}).status_code == 204
+    assert client.post(path, json={"ms": 2000}).status_code == 204
+    assert client.post(path, json={"ms": 9000}, headers=bearer(fan["access_token"])
+                       ).status_code == 204
+    assert client.get(f"/api/v1/shaders/{shader['id']}").json["view_count"] == 2
+
+
+@pytest.mark.parametrize("ms", [0, -5, 600_001, "long"])
+def test_dwell_outside_0_to_10_minutes_is_422(client, make_user, ms):
+    shader = published(client, make_user())
+    response = client.post(f"/api/v1/shaders/{shader['id']}/dwell", json={"ms": ms})
+    assert response.status_code == 422 and "ms" in response.json["errors"]["json"]
+
+
+def test_votes_are_broadcast(app, client, make_user):
+    import json
+
+    from fractafrag.extensions import redis
+
+    author, fan = make_user(), make_user()
+    shader = published(client, author)
+    with app.app_context():
+        pubsub = redis.conn.pubsub()
+        pubsub.subscribe("fractafrag")
+        pubsub.get_message(timeout=1)
+        vote(client, fan, shader["id"], 1)
+        messages = [pubsub.get_message(timeout=1) for _ in range(3)]
+        pubsub.close()
+    events = [json.loads(m["data"]) for m in messages if m and m["type"] == "message"]
+    assert {e["room"] for e in events if e["event"] == "vote:updated"} == {
+        f"shader:{shader['id']}", "feed"}
+    assert events[0]["data"][0]["score"] == 1
