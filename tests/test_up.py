@@ -27,8 +27,9 @@ def _free_port() -> int:
 class Up:
     """A running `fractafrag up` whose output is collected line by line."""
 
-    def __init__(self, data_dir: Path, port: int) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    def __init__(self, data_dir: Path, port: int, keep_urls: bool = False) -> None:
+        env = {k: v for k, v in os.environ.items()
+               if keep_urls or k not in ("DATABASE_URL", "REDIS_URL")}
         self.proc = subprocess.Popen(
             [*FRACTAFRAG, "up", "--port", str(port), "--data-dir", str(data_dir)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
@@ -136,3 +137,22 @@ def test_up_refuses_a_port_in_use(data_dir):
         )
     assert result.returncode == 2
     assert "already in use" in result.stderr
+
+
+def test_up_uses_the_servers_given_by_url(data_dir, service_urls):
+    port = _free_port()
+    env_before = dict(os.environ)
+    os.environ["DATABASE_URL"] = service_urls["DATABASE_URL"]
+    os.environ["REDIS_URL"] = service_urls["REDIS_URL"]
+    try:
+        up = Up(data_dir, port, keep_urls=True)
+    finally:
+        os.environ.clear()
+        os.environ.update(env_before)
+    try:
+        up.wait_for("Fractafrag is running at")
+        health = requests.get(up.url + "/api/v1/health", timeout=5).json()
+        assert health["database"] == "ok" and health["redis"] == "ok"
+        assert not (data_dir / "postgres").exists() and not (data_dir / "redis").exists()
+    finally:
+        up.stop()

@@ -11,22 +11,13 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from fractafrag.services import glsl
+from render_worker.browser import CHROMIUM_FLAGS, find_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYER_JS = ROOT / "static" / "js" / "player.js"
 DEMOS = json.loads((ROOT / "fractafrag" / "demo" / "shaders.json").read_text(encoding="utf-8"))
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--ignore-gpu-blocklist",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-CHROMIUM = os.environ.get("FRACTAFRAG_CHROMIUM") or "/usr/bin/chromium"
+CHROMIUM_ARGS = CHROMIUM_FLAGS  # the render worker's own flags
+CHROMIUM = find_chromium(os.environ.get("FRACTAFRAG_CHROMIUM", ""))
 TOLERANCE = 2  # in 1/255 steps
 
 # Test helpers added to each page: a player `pl` on canvas #c, and pixel readers.
