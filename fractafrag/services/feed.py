@@ -52,10 +52,14 @@ WITH hot AS (
     WHERE visibility = 'public' AND deleted_at IS NULL AND render_status = 'ready'
     ORDER BY hot DESC, id DESC LIMIT :candidates
 ), near AS (
-    SELECT id FROM shaders
-    WHERE CAST(:taste AS vector) IS NOT NULL AND visibility = 'public' AND deleted_at IS NULL
-      AND render_status = 'ready' AND style_vector IS NOT NULL
-    ORDER BY style_vector <=> CAST(:taste AS vector) LIMIT :taste_candidates
+    -- Order by distance alone so the HNSW index serves it; filter the nearest afterwards.
+    SELECT id FROM (
+        SELECT id, visibility, deleted_at, render_status FROM shaders
+        WHERE CAST(:taste AS vector) IS NOT NULL
+        ORDER BY style_vector <=> CAST(:taste AS vector) LIMIT :taste_scan
+    ) nearest
+    WHERE visibility = 'public' AND deleted_at IS NULL AND render_status = 'ready'
+    LIMIT :taste_candidates
 ), pool AS (
     SELECT s.id, s.score, s.tags, s.published_at FROM shaders s
     WHERE s.id IN (SELECT id FROM hot UNION SELECT id FROM near)
@@ -94,9 +98,16 @@ ORDER BY :w_score * score_n + :w_recency * recency_n + :w_affinity * affinity_n
 def personal_ranking(user_id: int, taste: list[float] | None, seed: str) -> list[int]:
     """Shader ids in the user's feed order."""
     params = {"user_id": user_id, "candidates": CANDIDATES, "taste_candidates": TASTE_CANDIDATES,
-              "taste": _vector_literal(taste), "half_life": RECENCY_HALF_LIFE_HOURS,
-              "seed": seed, **{f"w_{k}": v for k, v in WEIGHTS.items()}}
+              "taste_scan": TASTE_CANDIDATES * 2, "taste": _vector_literal(taste),
+              "half_life": RECENCY_HALF_LIFE_HOURS, "seed": seed,
+              **{f"w_{k}": v for k, v in WEIGHTS.items()}}
+    _allow_long_hnsw_scans()
     return list(db.session.scalars(PERSONAL_RANKING, params))
+
+
+def _allow_long_hnsw_scans() -> None:
+    # Without iterative scans an HNSW search returns at most hnsw.ef_search (40) rows.
+    db.session.execute(sa.text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
 
 
 def anonymous_ranking() -> list[int]:
@@ -184,9 +195,12 @@ def similar(shader_id: int, viewer_id: int | None, limit: int) -> list[Shader]:
     shader = shaders.visible_shader(shader_id, viewer_id)
     if shader.style_vector is None:
         return []  # its vector job has not run yet
-    db.session.execute(sa.text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+    _allow_long_hnsw_scans()
     distance = Shader.style_vector.cosine_distance(shader.style_vector)
-    query = (sa.select(Shader).where(_live_public(), Shader.id != shader_id,
-                                     Shader.style_vector.is_not(None))
-             .order_by(distance).limit(limit))
+    # The inner query orders by distance alone, so the HNSW index serves it.
+    nearest = (sa.select(Shader.id, distance.label("distance")).order_by(distance)
+               .limit(limit * 4 + 20).subquery())
+    query = (sa.select(Shader).join(nearest, Shader.id == nearest.c.id)
+             .where(_live_public(), Shader.id != shader_id)
+             .order_by(nearest.c.distance).limit(limit))
     return list(db.session.scalars(query))

@@ -109,3 +109,16 @@ def test_pages_of_a_snapshot_never_repeat_or_skip(client, make_user, shelf):
         seen += ids(response)
     assert sorted(seen) == sorted(made)
     assert json.loads(first.headers["X-Pagination"])["total"] == 11
+
+
+def test_trending_answers_are_shared_briefly_then_refreshed(app, client, shelf):
+    first = shelf("first", score=5)
+    assert ids(client.get("/api/v1/feed/trending")) == [first]
+    second = shelf("second", score=50)
+    assert ids(client.get("/api/v1/feed/trending")) == [first], "served from the 2 s cache"
+    from fractafrag.extensions import redis
+
+    with app.app_context():
+        for key in redis.conn.scan_iter("answer:*"):
+            redis.conn.delete(key)  # as if the 2 s had passed
+    assert ids(client.get("/api/v1/feed/trending")) == [second, first]

@@ -3,6 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from fractafrag.api.cache import shared_for
 from fractafrag.api.feed.schemas import FeedArgsSchema, SimilarArgsSchema, TrendingArgsSchema
 from fractafrag.api.shaders.schemas import ShaderSummarySchema
 from fractafrag.auth import current_user, viewer_id
@@ -10,6 +11,8 @@ from fractafrag.services import feed
 
 blp = Blueprint("feed", __name__, url_prefix="/api/v1/feed", description="Feeds")
 blp.DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+# Trending is the same for everyone and votes arrive live over Socket.IO anyway.
+TRENDING_CACHE_SECONDS = 2.0
 
 
 @blp.route("")
@@ -35,6 +38,7 @@ class Feed(MethodView):
 class Trending(MethodView):
     """What is hot."""
 
+    @shared_for(TRENDING_CACHE_SECONDS)
     @blp.arguments(TrendingArgsSchema, location="query")
     @blp.response(200, ShaderSummarySchema(many=True))
     @blp.paginate()
