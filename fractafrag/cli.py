@@ -59,7 +59,40 @@ def render(shader_ids: tuple[int, ...], everything: bool) -> None:
     click.echo(f"queued {count} render(s)")
 
 
+@main.group("embeddings")
+def embeddings() -> None:
+    """Text embeddings: fit the TF-IDF + SVD artifact from the corpus."""
+
+
+@embeddings.command("fit", with_appcontext=False)
+@click.option("--out", "out", default=None, help="Artifact path [default: the committed one].")
+@click.option("--corpus", "corpus", default=None, help="Corpus folder of *.txt files.")
+def embeddings_fit(out: str | None, corpus: str | None) -> None:
+    """Fit the embedding model on the corpus and write the .npz artifact."""
+    import time
+    from pathlib import Path
+
+    from fractafrag.services import embedding
+
+    started = time.perf_counter()
+    documents = embedding.read_corpus(corpus or embedding.CORPUS_DIR)
+    if not documents:
+        raise click.UsageError("The corpus is empty.")
+    artifact = embedding.fit(documents)
+    path = Path(out) if out else embedding.ARTIFACT_PATH
+    artifact.save(path)
+    meta = artifact.meta
+    click.echo(
+        f"embedding v{meta['version']}: {meta['n_docs']} documents, "
+        f"{meta['vocabulary_size']} terms, {meta['dim']} dimensions, "
+        f"explained variance {meta['explained_variance']:.3f}"
+    )
+    size = path.stat().st_size / 1e6
+    click.echo(f"wrote {path} ({size:.2f} MB) in {time.perf_counter() - started:.1f} s")
+
+
 def register_commands(app: Flask) -> None:
     """Make `flask --app wsgi rq-worker` available too."""
     app.cli.add_command(worker, "rq-worker")
     app.cli.add_command(render)
+    app.cli.add_command(embeddings)
