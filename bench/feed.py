@@ -137,13 +137,8 @@ def main() -> None:
                 ("personalised feed", "EXPLAIN_FEED", {}),
             ):
                 if sql == "EXPLAIN_FEED":
-                    statement = feed_service.PERSONAL_RANKING.text
-                    params = {"user_id": 7, "candidates": feed_service.CANDIDATES,
-                              "taste_candidates": feed_service.TASTE_CANDIDATES,
-                              "taste": feed_service._vector_literal(list(taste)),
-                              "half_life": 48.0, "seed": "bench",
-                              **{f"w_{k}": v for k, v in feed_service.WEIGHTS.items()}}
-                    sql = statement
+                    sql = feed_service.PERSONAL_RANKING.text
+                    params = feed_service.ranking_params(7, list(taste), "bench")
                 db.session.execute(sa.text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
                 plan = db.session.execute(sa.text("EXPLAIN (ANALYZE, COSTS OFF) " + sql), params)
                 lines = [r[0] for r in plan]

@@ -95,14 +95,18 @@ ORDER BY :w_score * score_n + :w_recency * recency_n + :w_affinity * affinity_n
 """)
 
 
+def ranking_params(user_id: int, taste: list[float] | None, seed: str) -> dict:
+    """The bind parameters of PERSONAL_RANKING."""
+    return {"user_id": user_id, "candidates": CANDIDATES, "taste_candidates": TASTE_CANDIDATES,
+            "taste_scan": TASTE_CANDIDATES * 2, "taste": _vector_literal(taste),
+            "half_life": RECENCY_HALF_LIFE_HOURS, "seed": seed,
+            **{f"w_{k}": v for k, v in WEIGHTS.items()}}
+
+
 def personal_ranking(user_id: int, taste: list[float] | None, seed: str) -> list[int]:
     """Shader ids in the user's feed order."""
-    params = {"user_id": user_id, "candidates": CANDIDATES, "taste_candidates": TASTE_CANDIDATES,
-              "taste_scan": TASTE_CANDIDATES * 2, "taste": _vector_literal(taste),
-              "half_life": RECENCY_HALF_LIFE_HOURS, "seed": seed,
-              **{f"w_{k}": v for k, v in WEIGHTS.items()}}
     _allow_long_hnsw_scans()
-    return list(db.session.scalars(PERSONAL_RANKING, params))
+    return list(db.session.scalars(PERSONAL_RANKING, ranking_params(user_id, taste, seed)))
 
 
 def _allow_long_hnsw_scans() -> None:
