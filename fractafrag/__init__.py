@@ -31,6 +31,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from fractafrag import auth, errors, models  # noqa: F401  (models registers the tables)
     from fractafrag.api import register_api
     from fractafrag.extensions import api, db, jwt, migrate, redis, socketio
+    from fractafrag.realtime.handlers import Realtime
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(bundled_dir("migrations")))
@@ -49,8 +50,10 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         app,
         client_manager=socketio_manager(app.config["REDIS_URL"]),
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        cors_allowed_origins=[],
+        cors_allowed_origins=None,  # same origin only: other sites cannot open sockets
+        max_http_buffer_size=app.config["SOCKET_MAX_FRAME_BYTES"],
     )
+    socketio.on_namespace(Realtime("/"))
 
     from fractafrag.cli import register_commands
 

@@ -173,7 +173,8 @@ def run_up(host: str, port: int, data_dir: str | None, demo: bool) -> int:
             Child(
                 "web",
                 [python, "-m", "gunicorn", "-k", "gevent", "-w", "1", "-b", f"{host}:{port}",
-                 "--graceful-timeout", "4", "--log-level", "warning", "wsgi:app"],
+                 "--worker-connections", "4000", "--graceful-timeout", "4",
+                 "--log-level", "warning", "wsgi:app"],
                 env,
             ),
             Child("worker default", [python, "-m", "fractafrag", "worker", "default"], env),

@@ -7,6 +7,7 @@ process's Socket.IO server is subscribed to that queue and delivers to its own c
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 import socketio as socketio_lib
@@ -16,6 +17,8 @@ from redis.exceptions import RedisError
 from fractafrag.extensions import socketio_manager
 
 log = logging.getLogger(__name__)
+FEED_ROOM = "feed"
+DESIRES_ROOM = "desires"
 
 
 def _manager() -> socketio_lib.RedisManager | None:
@@ -55,7 +58,7 @@ def render_status(shader_id: int, version: int, status: str, progress: float,
 def vote_updated(counters: dict[str, Any]) -> None:
     """`vote:updated {shader_id, up, down, score, hot}` to the shader's room and the feed."""
     emit("vote:updated", counters, shader_room(counters["shader_id"]))
-    emit("vote:updated", counters, "feed")
+    emit("vote:updated", counters, FEED_ROOM)
 
 
 def shader_rendered(shader_id: int, version: int, thumbnail_url: str, preview_url: str,
@@ -65,4 +68,36 @@ def shader_rendered(shader_id: int, version: int, thumbnail_url: str, preview_ur
                "preview_url": preview_url}
     emit("shader:rendered", payload, shader_room(shader_id))
     if public:
-        emit("shader:rendered", payload, "feed")
+        emit("shader:rendered", payload, FEED_ROOM)
+
+
+def user_room(user_id: int) -> str:
+    """The private room of one signed-in user."""
+    return f"user:{user_id}"
+
+
+def shader_published(shader_id: int, version: int, title: str, author: str, tags: list[str],
+                     published_at: datetime) -> None:
+    """`shader:published {shader_id, version, title, author, tags, published_at}` to the feed."""
+    emit("shader:published", {"shader_id": shader_id, "version": version, "title": title,
+                              "author": author, "tags": list(tags),
+                              "published_at": published_at.isoformat()}, FEED_ROOM)
+
+
+def viewers(shader_id: int, count: int) -> None:
+    """`viewers {shader_id, count}` to the shader's room."""
+    emit("viewers", {"shader_id": shader_id, "count": count}, shader_room(shader_id))
+
+
+def desire_created(desire_id: int, prompt: str, bounty_cents: int, cluster_id: int | None,
+                   created_at: datetime) -> None:
+    """`desire:created {desire_id, prompt, bounty_cents, cluster_id, created_at}` to `desires`."""
+    emit("desire:created", {"desire_id": desire_id, "prompt": prompt,
+                            "bounty_cents": bounty_cents, "cluster_id": cluster_id,
+                            "created_at": created_at.isoformat()}, DESIRES_ROOM)
+
+
+def cluster_heat(cluster_id: int, heat: float, size: int, label: str) -> None:
+    """`cluster:heat {cluster_id, heat, size, label}` to `desires`."""
+    emit("cluster:heat", {"cluster_id": cluster_id, "heat": round(heat, 4), "size": size,
+                          "label": label}, DESIRES_ROOM)

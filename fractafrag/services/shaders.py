@@ -11,6 +11,7 @@ from flask import current_app
 
 from fractafrag.extensions import db
 from fractafrag.models import Shader, ShaderVersion
+from fractafrag.realtime import broadcast
 from fractafrag.services import Forbidden, NotFound, ServiceError, glsl, quota, renders, vectors
 from fractafrag.services.licenses import SPDX_LICENSES, canonical_license
 from fractafrag.services.ranking import hot_score
@@ -101,10 +102,18 @@ def owned_shader(shader_id: int, user_id: int, lock: bool = False) -> Shader:
     return shader
 
 
-def _publish_fields(shader: Shader) -> None:
+def _publish_fields(shader: Shader) -> bool:
+    """Stamp the first publication; True when this made a public shader appear in the feed."""
     if shader.visibility in OPEN_BY_LINK and shader.published_at is None:
         shader.published_at = datetime.now(UTC)
         shader.hot = hot_score(shader.score or 0, shader.published_at)
+        return shader.visibility == "public"
+    return False
+
+
+def _announce(shader: Shader) -> None:
+    broadcast.shader_published(shader.id, shader.current_version, shader.title,
+                               shader.owner.username, shader.tags, shader.published_at)
 
 
 def create_shader(owner_id: int, meta: dict[str, Any], version: dict[str, Any],
@@ -124,7 +133,7 @@ def create_shader(owner_id: int, meta: dict[str, Any], version: dict[str, Any],
     )
     if forked_from is not None:
         shader.forked_from_id, shader.forked_from_version = forked_from
-    _publish_fields(shader)
+    announce = _publish_fields(shader)
     db.session.add(shader)
     db.session.flush()
     db.session.add(ShaderVersion(shader_id=shader.id, version=1, common=version["common"],
@@ -134,6 +143,8 @@ def create_shader(owner_id: int, meta: dict[str, Any], version: dict[str, Any],
         db.session.execute(sa.update(Shader).where(Shader.id == forked_from[0])
                            .values(fork_count=Shader.fork_count + 1))
     db.session.commit()
+    if announce:
+        _announce(shader)
     renders.request_render(shader.id, 1)
     vectors.request_style_vector(shader.id)
     return shader
@@ -185,8 +196,10 @@ def update_shader(shader_id: int, user_id: int, changes: dict[str, Any]) -> Shad
         shader.tags = normalise_tags(changes["tags"])
     if changes.get("license") is not None:
         shader.license = resolve_license(changes["license"])
-    _publish_fields(shader)
+    announce = _publish_fields(shader)
     db.session.commit()
+    if announce:
+        _announce(shader)
     if new_version:
         renders.request_render(shader.id, shader.current_version)
     if new_version or any(changes.get(k) is not None for k in ("title", "description", "tags")):

@@ -115,10 +115,10 @@ def test_trending_answers_are_shared_briefly_then_refreshed(app, client, shelf):
     first = shelf("first", score=5)
     assert ids(client.get("/api/v1/feed/trending")) == [first]
     second = shelf("second", score=50)
-    assert ids(client.get("/api/v1/feed/trending")) == [first], "served from the 2 s cache"
+    assert ids(client.get("/api/v1/feed/trending")) == [first], "served from the shared cache"
     from fractafrag.extensions import redis
 
     with app.app_context():
         for key in redis.conn.scan_iter("answer:*"):
-            redis.conn.delete(key)  # as if the 2 s had passed
+            redis.conn.delete(key)  # as if the cache period had passed
     assert ids(client.get("/api/v1/feed/trending")) == [second, first]

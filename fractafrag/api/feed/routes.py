@@ -12,7 +12,7 @@ from fractafrag.services import feed
 blp = Blueprint("feed", __name__, url_prefix="/api/v1/feed", description="Feeds")
 blp.DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
 # Trending is the same for everyone and votes arrive live over Socket.IO anyway.
-TRENDING_CACHE_SECONDS = 2.0
+TRENDING_CACHE_SECONDS = 5.0
 
 
 @blp.route("")

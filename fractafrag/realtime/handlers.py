@@ -1,0 +1,231 @@
+"""Socket.IO namespace "/": connect with an optional JWT, subscribe and unsubscribe to rooms.
+
+Handlers stay thin: rooms.py says who may join what, services/presence.py counts viewers, and
+domain events reach rooms only through broadcast.py. This module adds the guard rails: a rate
+limit and a size limit per client event, and an `error` event for anything it cannot serve.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import socketio as socketio_lib
+from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
+from flask import Flask, current_app, request
+from flask_jwt_extended.config import config as jwt_config
+from flask_socketio import Namespace
+from socketio.exceptions import ConnectionRefusedError
+
+from fractafrag.realtime import rooms
+from fractafrag.services import ServiceError, presence
+
+log = logging.getLogger(__name__)
+CLIENT_EVENTS = ("subscribe", "unsubscribe")
+MAX_ROOMS = 32
+WINDOW_SECONDS = 10
+FLUSH_SECONDS = 0.25
+
+
+@dataclass
+class Client:
+    """One connection of this process: who it is, its rooms, its event budget."""
+
+    user_id: int | None
+    rooms: set[str] = field(default_factory=set)
+    window: int = 0
+    events: int = 0
+
+    def spend(self) -> int:
+        """Count one event in the current 10-second window; return the window's total."""
+        window = int(time.monotonic() // WINDOW_SECONDS)
+        if window != self.window:
+            self.window, self.events = window, 0
+        self.events += 1
+        return self.events
+
+
+def _sid() -> str:
+    return request.sid  # type: ignore[attr-defined]
+
+
+def _size(data: tuple[Any, ...]) -> float:
+    """The JSON size of an event's arguments; binary or unencodable ones count as too big."""
+    try:
+        return len(json.dumps(data, separators=(",", ":")))
+    except (TypeError, ValueError, RecursionError):
+        return float("inf")
+
+
+def _room_of(data: tuple[Any, ...]) -> Any:
+    """The `room` of a `{room}` payload, or a ServiceError for any other shape."""
+    if len(data) != 1 or not isinstance(data[0], dict) or set(data[0]) != {"room"}:
+        raise ServiceError("Send exactly one payload {room: <name>}.",
+                           {"room": ["Send {room: <name>}."]})
+    return data[0]["room"]
+
+
+class Realtime(Namespace):
+    """The one namespace; every event runs inside a request context of its connection."""
+
+    def __init__(self, namespace: str = "/") -> None:
+        super().__init__(namespace)
+        self.clients: dict[str, Client] = {}
+        self._background_started = False
+
+    def _set_server(self, server: socketio_lib.Server) -> None:
+        """Attach to the server and put a guard on its WebSocket transport."""
+        super()._set_server(server)
+        eio = server.eio
+        websocket = eio._async.get("websocket")
+        if isinstance(websocket, type) and issubclass(websocket, SimpleWebSocketWSGI):
+            limit = eio.max_http_buffer_size
+
+            class GuardedWebSocket(websocket):  # type: ignore[misc, valid-type]
+                def __init__(self, handler: Callable[..., Any], server: Any) -> None:
+                    super().__init__(handler, server)
+                    # engine.io checks a frame's size only once simple-websocket has buffered
+                    # all of it; with max_message_size it stops reading at the limit instead.
+                    self.server_args["max_message_size"] = limit
+
+                def wait(self) -> Any:
+                    while True:
+                        data = super().wait()
+                        # engine.io ends the whole connection on a text frame that does not
+                        # start with a packet type; such frames are dropped instead.
+                        if not isinstance(data, str) or (data and data[0] in "0123456789"):
+                            return data
+
+            eio._async = {**eio._async, "websocket": GuardedWebSocket}
+
+    def trigger_event(self, event: Any, *args: Any) -> Any:
+        """Route an event: the server's own connect/disconnect, or a client event."""
+        sid = args[0] if args else ""
+        environ = self.server.get_environ(sid, self.namespace)
+        if environ is None:
+            return None
+        # A client may send events named "connect" or "disconnect"; only the server's count.
+        if event == "connect" and len(args) > 1 and args[1] is environ:
+            return self._in_request(environ, sid, self.on_connect, *args[2:3])
+        if event == "disconnect" and not self.server.manager.is_connected(sid, self.namespace):
+            return self._in_request(environ, sid, self.on_disconnect, *args[1:2])
+        return self._in_request(environ, sid, self._client_event, event, args[1:])
+
+    def _in_request(self, environ: dict[str, Any], sid: str, handler: Callable[..., Any],
+                    *args: Any) -> Any:
+        with environ["flask.app"].request_context(environ):
+            request.sid = sid  # type: ignore[attr-defined]
+            return handler(*args)
+
+    def _client_event(self, event: Any, data: tuple[Any, ...]) -> Any:
+        client = self.clients.get(_sid())
+        if client is None:
+            return None
+        config = current_app.config
+        limit = config["SOCKET_EVENTS_PER_10S"]
+        spent = client.spend()
+        if spent > limit:
+            if spent == limit + 1:
+                return self._error(429, f"Slow down: at most {limit} events per "
+                                        f"{WINDOW_SECONDS} s; later ones are dropped.", event)
+            return None
+        if not isinstance(event, str) or event not in CLIENT_EVENTS:
+            shown = event[:60] if isinstance(event, str) else type(event).__name__
+            return self._error(400, f"Unknown event {shown!r}; send subscribe or unsubscribe.",
+                               event)
+        if _size(data) > config["SOCKET_MAX_PAYLOAD_BYTES"]:
+            return self._error(413, f"Payloads are limited to "
+                                    f"{config['SOCKET_MAX_PAYLOAD_BYTES']} bytes of JSON.", event)
+        handler = self.on_subscribe if event == "subscribe" else self.on_unsubscribe
+        try:
+            return handler(*data)
+        except ServiceError as error:
+            room = data[0].get("room") if data and isinstance(data[0], dict) else None
+            return self._error(error.status, error.message, event, room)
+        except Exception:
+            log.exception("socket event %s failed", event)
+            return self._error(500, "Something went wrong on our side; try again.", event)
+
+    def _error(self, code: int, message: str, event: Any, room: Any = None) -> dict[str, Any]:
+        """Send `error {code, message, event[, room]}` to this client; it is also the ack."""
+        payload: dict[str, Any] = {"code": code, "message": message,
+                                   "event": event if isinstance(event, str) else None}
+        if isinstance(room, str):
+            payload["room"] = room[:200]
+        self.server.emit("error", payload, to=_sid(), namespace=self.namespace,
+                         ignore_queue=True)
+        return {"ok": False, **payload}
+
+    def on_connect(self, auth: Any = None) -> None:
+        """Accept anyone; auth {token}, or the access cookie from our own pages, signs in."""
+        cookie = request.cookies.get(jwt_config.access_cookie_name)
+        origins = [o.strip() for o in request.headers.get("Origin", "").split(",") if o.strip()]
+        if any(urlsplit(origin).netloc != request.host for origin in origins):
+            # Another site's page: its visitor's cookie must not sign it in (the token in auth
+            # is something that page would have to know).
+            cookie = None
+        try:
+            user_id = rooms.identity(auth, cookie)
+        except ServiceError as error:
+            raise ConnectionRefusedError(error.message,
+                                         {"code": error.status, "message": error.message}
+                                         ) from error
+        self.clients[_sid()] = Client(user_id)
+        self._start_background(current_app._get_current_object())  # type: ignore[attr-defined]
+
+    def on_subscribe(self, *data: Any) -> dict[str, Any]:
+        """`subscribe {room}`: join if allowed; the ack is {ok, room[, viewers]}."""
+        client = self.clients[_sid()]
+        name = _room_of(data)
+        if len(client.rooms) >= MAX_ROOMS and name not in client.rooms:
+            raise ServiceError(f"At most {MAX_ROOMS} rooms per connection; unsubscribe first.")
+        room = rooms.admit(name, client.user_id)
+        self.enter_room(_sid(), room.name)
+        client.rooms.add(room.name)
+        answer: dict[str, Any] = {"ok": True, "room": room.name}
+        if room.shader_id is not None:
+            count = presence.tracker().join(_sid(), room.shader_id)
+            if count is not None:
+                answer["viewers"] = count
+        return answer
+
+    def on_unsubscribe(self, *data: Any) -> dict[str, Any]:
+        """`unsubscribe {room}`: leave it (leaving a room you are not in is fine)."""
+        client = self.clients[_sid()]
+        room = rooms.parse(_room_of(data))
+        self.leave_room(_sid(), room.name)
+        client.rooms.discard(room.name)
+        if room.shader_id is not None:
+            presence.tracker().leave(_sid(), room.shader_id)
+        return {"ok": True, "room": room.name}
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        """Forget the client and stop counting it as a viewer."""
+        self.clients.pop(_sid(), None)
+        presence.tracker().leave_all(_sid())
+
+    def _start_background(self, app: Flask) -> None:
+        if not self._background_started:
+            self._background_started = True
+            self.server.start_background_task(self._background, app)
+
+    def _background(self, app: Flask) -> None:
+        """Forever: flush coalesced viewer counts; every PRESENCE_TTL / 3, the heartbeat."""
+        interval = app.config["PRESENCE_TTL"] / 3
+        next_beat = time.monotonic() + interval
+        while True:
+            self.server.sleep(min(FLUSH_SECONDS, interval))
+            try:
+                with app.app_context():
+                    tracker = presence.tracker()
+                    tracker.flush()
+                    if time.monotonic() >= next_beat:
+                        next_beat = time.monotonic() + interval
+                        tracker.heartbeat()
+            except Exception:
+                log.exception("presence upkeep failed; retrying")

@@ -1,0 +1,1 @@
+"""Socket.IO tests: real clients against real gunicorn + gevent web processes."""
