@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -15,10 +16,12 @@ from fractafrag.extensions import redis
 
 log = logging.getLogger(__name__)
 KEPT_HEADERS = ("Content-Type", "X-Pagination")
+STALE_FACTOR = 12   # a stale copy is still served (while one caller refreshes) this many periods
 
 
 def shared_for(seconds: float) -> Callable:
-    """Serve the same answer to everyone for `seconds`: one computation per URL and period."""
+    """Serve the same answer to everyone for `seconds`; then one caller refreshes it while the
+    others keep getting the previous copy, so an expiry never makes every request recompute."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -26,17 +29,23 @@ def shared_for(seconds: float) -> Callable:
             key = "answer:" + request.full_path
             try:
                 cached = redis.get(key)
+                if cached:
+                    stored = json.loads(cached)
+                    fresh = time.time() < stored["fresh_until"]
+                    if fresh or not redis.set(key + ":refresh", 1, nx=True, ex=10):
+                        return Response(stored["body"], 200, stored["headers"])
             except RedisError:
-                cached = None
-            if cached:
-                stored = json.loads(cached)
-                return Response(stored["body"], 200, stored["headers"])
+                pass
             response = view(*args, **kwargs)
             if response.status_code == 200:
                 headers = {h: response.headers[h] for h in KEPT_HEADERS if h in response.headers}
+                stored = {"body": response.get_data(as_text=True), "headers": headers,
+                          "fresh_until": time.time() + seconds}
                 try:
-                    redis.set(key, json.dumps({"body": response.get_data(as_text=True),
-                                               "headers": headers}), px=int(seconds * 1000))
+                    pipe = redis.pipeline()
+                    pipe.set(key, json.dumps(stored), px=int(seconds * STALE_FACTOR * 1000))
+                    pipe.delete(key + ":refresh")
+                    pipe.execute()
                 except RedisError as error:
                     log.warning("answer not cached: %s", error)
             return response

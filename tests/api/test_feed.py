@@ -122,3 +122,22 @@ def test_trending_answers_are_shared_briefly_then_refreshed(app, client, shelf):
         for key in redis.conn.scan_iter("answer:*"):
             redis.conn.delete(key)  # as if the cache period had passed
     assert ids(client.get("/api/v1/feed/trending")) == [second, first]
+
+
+def test_an_expired_shared_answer_is_refreshed_by_one_caller_only(app, client, shelf):
+    from fractafrag.extensions import redis
+
+    first = shelf("first", score=5)
+    assert ids(client.get("/api/v1/feed/trending")) == [first]
+    second = shelf("second", score=50)
+    with app.app_context():
+        for key in redis.conn.scan_iter("answer:*"):
+            stored = json.loads(redis.conn.get(key))
+            stored["fresh_until"] = 0  # expired, as after 5 s
+            redis.conn.set(key, json.dumps(stored))
+            redis.conn.set(key.decode() + ":refresh", 1)  # another caller is refreshing it
+    assert ids(client.get("/api/v1/feed/trending")) == [first], "the stale copy, no recompute"
+    with app.app_context():
+        for key in redis.conn.scan_iter("answer:*:refresh"):
+            redis.conn.delete(key)
+    assert ids(client.get("/api/v1/feed/trending")) == [second, first]
