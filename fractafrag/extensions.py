@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import redis as redis_lib
@@ -103,6 +104,15 @@ class Queues:
     def enqueue(self, queue: str, func_path: str, *args: Any, **kwargs: Any) -> Any:
         """Enqueue a job by dotted path, e.g. 'fractafrag.jobs.render.render_shader'."""
         return self.get(queue).enqueue(func_path, *args, **kwargs)
+
+    def try_enqueue(self, queue: str, func_path: str, *args: Any, **kwargs: Any) -> bool:
+        """Enqueue after a commit: a Redis outage is logged (a sweep catches up), not raised."""
+        try:
+            self.enqueue(queue, func_path, *args, **kwargs)
+        except redis_lib.RedisError as error:
+            logging.getLogger(__name__).warning("could not queue %s%s: %s", func_path, args, error)
+            return False
+        return True
 
 
 SOCKETIO_CHANNEL = "fractafrag"

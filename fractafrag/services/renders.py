@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from redis.exceptions import RedisError
 from rq import Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
@@ -29,17 +28,11 @@ def render_job_id(shader_id: int, version: int) -> str:
 
 def request_render(shader_id: int, version: int) -> bool:
     """Enqueue the render of one version; False (logged) when Redis cannot take it now."""
-    try:
-        queues.enqueue(RENDER_QUEUE, RENDER_JOB, shader_id, version,
-                       job_id=render_job_id(shader_id, version),
-                       job_timeout=current_app.config["RENDER_TIMEOUT"] + 60,
-                       retry=Retry(max=2), result_ttl=3600, failure_ttl=7 * 86400)
-    except RedisError as error:
-        # The shader is committed with render_status 'pending'; the sweeper queues it again
-        # once Redis is back.
-        log.warning("could not enqueue render of shader %s v%s: %s", shader_id, version, error)
-        return False
-    return True
+    # If Redis cannot take it, the shader stays 'pending' and the sweeper queues it again.
+    return queues.try_enqueue(RENDER_QUEUE, RENDER_JOB, shader_id, version,
+                              job_id=render_job_id(shader_id, version),
+                              job_timeout=current_app.config["RENDER_TIMEOUT"] + 60,
+                              retry=Retry(max=2), result_ttl=3600, failure_ttl=7 * 86400)
 
 
 def mark_rendering(shader: Shader) -> None:

@@ -6,7 +6,6 @@ import logging
 
 import numpy as np
 import sqlalchemy as sa
-from redis.exceptions import RedisError
 
 from fractafrag.extensions import db, queues
 from fractafrag.models import DwellEvent, Shader, ShaderVersion, User, Vote
@@ -18,11 +17,8 @@ TASTE_HISTORY = 200   # the most recent votes and dwells that shape a taste vect
 
 def request_style_vector(shader_id: int) -> None:
     """Queue the style vector of a shader's current version."""
-    try:
-        queues.enqueue("default", "fractafrag.jobs.vectors.update_style", shader_id,
+    queues.try_enqueue("default", "fractafrag.jobs.vectors.update_style", shader_id,
                        job_id=f"style-{shader_id}", result_ttl=0)
-    except RedisError as error:
-        log.warning("could not queue style vector of shader %s: %s", shader_id, error)
 
 
 def update_style(shader_id: int) -> bool:

@@ -87,8 +87,5 @@ def my_votes(user_id: int, shader_ids: list[int]) -> dict[int, int]:
 
 def request_taste_update(user_id: int) -> None:
     """Queue a taste-vector refresh (one pending job per user)."""
-    try:
-        queues.enqueue("default", "fractafrag.jobs.vectors.update_taste", user_id,
+    queues.try_enqueue("default", "fractafrag.jobs.vectors.update_taste", user_id,
                        job_id=f"taste-{user_id}", result_ttl=0)
-    except RedisError as error:
-        log.warning("could not queue taste update for user %s: %s", user_id, error)

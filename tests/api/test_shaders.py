@@ -205,3 +205,16 @@ def test_validate_reports_ok_or_every_error(client):
 
 def test_validate_needs_code(client):
     assert client.post("/api/v1/validate", json={}).status_code == 422
+
+
+def test_publishing_while_redis_is_down_keeps_the_shader_pending(make_app, make_user):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{port}/0")
+    user = make_user()
+    response = publish(app.test_client(), user)
+    assert response.status_code == 201, "the shader is stored; the sweeper queues its render"
+    assert response.json["render_status"] == "pending"
