@@ -124,6 +124,8 @@ def check_structure(common: str, passes: list[dict]) -> list[GlslError]:
         size_error = _size_error(COMMON, common)
         if size_error:
             errors.append(size_error)
+        else:
+            errors.extend(_reserved_name_errors(COMMON, common))
     if not isinstance(passes, list) or not passes:
         errors.append(
             GlslError("Image", 0, 'A shader needs at least one pass: add an "Image" pass.')
@@ -161,6 +163,7 @@ def check_structure(common: str, passes: list[dict]) -> list[GlslError]:
                 errors.append(size_error)
             else:
                 errors.extend(_main_image_errors(name, code))
+                errors.extend(_reserved_name_errors(name, code))
         errors.extend(_input_errors(name, spec.get("inputs", []), present))
     if image_count == 0:
         errors.append(GlslError("Image", 0, 'Add an "Image" pass: it is the pass drawn on screen.'))
@@ -206,6 +209,23 @@ def _size_error(name: str, code: str) -> GlslError | None:
 def _strip_comments(code: str) -> str:
     """Code with comments blanked out but every newline kept, so line numbers still match."""
     return _COMMENTS.sub(lambda m: "\n" * m.group(0).count("\n"), code)
+
+
+# WebGL (ANGLE) refuses these names although glslang accepts them; catching them here keeps
+# the server from publishing code that browsers cannot compile.
+_WEBGL_RESERVED = re.compile(r"\b(?:_?webgl_\w*|\w*__\w*)\b")
+
+
+def _reserved_name_errors(name: str, code: str) -> list[GlslError]:
+    """Errors for identifiers WebGL reserves: starting with webgl_ or containing __."""
+    errors = []
+    for number, line in enumerate(_strip_comments(code).splitlines(), start=1):
+        for match in _WEBGL_RESERVED.finditer(line):
+            if match.group(0).startswith("__") and match.group(0).endswith("__"):
+                continue  # predefined macros such as __LINE__ and __VERSION__
+            errors.append(GlslError(name, number, f"'{match.group(0)}' is reserved in WebGL "
+                                    "(names may not start with webgl_ or contain __): rename it."))
+    return errors
 
 
 def _main_image_errors(name: str, code: str) -> list[GlslError]:

@@ -425,3 +425,17 @@ def test_exponential_macro_expansion_is_contained() -> None:
     code = macros + OK_CODE.replace("fragColor = ", "float x = 1.0;\n    fragColor = A39 + ")
     errors = validate_version("", [image(code)])
     assert len(errors) == 1 and errors[0].pass_name == "Image" and errors[0].line == 0
+
+
+def test_names_webgl_reserves_are_refused_at_their_line():
+    code = (
+        "float webgl_gain = 2.0;\n"
+        "void mainImage(out vec4 fragColor, in vec2 fragCoord) {\n"
+        "    float my__value = float(__LINE__);\n"
+        "    fragColor = vec4(webgl_gain * my__value);\n"
+        "}\n"
+    )
+    errors = glsl.check_structure("", [{"name": "Image", "code": code, "inputs": []}])
+    assert [(e.pass_name, e.line) for e in errors] == [("Image", 1), ("Image", 3), ("Image", 4),
+                                                       ("Image", 4)]
+    assert "reserved in WebGL" in errors[0].message
