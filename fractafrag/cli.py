@@ -91,8 +91,22 @@ def embeddings_fit(out: str | None, corpus: str | None) -> None:
     click.echo(f"wrote {path} ({size:.2f} MB) in {time.perf_counter() - started:.1f} s")
 
 
+@main.group("desires")
+def desires_group() -> None:
+    """The desire board."""
+
+
+@desires_group.command("recluster")
+def recluster() -> None:
+    """Cluster every open desire again (after changing FRACTAFRAG_DESIRE_THRESHOLD)."""
+    from fractafrag.services.clustering import recluster as run
+
+    click.echo(f"reclustered {run()} open desire(s)")
+
+
 def register_commands(app: Flask) -> None:
     """Make `flask --app wsgi rq-worker` available too."""
     app.cli.add_command(worker, "rq-worker")
     app.cli.add_command(render)
     app.cli.add_command(embeddings)
+    app.cli.add_command(desires_group)

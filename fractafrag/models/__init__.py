@@ -3,7 +3,7 @@
 from fractafrag.models.apikey import ApiKey
 from fractafrag.models.billing import BillingAccount, BountyPledge, Payout, StripeEvent
 from fractafrag.models.byok import ByokKey
-from fractafrag.models.desire import Desire, DesireCluster
+from fractafrag.models.desire import Desire, DesireCluster, DesireFulfillment
 from fractafrag.models.shader import Shader, ShaderVersion
 from fractafrag.models.user import User
 from fractafrag.models.vote import DwellEvent, Vote
@@ -15,6 +15,7 @@ __all__ = [
     "ByokKey",
     "Desire",
     "DesireCluster",
+    "DesireFulfillment",
     "DwellEvent",
     "Payout",
     "Shader",

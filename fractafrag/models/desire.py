@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fractafrag.extensions import db
 from fractafrag.models.types import created_at_column, embedding_column, updated_at_column
+from fractafrag.models.user import User
 
 DESIRE_STATUSES = ("open", "fulfilled", "closed")
 
@@ -32,6 +33,9 @@ class DesireCluster(db.Model):
     size: Mapped[int] = mapped_column(sa.Integer, server_default="0")
     heat: Mapped[float] = mapped_column(sa.Float, server_default="0")
     label: Mapped[str] = mapped_column(sa.String(120), server_default="")
+    # log2(heat) + updated_at / half-life: orders clusters by their heat *now*, since every
+    # cluster's heat decays at the same rate; indexed.
+    heat_rank: Mapped[float] = mapped_column(sa.Float, server_default="0", index=True)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -69,3 +73,25 @@ class Desire(db.Model):
     fulfilled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+
+    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+FULFILLMENT_STATUSES = ("offered", "accepted", "declined")
+
+
+class DesireFulfillment(db.Model):
+    """A shader someone offers as the answer to a desire; the asker accepts one."""
+
+    __tablename__ = "desire_fulfillments"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('offered', 'accepted', 'declined')", name="status"),
+        sa.UniqueConstraint("desire_id", "shader_id", name="uq_desire_fulfillments_offer"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    desire_id: Mapped[int] = mapped_column(sa.ForeignKey("desires.id", ondelete="CASCADE"))
+    shader_id: Mapped[int] = mapped_column(sa.ForeignKey("shaders.id", ondelete="CASCADE"))
+    offered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(sa.String(16), server_default="offered")
+    created_at: Mapped[datetime] = created_at_column()

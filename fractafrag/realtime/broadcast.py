@@ -101,3 +101,9 @@ def cluster_heat(cluster_id: int, heat: float, size: int, label: str) -> None:
     """`cluster:heat {cluster_id, heat, size, label}` to `desires`."""
     emit("cluster:heat", {"cluster_id": cluster_id, "heat": round(heat, 4), "size": size,
                           "label": label}, DESIRES_ROOM)
+
+
+def desire_fulfilled(desire_id: int, shader_id: int, cluster_id: int | None) -> None:
+    """`desire:fulfilled {desire_id, shader_id, cluster_id}` to `desires`."""
+    emit("desire:fulfilled", {"desire_id": desire_id, "shader_id": shader_id,
+                              "cluster_id": cluster_id}, DESIRES_ROOM)

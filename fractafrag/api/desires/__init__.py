@@ -1,0 +1,1 @@
+"""REST resource: the desire board."""
