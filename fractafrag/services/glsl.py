@@ -121,11 +121,7 @@ def check_structure(common: str, passes: list[dict]) -> list[GlslError]:
     if not isinstance(common, str):
         errors.append(GlslError(COMMON, 0, 'Common code must be a string (use "" for none).'))
     else:
-        size_error = _size_error(COMMON, common)
-        if size_error:
-            errors.append(size_error)
-        else:
-            errors.extend(_reserved_name_errors(COMMON, common))
+        errors.extend(_code_errors(COMMON, common, needs_main_image=False))
     if not isinstance(passes, list) or not passes:
         errors.append(
             GlslError("Image", 0, 'A shader needs at least one pass: add an "Image" pass.')
@@ -158,12 +154,7 @@ def check_structure(common: str, passes: list[dict]) -> list[GlslError]:
         if not isinstance(code, str):
             errors.append(GlslError(name, 0, f"The code of {name} must be a string."))
         else:
-            size_error = _size_error(name, code)
-            if size_error:
-                errors.append(size_error)
-            else:
-                errors.extend(_main_image_errors(name, code))
-                errors.extend(_reserved_name_errors(name, code))
+            errors.extend(_code_errors(name, code, needs_main_image=True))
         errors.extend(_input_errors(name, spec.get("inputs", []), present))
     if image_count == 0:
         errors.append(GlslError("Image", 0, 'Add an "Image" pass: it is the pass drawn on screen.'))
@@ -214,6 +205,15 @@ def _strip_comments(code: str) -> str:
 # WebGL (ANGLE) refuses these names although glslang accepts them; catching them here keeps
 # the server from publishing code that browsers cannot compile.
 _WEBGL_RESERVED = re.compile(r"\b(?:_?webgl_\w*|\w*__\w*)\b")
+
+
+def _code_errors(name: str, code: str, needs_main_image: bool) -> list[GlslError]:
+    """The size limit first; within it, mainImage (for passes) and WebGL-reserved names."""
+    size_error = _size_error(name, code)
+    if size_error:
+        return [size_error]
+    errors = _main_image_errors(name, code) if needs_main_image else []
+    return errors + _reserved_name_errors(name, code)
 
 
 def _reserved_name_errors(name: str, code: str) -> list[GlslError]:
