@@ -61,7 +61,7 @@ def render(shader_ids: tuple[int, ...], everything: bool) -> None:
 
 @main.group("embeddings")
 def embeddings() -> None:
-    """Text embeddings: fit the TF-IDF + SVD artifact from the corpus."""
+    """Text embeddings: fit the TF-IDF + SVD artifact (and the sentence centre) from the corpus."""
 
 
 @embeddings.command("fit", with_appcontext=False)
@@ -89,6 +89,14 @@ def embeddings_fit(out: str | None, corpus: str | None) -> None:
     )
     size = path.stat().st_size / 1e6
     click.echo(f"wrote {path} ({size:.2f} MB) in {time.perf_counter() - started:.1f} s")
+    if out is None and corpus is None:
+        from fractafrag.services import desire_embedding, sentence_model
+
+        if sentence_model.available():
+            desire_embedding.fit_centre(sentence_model.load())
+            click.echo(f"wrote {desire_embedding.CENTRE_PATH} (mean sentence vector of the asks)")
+        else:
+            click.echo("sentence model not installed: the desire centre artifact is unchanged")
 
 
 @main.group("desires")

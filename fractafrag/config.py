@@ -31,6 +31,11 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
+# Join thresholds of the desire embedders (services/desire_embedding.py), calibrated on the
+# labelled asks: cosines of different models are on different scales.
+DESIRE_THRESHOLDS = {"sentence": 0.52, "tfidf": 0.82}
+
+
 class Config:
     """Settings for one app instance; every value comes from the environment or a default."""
 
@@ -92,7 +97,14 @@ class Config:
         self.PRESENCE_TTL = float(env("FRACTAFRAG_PRESENCE_TTL", "60"))
         self.DEFAULT_LICENSE = env("FRACTAFRAG_DEFAULT_LICENSE", "CC-BY-NC-SA-3.0")
         self.FREE_SHADERS_PER_MONTH = int(env("FRACTAFRAG_FREE_SHADERS_PER_MONTH", "5"))
-        self.DESIRE_CLUSTER_THRESHOLD = float(env("FRACTAFRAG_DESIRE_THRESHOLD", "0.82"))
+        self.DESIRE_EMBEDDER = env("FRACTAFRAG_DESIRE_EMBEDDER", "sentence")
+        if self.DESIRE_EMBEDDER not in DESIRE_THRESHOLDS:
+            raise ValueError(
+                f"FRACTAFRAG_DESIRE_EMBEDDER={self.DESIRE_EMBEDDER!r}: choose one of "
+                + ", ".join(DESIRE_THRESHOLDS))
+        # Each embedder's cosines live on their own scale, so each has its own join threshold.
+        self.DESIRE_CLUSTER_THRESHOLD = float(
+            env("FRACTAFRAG_DESIRE_THRESHOLD", str(DESIRE_THRESHOLDS[self.DESIRE_EMBEDDER])))
         self.DESIRE_HEAT_HALF_LIFE_DAYS = float(env("FRACTAFRAG_DESIRE_HALF_LIFE_DAYS", "7"))
         self.CHROMIUM = env("FRACTAFRAG_CHROMIUM", "")
         self.RENDER_TIMEOUT = float(env("FRACTAFRAG_RENDER_TIMEOUT", "30"))
@@ -101,6 +113,9 @@ class Config:
 
         for key, value in overrides.items():
             setattr(self, key, value)
+        if ("DESIRE_EMBEDDER" in overrides and "DESIRE_CLUSTER_THRESHOLD" not in overrides
+                and not env("FRACTAFRAG_DESIRE_THRESHOLD")):
+            self.DESIRE_CLUSTER_THRESHOLD = DESIRE_THRESHOLDS[self.DESIRE_EMBEDDER]
 
     def as_dict(self) -> dict[str, Any]:
         """Return the settings as a mapping for app.config.from_mapping."""

@@ -33,7 +33,7 @@ def test_vector_columns_are_512_dimensional(db_session):
 
 
 @pytest.mark.parametrize(
-    "index", ["ix_shaders_style_vector", "ix_desires_embedding", "ix_desire_clusters_centroid"]
+    "index", ["ix_shaders_style_vector", "ix_desire_clusters_centroid"]
 )
 def test_vector_columns_have_hnsw_cosine_indexes(db_session, index):
     definition = _index_defs(db_session)[index]

@@ -97,10 +97,14 @@ def desire_created(desire_id: int, prompt: str, bounty_cents: int, cluster_id: i
                             "created_at": created_at.isoformat()}, DESIRES_ROOM)
 
 
-def cluster_heat(cluster_id: int, heat: float, size: int, label: str) -> None:
-    """`cluster:heat {cluster_id, heat, size, label}` to `desires`."""
+def cluster_heat(cluster_id: int, heat: float, size: int, label: str,
+                 merged_into: int | None = None) -> None:
+    """`cluster:heat {cluster_id, heat, size, label, merged_into}` to `desires`.
+
+    A cluster merged into another is announced once with size 0 and `merged_into` set.
+    """
     emit("cluster:heat", {"cluster_id": cluster_id, "heat": round(heat, 4), "size": size,
-                          "label": label}, DESIRES_ROOM)
+                          "label": label, "merged_into": merged_into}, DESIRES_ROOM)
 
 
 def desire_fulfilled(desire_id: int, shader_id: int, cluster_id: int | None) -> None:

@@ -4,6 +4,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from rq import Queue
 
@@ -192,3 +193,40 @@ def test_desire_events_reach_the_desires_room(app, client, make_user):
     in_room = [e["event"] for e in events if e["room"] == "desires"]
     for name in ("desire:created", "cluster:heat", "desire:fulfilled"):
         assert name in in_room, in_room
+
+
+def test_two_clusters_of_one_wish_merge_when_an_ask_bridges_them(app, client, make_user,
+                                                                  monkeypatch):
+    # Controlled vectors: a and b (cosine 0.45) start two clusters below the 0.52 threshold; c
+    # joins a, which moves a's centroid within reach of b, so the two become one cluster.
+    from fractafrag.services import clustering
+
+    a = np.zeros(512)
+    a[0] = 1.0
+    b = np.zeros(512)
+    b[0], b[1] = 0.45, np.sqrt(1 - 0.45 ** 2)
+    c = (a + b) / np.linalg.norm(a + b)
+    vectors = {"wish a": a, "wish b": b, "wish c": c}
+    monkeypatch.setattr(clustering, "_embed", lambda prompt: vectors[prompt].tolist())
+    user = make_user()
+    ids = [ask(client, user, p)["id"] for p in vectors]
+    first, second = cluster(app, ids[0]), cluster(app, ids[1])
+    assert first != second
+    with app.app_context():
+        pubsub = redis.conn.pubsub()
+        pubsub.subscribe("fractafrag")
+        pubsub.get_message(timeout=1)
+        third = cluster(app, ids[2])
+        events = []
+        while (message := pubsub.get_message(timeout=0.5)) is not None:
+            if message["type"] == "message":
+                events.append(json.loads(message["data"]))
+        pubsub.close()
+    assert third == first, "the larger cluster is kept"
+    assert {d["cluster_id"] for d in client.get("/api/v1/desires").json} == {first}
+    clusters = client.get("/api/v1/desires/clusters").json
+    assert [(k["id"], k["size"]) for k in clusters] == [(first, 3)]
+    heat = [e["data"][0] for e in events if e["event"] == "cluster:heat"]
+    assert {"cluster_id": second, "heat": 0.0, "size": 0, "label": "",
+            "merged_into": first} in heat
+    assert heat[-1]["cluster_id"] == first and heat[-1]["size"] == 3

@@ -100,7 +100,7 @@ def test_desire_board_events_reach_only_the_desires_room(app, web, listen, trans
                                             "bounty_cents": 500, "cluster_id": 3,
                                             "created_at": created.isoformat()}
     assert board.next("cluster:heat") == {"cluster_id": 3, "heat": 0.1235, "size": 12,
-                                          "label": "neon tunnels"}
+                                          "label": "neon tunnels", "merged_into": None}
     feed.next("shader:rendered")
     assert feed.names() == ["shader:rendered"], "the feed did not get the board's events"
 
