@@ -1,4 +1,4 @@
-"""The desire embedders: the numpy MiniLM matches the published model, and the sentence
+"""The desire embedders: the onnxruntime MiniLM matches the published model, and the sentence
 embedder groups paraphrases that share no words while keeping other wishes apart."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
-def test_numpy_minilm_reproduces_the_published_similarity() -> None:
+def test_minilm_reproduces_the_published_similarity() -> None:
     # sentence-transformers' documented example for all-MiniLM-L6-v2 gives 0.7553 for this pair.
     food, bread, baby = sentence_model.load().encode([
         "A man is eating food.", "A man is eating a piece of bread.",
