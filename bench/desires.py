@@ -255,7 +255,7 @@ def main() -> None:
         "|---|---|---|---|",
         f"| process_desire | {statistics.median(samples):.1f} ms | "
         f"{percentile(samples, 0.99):.1f} ms | {statistics.fmean(samples):.1f} ms |",
-        f"| of which embedding (sentence model, onnxruntime) | {statistics.median(embed_ms):.1f} ms | "
+        f"| of which embedding (sentence model) | {statistics.median(embed_ms):.1f} ms | "
         f"{percentile(embed_ms, 0.99):.1f} ms | {statistics.fmean(embed_ms):.1f} ms |",
         "",
         f"{joined} of the {RUNS} new asks joined a generated cluster (text embeddings and the "
