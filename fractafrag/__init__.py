@@ -41,11 +41,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     errors.init_app(app)
     register_api(api)
-    from fractafrag.web.pages import bp as pages_bp
-    from fractafrag.web.renders import bp as renders_bp
+    from fractafrag.web import register_web
 
-    app.register_blueprint(pages_bp)
-    app.register_blueprint(renders_bp)
+    register_web(app)
     socketio.init_app(
         app,
         client_manager=socketio_manager(app.config["REDIS_URL"]),

@@ -1,21 +1,164 @@
-"""Server-rendered pages."""
+"""Reading pages: the live feed, explore, a shader, its embed, a profile, and the card partial."""
+
+from __future__ import annotations
+
+from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from fractafrag.extensions import db
 from fractafrag.models import Shader, User
+from fractafrag.services import NotFound, ServiceError, feed, search, shaders, votes
+from fractafrag.web.session import check_csrf, page_user
 
 bp = Blueprint("pages", __name__)
+PAGE_SIZE = 24
+SORTS = {"feed": "For you", "new": "New", "hot": "Hot", "top": "Top"}
+
+
+def _viewer_id() -> int | None:
+    user = page_user()
+    return user.id if user is not None else None
+
+
+def _my_votes(rows: list[Shader]) -> dict[int, int]:
+    viewer = _viewer_id()
+    return votes.my_votes(viewer, [s.id for s in rows]) if viewer and rows else {}
+
+
+def _page_number() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+def _version_data(shader: Shader, number: int | None = None) -> dict[str, Any]:
+    """What the player needs: {common, passes} of the current (or a given) version."""
+    if number is None:
+        version = shader.current
+    else:
+        version = shaders.version_of(shader.id, number, _viewer_id())
+    return {"common": version.common or "", "passes": version.passes}
 
 
 @bp.get("/")
 def home() -> str:
-    """The front page."""
-    shader_count = db.session.scalar(
-        sa.select(sa.func.count(Shader.id)).where(
-            Shader.visibility == "public", Shader.deleted_at.is_(None)
-        )
-    )
-    user_count = db.session.scalar(sa.select(sa.func.count(User.id)))
-    return render_template("home.html", shader_count=shader_count, user_count=user_count)
+    """The live feed: your feed (visitors: a trending/new mix), or new/hot/top."""
+    sort = request.args.get("sort", "feed")
+    if sort not in SORTS:
+        sort = "feed"
+    page = _page_number()
+    user = page_user()
+    snapshot = None
+    if sort == "feed":
+        rows, total, snapshot = feed.feed(
+            user.id if user else None, user.taste_vector if user else None,
+            request.args.get("snapshot"), page, PAGE_SIZE)
+    else:
+        rows, total = search.search_shaders(sort=sort, viewer_id=_viewer_id(), page=page,
+                                            page_size=PAGE_SIZE)
+    return render_template("feed.html", shaders=rows, total=total, page=page, sort=sort,
+                           sorts=SORTS, snapshot=snapshot, my_votes=_my_votes(rows),
+                           has_more=page * PAGE_SIZE < total)
+
+
+@bp.get("/explore")
+def explore() -> str:
+    """Search with the field syntax (tag:, -tag:, author:), tags and sorts."""
+    q = request.args.get("q", "").strip()[:200]
+    tag = request.args.get("tag", "").strip()[:40] or None
+    sort = request.args.get("sort") or None
+    if sort not in (None, "relevance", "new", "hot", "top"):
+        sort = None
+    page = _page_number()
+    rows, total = search.search_shaders(q=q, tags=[tag] if tag else None, sort=sort,
+                                        viewer_id=_viewer_id(), page=page, page_size=PAGE_SIZE)
+    popular = db.session.execute(sa.text(
+        "SELECT tag, count(*) AS n FROM shaders, unnest(tags) AS tag "
+        "WHERE visibility = 'public' AND deleted_at IS NULL "
+        "GROUP BY tag ORDER BY n DESC, tag LIMIT 24")).all()
+    return render_template("explore.html", shaders=rows, total=total, page=page, q=q,
+                           tag=tag, sort=sort or ("relevance" if q else "new"),
+                           popular=popular, my_votes=_my_votes(rows),
+                           has_more=page * PAGE_SIZE < total)
+
+
+@bp.get("/shaders/<int:shader_id>")
+def shader(shader_id: int) -> str:
+    """The player, the code by pass, versions with diffs, lineage, votes, live viewers."""
+    viewer = _viewer_id()
+    item = shaders.visible_shader(shader_id, viewer)
+    history = shaders.versions_of(shader_id, viewer)
+    diff = None
+    diff_from = request.args.get("from", type=int)
+    diff_to = request.args.get("to", type=int)
+    if diff_from and diff_to:
+        try:
+            diff = {"from": diff_from, "to": diff_to,
+                    "passes": shaders.diff_versions(shader_id, viewer, diff_from, diff_to)}
+        except ServiceError as exc:
+            diff = {"error": exc.message}
+    shown = request.args.get("version", type=int)
+    version_numbers = {v.version for v in history}
+    if shown not in version_numbers:
+        shown = None
+    return render_template(
+        "shader.html", shader=item, history=history, diff=diff, shown=shown,
+        version=_version_data(item, shown), ancestors=shaders.ancestors_of(shader_id, viewer),
+        forks=shaders.forks_of(shader_id, viewer), my_vote=_my_votes([item]).get(item.id, 0),
+        is_owner=viewer == item.owner_id,
+        canonical=url_for("pages.shader", shader_id=item.id, _external=True))
+
+
+@bp.post("/shaders/<int:shader_id>/fork")
+def fork(shader_id: int) -> Response:
+    """Fork into a draft of your own and open it in the editor (a plain form, no JS needed)."""
+    check_csrf()
+    viewer = _viewer_id()
+    if viewer is None:
+        return redirect(url_for("account.login", next=url_for("pages.shader",
+                                                              shader_id=shader_id)))
+    copy = shaders.fork_shader(shader_id, viewer, request.form.get("version", type=int))
+    return redirect(url_for("editor.edit", shader_id=copy.id))
+
+
+@bp.get("/embed/<int:shader_id>")
+def embed(shader_id: int) -> str:
+    """A bare player for iframes: ?t=<seconds to start at>&paused=1."""
+    item = shaders.visible_shader(shader_id, _viewer_id())
+    try:
+        start = max(0.0, min(float(request.args.get("t", "0")), 86_400.0))
+    except ValueError:
+        start = 0.0
+    paused = request.args.get("paused", "0").lower() in {"1", "true", "yes"}
+    return render_template("embed.html", shader=item, version=_version_data(item),
+                           start=start, paused=paused)
+
+
+@bp.get("/u/<username>")
+def profile(username: str) -> str:
+    """An artist's page: who they are and the shaders they share."""
+    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username)
+                                                   == username.lower()))
+    if user is None:
+        abort(404)
+    page = _page_number()
+    rows, total = search.search_shaders(author=user.username, sort="new",
+                                        viewer_id=_viewer_id(), page=page,
+                                        page_size=PAGE_SIZE)
+    return render_template("profile.html", person=user, shaders=rows, total=total, page=page,
+                           my_votes=_my_votes(rows), has_more=page * PAGE_SIZE < total)
+
+
+@bp.get("/partials/card/<int:shader_id>")
+def card(shader_id: int) -> str:
+    """One feed card as HTML, for the live feed to insert a shader that was just published."""
+    try:
+        item = shaders.visible_shader(shader_id, _viewer_id())
+    except NotFound:
+        abort(404)
+    if item.visibility != "public":
+        abort(404)
+    return render_template("_card_partial.html", shader=item, my_votes=_my_votes([item]))

@@ -1,7 +1,15 @@
 """Register, sign in, refresh and sign out."""
 
+from flask import after_this_request
 from flask.views import MethodView
-from flask_jwt_extended import create_access_token, get_jwt_identity, jwt_required
+from flask_jwt_extended import (
+    create_access_token,
+    get_jwt_identity,
+    get_jwt_request_location,
+    jwt_required,
+    set_access_cookies,
+    unset_jwt_cookies,
+)
 from flask_smorest import Blueprint
 
 from fractafrag.api.auth.schemas import AccessTokenSchema, LoginSchema, RegisterSchema, TokensSchema
@@ -55,8 +63,11 @@ class Refresh(MethodView):
     @blp.response(200, AccessTokenSchema)
     @blp.doc(security=[{"bearerAuth": []}])
     def post(self):
-        """Trade a refresh token (Bearer) for a new access token"""
-        return {"access_token": create_access_token(identity=int(get_jwt_identity()))}
+        """Trade a refresh token (Bearer, or the page's refresh cookie) for a new access token"""
+        token = create_access_token(identity=int(get_jwt_identity()))
+        if get_jwt_request_location() == "cookies":
+            after_this_request(lambda response: set_access_cookies(response, token) or response)
+        return {"access_token": token}
 
 
 @blp.route("/logout")
@@ -67,5 +78,7 @@ class Logout(MethodView):
     @blp.response(204)
     @blp.doc(security=[{"bearerAuth": []}])
     def post(self):
-        """Revoke the refresh token given as Bearer, at once"""
+        """Revoke the refresh token given as Bearer (or the page's cookie), at once"""
         revoke_current_refresh_token()
+        if get_jwt_request_location() == "cookies":
+            after_this_request(lambda response: unset_jwt_cookies(response) or response)
