@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, jsonify
+from flask import Flask, g, jsonify, request
 from flask_jwt_extended import (
     create_access_token,
     create_refresh_token,
@@ -77,11 +77,39 @@ def revoke_current_refresh_token() -> None:
     redis.set(REVOKED_PREFIX + payload["jti"], "1", ex=ttl)
 
 
+API_KEY_HEADER = "X-API-Key"
+
+
+def _api_key_user() -> User | None:
+    """The user an X-API-Key acts for (checked once per request, rate limited per key)."""
+    if "api_key_user" not in g:
+        from fractafrag.api.limits import enforce
+        from fractafrag.services import apikeys
+
+        user, key = apikeys.authenticate(request.headers[API_KEY_HEADER].strip(), request.method)
+        enforce("RATELIMIT_API_KEY", str(key.id), "requests with this API key")
+        g.api_key_user, g.api_key = user, key
+    return g.api_key_user
+
+
 def current_user() -> User | None:
-    """The signed-in user of this request, or None for anonymous callers."""
+    """The caller: by X-API-Key, else by JWT (header or cookie), else None (anonymous)."""
+    if API_KEY_HEADER in request.headers:
+        return _api_key_user()
     verify_jwt_in_request(optional=True)
     if get_jwt_identity() is None:
         return None
+    return jwt_current_user
+
+
+def session_user() -> User:
+    """A person signed in with a JWT (not an API key): managing keys needs one."""
+    if API_KEY_HEADER in request.headers:
+        from fractafrag.services import ServiceError
+
+        raise ServiceError("API keys cannot manage API keys; sign in (Bearer JWT) instead.",
+                           status=403)
+    verify_jwt_in_request()
     return jwt_current_user
 
 
@@ -96,7 +124,10 @@ def login_required(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        verify_jwt_in_request()
+        if API_KEY_HEADER in request.headers:
+            _api_key_user()
+        else:
+            verify_jwt_in_request()
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -65,6 +65,7 @@ class Config:
             "components": {
                 "securitySchemes": {
                     "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                    "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
                 }
             },
         }
@@ -88,6 +89,8 @@ class Config:
         self.RATELIMIT_LOGIN_ACCOUNT = env("FRACTAFRAG_RATELIMIT_LOGIN_ACCOUNT", "10/5min")
         self.RATELIMIT_REGISTER_IP = env("FRACTAFRAG_RATELIMIT_REGISTER_IP", "10/1h")
         self.RATELIMIT_VOTE = env("FRACTAFRAG_RATELIMIT_VOTE", "120/1min")
+        self.RATELIMIT_API_KEY = env("FRACTAFRAG_RATELIMIT_API_KEY", "600/1min")
+        self.RATELIMIT_PREVIEW = env("FRACTAFRAG_RATELIMIT_PREVIEW", "30/1min")
 
         self.MAX_CONTENT_LENGTH = int(env("FRACTAFRAG_MAX_BODY_BYTES", str(1024 * 1024)))
         self.SOCKETIO_ASYNC_MODE = env("FRACTAFRAG_ASYNC_MODE", "gevent")
@@ -110,6 +113,7 @@ class Config:
         self.RENDER_TIMEOUT = float(env("FRACTAFRAG_RENDER_TIMEOUT", "30"))
         self.RENDER_STALE_AFTER = float(env("FRACTAFRAG_RENDER_STALE_AFTER", "180"))
         self.RENDER_MAX_ATTEMPTS = int(env("FRACTAFRAG_RENDER_MAX_ATTEMPTS", "3"))
+        self.RENDER_PREVIEW_TIMEOUT = float(env("FRACTAFRAG_RENDER_PREVIEW_TIMEOUT", "20"))
 
         for key, value in overrides.items():
             setattr(self, key, value)

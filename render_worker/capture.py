@@ -61,7 +61,31 @@ window.__fractafragCapture = function (spec) {
   }
   setTimeout(batch, 0);
 };
+// One still frame at a time (for agents' test renders): PNG data URL, or the errors.
+window.__fractafragStill = function (spec) {
+  if (window.__player) { window.__player.destroy(); window.__player = null; }
+  const canvas = document.createElement('canvas');
+  document.getElementById('c').replaceWith(canvas);
+  canvas.id = 'c';
+  try {
+    const player = window.__player = new FractafragPlayer(canvas, {preserveDrawingBuffer: true});
+    const loaded = player.load(spec.version);
+    if (!loaded.ok) return {errors: loaded.errors};
+    player.setSize(spec.width, spec.height);
+    player.reset();
+    // Buffers carry state from frame to frame, so a multipass still replays the frames.
+    const last = Math.round(spec.time * spec.fps);
+    for (let k = spec.multipass ? Math.max(0, last - spec.maxFrames) : last; k <= last; k++) {
+      player.renderFrame(k / spec.fps, k);
+    }
+    return {png: canvas.toDataURL('image/png')};
+  } catch (e) { return {error: String((e && e.message) || e)}; }
+};
 """
+
+
+STILL_FPS = 30          # frame rate of the clock a multipass still replays
+STILL_MAX_FRAMES = 300  # at most this many frames are replayed for one still
 
 
 @dataclass(frozen=True)
@@ -153,6 +177,38 @@ class Renderer:
         finally:
             watchdog.cancel()
         return result
+
+    def still(self, version: dict, time: float, width: int, height: int) -> bytes:
+        """One PNG frame at `time` seconds and the given size, under the same watchdog."""
+        fired = threading.Event()
+
+        def wedged() -> None:
+            fired.set()
+            self.chromium.kill_process()
+
+        watchdog = threading.Timer(self.timeout, wedged)
+        watchdog.daemon = True
+        try:
+            watchdog.start()
+            result = self._warm_page().evaluate("spec => window.__fractafragStill(spec)", {
+                "version": version, "time": time, "width": width, "height": height,
+                "fps": STILL_FPS, "maxFrames": STILL_MAX_FRAMES,
+                "multipass": any(p["name"] != "Image" for p in version["passes"])})
+        except Exception:
+            self.chromium.kill()
+            if fired.is_set():
+                raise RenderTimeout(
+                    f"Rendering timed out after {self.timeout:.0f} s: the shader takes too long "
+                    "to draw a frame (an endless loop, or far too much work per pixel)."
+                ) from None
+            raise
+        finally:
+            watchdog.cancel()
+        if result.get("errors"):
+            raise ShaderRenderError(_describe(result["errors"]))
+        if result.get("error"):
+            raise ShaderRenderError(f"The browser could not render this shader: {result['error']}")
+        return _png(result["png"])
 
     def _run(self, page, version: dict, on_progress: Callable[[float], None] | None
              ) -> Captured:

@@ -9,10 +9,12 @@ def register_api(api: Api) -> None:
     from fractafrag.api.desires.routes import blp as desires_blp
     from fractafrag.api.feed.routes import blp as feed_blp
     from fractafrag.api.health.routes import blp as health_blp
+    from fractafrag.api.keys.routes import blp as keys_blp
+    from fractafrag.api.shaders.preview import blp as preview_blp
     from fractafrag.api.shaders.routes import blp as shaders_blp
     from fractafrag.api.shaders.validate import blp as validate_blp
     from fractafrag.api.users.routes import blp as users_blp
 
     for blueprint in (health_blp, auth_blp, users_blp, shaders_blp, validate_blp, feed_blp,
-                      desires_blp):
+                      desires_blp, keys_blp, preview_blp):
         api.register_blueprint(blueprint)

@@ -51,6 +51,13 @@ def render_shader(shader_id: int, version: int) -> str:
     return "rendered"
 
 
+def render_still(version: dict, time: float, width: int, height: int) -> bytes:
+    """One PNG frame of unsaved code, for agents trying a shader (raises the shader's error)."""
+    from render_worker.pool import shared_renderer
+
+    return shared_renderer().still(version, time, width, height)
+
+
 def sweep_renders() -> dict[str, int]:
     """Re-queue or fail renders stuck in pending/rendering (see services.renders.sweep)."""
     return renders.sweep(datetime.now(UTC))

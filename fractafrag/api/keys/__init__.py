@@ -1,0 +1,1 @@
+"""API keys for agents and scripts."""
