@@ -37,8 +37,8 @@ def test_pages_send_a_strict_content_security_policy(client, make_user):
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     embed = client.get(f"/embed/{shader['id']}")
     assert "frame-ancestors *" in embed.headers["Content-Security-Policy"]
-    assert "<script>" not in re.sub(r"<script (src|type)=[^>]*>", "", embed.get_data(as_text=True)), \
-        "no inline script code: only src= and JSON data blocks"
+    html = re.sub(r"<script (src|type)=[^>]*>", "", embed.get_data(as_text=True))
+    assert "<script>" not in html, "no inline script code: only src= and JSON data blocks"
 
 
 def test_shader_page_has_player_code_versions_and_open_graph(client, make_user):
