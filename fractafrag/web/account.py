@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from fractafrag.api.limits import client_ip, enforce
-from fractafrag.services import ServiceError, accounts
+from fractafrag.services import ServiceError, accounts, apikeys
 from fractafrag.web.session import check_csrf, page_user, sign_in, sign_out
 
 bp = Blueprint("account", __name__)
@@ -86,17 +86,32 @@ def logout() -> Response:
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> Response | tuple[str, int] | str:
-    """Profile (display name, bio) and password."""
+    """Profile (display name, bio), password, API keys and plan."""
     user = page_user()
     if user is None:
         return redirect(url_for("account.login", next=request.path))
     errors: dict[str, str] = {}
     status = 200
+    new_key = None
     if request.method == "POST":
         check_csrf()
         section = request.form.get("section")
         try:
-            if section == "password":
+            if section == "key-create":
+                name = request.form.get("name", "").strip()
+                if not 1 <= len(name) <= 64:
+                    raise ServiceError("Name the key (1–64 characters).",
+                                       {"key_name": ["Name the key (1–64 characters)."]})
+                scopes = [s for s in ("read", "write") if request.form.get(f"scope_{s}")]
+                key, secret = apikeys.create_key(user.id, name, scopes or ["read"])
+                # Shown in this answer only (never put in the session or a redirect).
+                new_key = {"name": key.name, "secret": secret, "scopes": key.scopes}
+                return render_template("settings.html", user=user, errors={},
+                                       keys=apikeys.list_keys(user.id), new_key=new_key)
+            if section == "key-revoke":
+                key = apikeys.revoke_key(user.id, request.form.get("key_id", type=int) or 0)
+                flash(f"Key “{key.name}” revoked.", "ok")
+            elif section == "password":
                 accounts.update_profile(user.id, {
                     "current_password": request.form.get("current_password", ""),
                     "password": request.form.get("new_password", "")})
@@ -114,4 +129,5 @@ def settings() -> Response | tuple[str, int] | str:
         except ServiceError as exc:
             errors = _errors_of(exc) or {"form": exc.message}
             status = exc.status
-    return render_template("settings.html", user=user, errors=errors), status
+    return render_template("settings.html", user=user, errors=errors,
+                           keys=apikeys.list_keys(user.id), new_key=new_key), status

@@ -176,3 +176,23 @@ def test_fork_form_makes_a_draft_and_opens_the_editor(client, make_user):
     fork = client.get(f"/api/v1/shaders/{fork_id}", headers=bearer(remixer["access_token"])).json
     assert fork["forked_from"] == {"id": shader["id"], "version": 1}
     assert "Original" in client.get(f"/shaders/{shader['id']}").get_data(as_text=True)
+
+
+def test_settings_create_a_key_shown_once_then_revoke_it(client, make_user):
+    user = make_user()
+    token = form_token(client, "/login")
+    client.post("/login", data={"username": user["username"], "password": user["password"],
+                                "csrf_token": token})
+    made = client.post("/settings", data={"section": "key-create", "name": "my agent",
+                                          "scope_read": "1", "scope_write": "1",
+                                          "csrf_token": token})
+    html = made.get_data(as_text=True)
+    secret = re.search(r'value="(ff_[^"]+)"', html).group(1)
+    assert client.get("/api/v1/users/me", headers={"X-API-Key": secret}).status_code == 200
+    listing = client.get("/settings").get_data(as_text=True)
+    assert "my agent" in listing and secret not in listing, "the secret is shown once"
+    key_id = re.search(r'name="key_id" value="(\d+)"', listing).group(1)
+    client.post("/settings", data={"section": "key-revoke", "key_id": key_id,
+                                   "csrf_token": token})
+    refused = client.get("/api/v1/users/me", headers={"X-API-Key": secret})
+    assert refused.status_code == 401 and "revoked" in refused.json["message"]
