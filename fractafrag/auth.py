@@ -35,6 +35,13 @@ def _unauthorized(message: str):
 def init_app(app: Flask) -> None:
     """Teach flask-jwt-extended how to find users, check revocation and word its errors."""
 
+    @app.before_request
+    def _refuse_bad_api_keys() -> None:
+        # Every API call that carries a key has it checked (revoked, unknown, scope, rate),
+        # also where the view itself does not ask who is calling.
+        if API_KEY_HEADER in request.headers and request.path.startswith("/api/"):
+            _api_key_user()
+
     @jwt.user_identity_loader
     def identity(user: User | int) -> str:
         return str(user.id if isinstance(user, User) else user)

@@ -97,3 +97,12 @@ def test_votes_through_a_key(client, make_user):
     voted = client.post(f"/api/v1/shaders/{shader['id']}/vote", json={"value": 1},
                         headers={"X-API-Key": key})
     assert voted.status_code == 200 and voted.json["score"] == 1
+
+
+def test_a_revoked_key_is_refused_even_where_reading_needs_no_account(client, make_user):
+    user = make_user()
+    created = make_key(client, user)
+    client.delete(f"/api/v1/mcp-keys/{created['id']}", headers=bearer(user["access_token"]))
+    refused = client.get("/api/v1/desires", headers={"X-API-Key": created["key"]})
+    assert refused.status_code == 401 and "revoked" in refused.json["message"]
+    assert client.get("/api/v1/desires").status_code == 200, "without the key it is public"

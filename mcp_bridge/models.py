@@ -1,0 +1,153 @@
+"""Typed inputs and results of the bridge's tools (their JSON schemas are what agents see)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ChannelInput(BaseModel):
+    """What one iChannel of a pass reads."""
+
+    channel: int = Field(ge=0, le=3, description="iChannel number, 0–3.")
+    source: str = Field(description="'Buffer A'…'Buffer D' (a pass of the same shader; a pass "
+                                    "may read itself for feedback) or a built-in texture: "
+                                    "'texture:noise-rgba', 'texture:noise-gray', "
+                                    "'texture:checker'.")
+    filter: str | None = Field(None, description="linear (default), nearest or mipmap.")
+    wrap: str | None = Field(None, description="clamp (default) or repeat.")
+
+
+class ShaderPass(BaseModel):
+    """One render pass of a shader (Shadertoy's model)."""
+
+    name: str = Field(description="'Image' (exactly one per shader) or 'Buffer A'…'Buffer D'.")
+    code: str = Field(description="GLSL ES 3.00 defining "
+                                  "void mainImage(out vec4 fragColor, in vec2 fragCoord); "
+                                  "at most 64 KB.")
+    inputs: list[ChannelInput] = Field(default_factory=list,
+                                       description="Up to 4 channel inputs.")
+
+
+class GlslError(BaseModel):
+    """A compile error located in the caller's own code."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    pass_: str = Field(alias="pass", description="Image, Buffer A–D or Common.")
+    line: int = Field(description="1-based line within that pass; 0 when not tied to a line.")
+    message: str = Field(description="glslang's message.")
+
+
+class ValidationResult(BaseModel):
+    """Whether code compiles, with every error."""
+
+    ok: bool = Field(description="True when every pass compiles.")
+    errors: list[GlslError] = Field(description="Empty when ok.")
+
+
+class Author(BaseModel):
+    """Who made a shader or asked for one."""
+
+    id: int | None = None
+    username: str | None = None
+    display_name: str | None = None
+
+
+class ForkOrigin(BaseModel):
+    """The shader and version a fork was made from."""
+
+    id: int | None = None
+    version: int | None = None
+
+
+class ShaderSummary(BaseModel):
+    """A shader without its code."""
+
+    id: int
+    title: str
+    description: str = ""
+    tags: list[str] = Field(default_factory=list)
+    visibility: str = Field(description="public, unlisted, private or draft.")
+    license: str | None = None
+    author: Author | None = None
+    version: int | None = Field(None, description="The current version number.")
+    forked_from: ForkOrigin | None = None
+    up: int = 0
+    down: int = 0
+    score: int = 0
+    render_status: str | None = Field(None, description="pending, rendering, ready or failed.")
+    render_error: str | None = None
+    thumbnail_url: str | None = Field(None, description="Absolute URL of a 512×288 WebP.")
+    url: str = Field(description="The shader's page on the instance.")
+    created_at: str | None = None
+    published_at: str | None = None
+
+
+class Shader(ShaderSummary):
+    """A shader with the code of one version."""
+
+    common: str = Field("", description="GLSL shared by every pass.")
+    passes: list[ShaderPass] = Field(default_factory=list)
+    code: str = Field("", description="The Image pass's code.")
+    message: str | None = Field(None, description="The version's message, when asked for a "
+                                                   "specific version.")
+
+
+class ShaderList(BaseModel):
+    """A page of shaders."""
+
+    total: int = Field(description="How many match in all (search ranks at most 1,000).")
+    page: int
+    shaders: list[ShaderSummary]
+
+
+class VoteResult(BaseModel):
+    """A shader's counters after a vote."""
+
+    shader_id: int
+    vote: int = Field(description="Your vote now: 1, -1 or 0.")
+    up: int
+    down: int
+    score: int
+    hot: float
+
+
+class Desire(BaseModel):
+    """An ask on the desire board."""
+
+    id: int
+    prompt: str
+    bounty_cents: int = 0
+    status: str = Field(description="open, fulfilled or closed.")
+    cluster_id: int | None = None
+    author: Author | None = None
+    fulfilled_by: int | None = Field(None, description="The accepted shader's id.")
+    url: str = Field(description="The desire's page on the instance.")
+    created_at: str | None = None
+
+
+class DesireList(BaseModel):
+    """A page of desires."""
+
+    total: int
+    desires: list[Desire]
+
+
+class Offer(BaseModel):
+    """A shader offered as the answer to a desire; the asker may accept it."""
+
+    id: int
+    desire_id: int
+    shader_id: int
+    offered_by_id: int | None = None
+    status: str = Field(description="offered, accepted or declined.")
+    created_at: str | None = None
+
+
+def pick(model: type[BaseModel], data: dict[str, Any], **extra: Any) -> Any:
+    """Build `model` from an API answer, keeping only the fields it declares."""
+    fields = {f.alias or name for name, f in model.model_fields.items()} | set(
+        model.model_fields)
+    return model.model_validate({k: v for k, v in {**data, **extra}.items() if k in fields})

@@ -1,0 +1,1 @@
+"""Tests of the MCP bridge against a real Fractafrag web process."""
