@@ -30,11 +30,14 @@ def main() -> None:
     f"[default: $FRACTAFRAG_DATA_DIR or {default_data_dir()}].",
 )
 @click.option("--demo/--no-demo", default=False, help="Seed demo shaders (once).")
-def up(host: str, port: int, data_dir: str | None, demo: bool) -> None:
-    """Start Fractafrag: database, Redis, workers and web server; Ctrl-C stops it all."""
+@click.option("--mcp-port", default=3200, show_default=True, type=int,
+              help="Port of the MCP bridge (streamable HTTP at /mcp); 0 leaves it off.")
+def up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int) -> None:
+    """Start Fractafrag: database, Redis, workers, web server and MCP bridge; Ctrl-C stops it."""
     from fractafrag.runner import run_up
 
-    raise SystemExit(run_up(host=host, port=port, data_dir=data_dir, demo=demo))
+    raise SystemExit(run_up(host=host, port=port, data_dir=data_dir, demo=demo,
+                            mcp_port=mcp_port))
 
 
 @main.command("worker")

@@ -126,7 +126,7 @@ def _migrate(env: dict[str, str]) -> None:
         os.environ.update(saved)
 
 
-def run_up(host: str, port: int, data_dir: str | None, demo: bool) -> int:
+def run_up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int = 0) -> int:
     """Run everything until Ctrl-C or SIGTERM; return the exit status."""
     logging.basicConfig(level=logging.INFO, format="fractafrag: %(message)s", stream=sys.stderr)
     began = time.monotonic()
@@ -180,12 +180,24 @@ def run_up(host: str, port: int, data_dir: str | None, demo: bool) -> int:
             Child("worker default", [python, "-m", "fractafrag", "worker", "default"], env),
             Child("render worker", [python, "-m", "render_worker"], env),
         ]
-        for child in children:
-            child.start()
         shown = host if ":" not in host else f"[{host}]"
         url = f"http://{shown}:{port}"
+        mcp_url = None
+        if mcp_port and not _port_is_free(host, mcp_port):
+            log.warning("port %d is in use: the MCP bridge stays off (pass --mcp-port)", mcp_port)
+        elif mcp_port:
+            # No key of its own: each agent sends its X-API-Key header with its requests.
+            children.append(Child("mcp bridge", [
+                python, "-m", "mcp_bridge", "--transport", "http", "--host", host,
+                "--port", str(mcp_port), "--url", url], {**env, "FRACTAFRAG_API_KEY": ""}))
+            mcp_url = f"http://{shown}:{mcp_port}/mcp"
+        for child in children:
+            child.start()
         if _wait_healthy(url, children):
             print(f"Fractafrag is running at {url}  ({time.monotonic() - began:.1f} s)", flush=True)
+            if mcp_url:
+                print(f"MCP bridge (streamable HTTP) at {mcp_url}; agents send X-API-Key",
+                      flush=True)
         else:
             log.error("the web server did not become healthy in 60 s; still trying")
         while not stopping:

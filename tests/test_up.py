@@ -27,11 +27,13 @@ def _free_port() -> int:
 class Up:
     """A running `fractafrag up` whose output is collected line by line."""
 
-    def __init__(self, data_dir: Path, port: int, keep_urls: bool = False) -> None:
+    def __init__(self, data_dir: Path, port: int, keep_urls: bool = False,
+                 mcp_port: int = 0) -> None:
         env = {k: v for k, v in os.environ.items()
                if keep_urls or k not in ("DATABASE_URL", "REDIS_URL")}
         self.proc = subprocess.Popen(
-            [*FRACTAFRAG, "up", "--port", str(port), "--data-dir", str(data_dir)],
+            [*FRACTAFRAG, "up", "--port", str(port), "--data-dir", str(data_dir),
+             "--mcp-port", str(mcp_port)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
         )
         self.lines: list[str] = []
@@ -85,10 +87,17 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def test_up_runs_a_healthy_app_restarts_workers_and_keeps_data(data_dir):
-    port = _free_port()
-    up = Up(data_dir, port)
+    port, mcp_port = _free_port(), _free_port()
+    up = Up(data_dir, port, mcp_port=mcp_port)
     try:
         up.wait_for(f"Fractafrag is running at http://127.0.0.1:{port}")
+        up.wait_for(f"MCP bridge (streamable HTTP) at http://127.0.0.1:{mcp_port}/mcp")
+        hello = requests.post(f"http://127.0.0.1:{mcp_port}/mcp", timeout=10, json={
+            "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-06-18", "capabilities": {},
+                "clientInfo": {"name": "test", "version": "1"}}},
+            headers={"Accept": "application/json, text/event-stream"})
+        assert hello.status_code == 200 and '"tools"' in hello.text
         health = requests.get(up.url + "/api/v1/health", timeout=5).json()
         assert health == {"status": "ok", "database": "ok", "redis": "ok"}
         created = requests.post(up.url + "/api/v1/auth/register", timeout=10, json={
