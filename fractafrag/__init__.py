@@ -40,6 +40,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     api.init_app(app)
     errors.init_app(app)
+    from fractafrag import observability
+
+    observability.init_app(app)
     register_api(api)
     from fractafrag.web import register_web
 

@@ -92,6 +92,10 @@ class Config:
         self.RATELIMIT_API_KEY = env("FRACTAFRAG_RATELIMIT_API_KEY", "600/1min")
         self.RATELIMIT_PREVIEW = env("FRACTAFRAG_RATELIMIT_PREVIEW", "30/1min")
 
+        self.LOG_CONFIGURE = True  # set up this process's log handler (off in embedding code)
+        self.LOG_FORMAT = env("FRACTAFRAG_LOG_FORMAT", "json")
+        self.LOG_LEVEL = env("FRACTAFRAG_LOG_LEVEL", "INFO").upper()
+        self.METRICS_TOKEN = env("FRACTAFRAG_METRICS_TOKEN", "")
         self.MAX_CONTENT_LENGTH = int(env("FRACTAFRAG_MAX_BODY_BYTES", str(1024 * 1024)))
         self.SOCKETIO_ASYNC_MODE = env("FRACTAFRAG_ASYNC_MODE", "gevent")
         self.SOCKET_EVENTS_PER_10S = int(env("FRACTAFRAG_SOCKET_EVENTS_PER_10S", "50"))
@@ -114,6 +118,26 @@ class Config:
         self.RENDER_STALE_AFTER = float(env("FRACTAFRAG_RENDER_STALE_AFTER", "180"))
         self.RENDER_MAX_ATTEMPTS = int(env("FRACTAFRAG_RENDER_MAX_ATTEMPTS", "3"))
         self.RENDER_PREVIEW_TIMEOUT = float(env("FRACTAFRAG_RENDER_PREVIEW_TIMEOUT", "20"))
+        # Bring-your-own-key AI generation (services/byok.py, services/generation.py).
+        # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation). Empty: one
+        # key derived from SECRET_KEY with HKDF-SHA256, so a self-hoster needs nothing.
+        self.BYOK_KEYS = env("FRACTAFRAG_BYOK_KEYS", "")
+        # Let provider base URLs reach private/loopback addresses (a local Ollama).
+        self.BYOK_ALLOW_LOCAL = env_flag("FRACTAFRAG_BYOK_ALLOW_LOCAL", False)
+        self.BYOK_TIMEOUT = float(env("FRACTAFRAG_BYOK_TIMEOUT", "60"))
+        self.BYOK_MAX_REPAIRS = int(env("FRACTAFRAG_BYOK_MAX_REPAIRS", "3"))
+        self.BYOK_MAX_TOKENS = int(env("FRACTAFRAG_BYOK_MAX_TOKENS", "4096"))
+        self.RATELIMIT_GENERATE = env("FRACTAFRAG_RATELIMIT_GENERATE", "20/10min")
+        # Payments with Stripe (services/payments.py, services/bounties.py): the Pro plan and
+        # bounty pledges. Without STRIPE_SECRET_KEY payments are off (503, UI hidden).
+        self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
+        self.STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
+        self.STRIPE_PRICE_PRO = env("STRIPE_PRICE_PRO", "")
+        # Another API address (a proxy, or the loopback fake in tests); empty: Stripe's own.
+        self.STRIPE_API_BASE = env("STRIPE_API_BASE", "")
+        # A payment method that authorises pledges at once (test mode: pm_card_visa); empty:
+        # the PaymentIntent waits for Stripe.js to confirm it with its client_secret.
+        self.STRIPE_TEST_PAYMENT_METHOD = env("STRIPE_TEST_PAYMENT_METHOD", "")
 
         for key, value in overrides.items():
             setattr(self, key, value)

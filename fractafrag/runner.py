@@ -113,7 +113,8 @@ def _migrate(env: dict[str, str]) -> None:
     saved = dict(os.environ)
     os.environ.update(env)
     try:
-        app = create_app(Config(SOCKETIO_ASYNC_MODE="threading"))
+        # This process keeps its own console logging (LOG_CONFIGURE off).
+        app = create_app(Config(SOCKETIO_ASYNC_MODE="threading", LOG_CONFIGURE=False))
         with app.app_context():
             upgrade()
             if env.get("FRACTAFRAG_DEMO") == "1":
@@ -149,6 +150,9 @@ def run_up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int
     env["FRACTAFRAG_DATA_DIR"] = str(root)
     env.setdefault("SECRET_KEY", _secret_key(root))
     env["PYTHONUNBUFFERED"] = "1"
+    # On a terminal: readable lines, and only what needs attention (JSON + INFO in production).
+    env.setdefault("FRACTAFRAG_LOG_FORMAT", "text")
+    env.setdefault("FRACTAFRAG_LOG_LEVEL", "WARNING")
     pg_pid: int | None = None
     redis_child: Child | None = None
     children: list[Child] = []

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 
-from fractafrag.extensions import db
+from fractafrag.extensions import db, redis
 from fractafrag.models import Shader, ShaderVersion
+from fractafrag.observability import record_render_seconds
 from fractafrag.realtime import broadcast
 from fractafrag.services import render_store, renders
 
@@ -33,6 +35,7 @@ def render_shader(shader_id: int, version: int) -> str:
     db.session.commit()  # release the connection while the browser works
 
     renderer = shared_renderer()
+    began = time.monotonic()
     try:
         captured = renderer.capture(
             code, lambda p: broadcast.render_status(shader_id, version, "rendering", p * 0.9))
@@ -40,6 +43,7 @@ def render_shader(shader_id: int, version: int) -> str:
         renders.mark_failed(shader_id, version, str(error))
         broadcast.render_status(shader_id, version, "failed", 1.0, str(error))
         return "failed"
+    record_render_seconds(redis.conn, time.monotonic() - began)
     thumbnail_url = render_store.store(encode_thumbnail(captured), "webp")
     preview_url = render_store.store(encode_preview(captured, renderer.spec.fps), "webp")
     shader = renders.mark_ready(shader_id, version, thumbnail_url, preview_url)

