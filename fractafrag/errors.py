@@ -9,7 +9,7 @@ from flask import Flask, jsonify
 from flask_smorest import abort as smorest_abort
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import InternalServerError
 
 from fractafrag.services import ServiceError
@@ -62,6 +62,21 @@ def init_app(app: Flask) -> None:
     def database_down(error: OperationalError):
         log.warning("database error: %s", error)
         return _service_unavailable("The database")
+
+    @app.errorhandler(DataError)
+    def out_of_range(error: DataError):
+        # An id or number larger than the column's type (Flask's <int:…> has no bound) matches
+        # nothing: the same 404 as any other missing thing (a page for pages, JSON for the API).
+        from psycopg.errors import NumericValueOutOfRange
+
+        from fractafrag.extensions import db
+        from fractafrag.services import NotFound
+
+        db.session.rollback()
+        if not isinstance(error.orig, NumericValueOutOfRange):
+            raise error
+        return app.handle_user_exception(NotFound("Not found: a number in the request is "
+                                                  "larger than anything stored."))
 
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError):

@@ -111,6 +111,10 @@ class SharedCollector:
     def __init__(self, app: Flask) -> None:
         self.app = app
 
+    def describe(self) -> list[Any]:
+        """Nothing up front: registering must not touch Redis (it is read at scrape time)."""
+        return []
+
     def collect(self) -> Iterator[Any]:
         """Read Redis at scrape time."""
         from rq import Queue
@@ -181,6 +185,10 @@ def init_app(app: Flask) -> None:
 
 class _ProcessMetrics:
     """This process's own metrics (latency, sockets) next to the shared ones."""
+
+    def describe(self) -> list[Any]:
+        """Described at scrape time."""
+        return []
 
     def collect(self) -> Iterator[Any]:
         """Everything registered on the module's registry."""

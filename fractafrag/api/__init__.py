@@ -6,15 +6,20 @@ from flask_smorest import Api
 def register_api(api: Api) -> None:
     """Register every resource blueprint on the flask-smorest Api."""
     from fractafrag.api.auth.routes import blp as auth_blp
+    from fractafrag.api.byok.routes import blp as byok_blp
     from fractafrag.api.desires.routes import blp as desires_blp
     from fractafrag.api.feed.routes import blp as feed_blp
+    from fractafrag.api.generate.routes import blp as generate_blp
     from fractafrag.api.health.routes import blp as health_blp
     from fractafrag.api.keys.routes import blp as keys_blp
+    from fractafrag.api.payments.routes import blp as payments_blp
+    from fractafrag.api.payments.routes import pledges_blp
     from fractafrag.api.shaders.preview import blp as preview_blp
     from fractafrag.api.shaders.routes import blp as shaders_blp
     from fractafrag.api.shaders.validate import blp as validate_blp
     from fractafrag.api.users.routes import blp as users_blp
 
     for blueprint in (health_blp, auth_blp, users_blp, shaders_blp, validate_blp, feed_blp,
-                      desires_blp, keys_blp, preview_blp):
+                      desires_blp, keys_blp, preview_blp, byok_blp, generate_blp,
+                      payments_blp, pledges_blp):
         api.register_blueprint(blueprint)

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from fractafrag.extensions import db
 from fractafrag.models.types import created_at_column, updated_at_column
 
-PLEDGE_STATUSES = ("authorized", "captured", "released", "failed")
+# pending: the PaymentIntent still needs a payment method or confirmation (Stripe.js);
+# authorized: the card hold is in place (requires_capture) and counts towards the bounty;
+# captured / released: taken on fulfilment / let go on closing; failed: declined or expired;
+# capture_failed / release_failed: Stripe refused the capture or cancel (logged, see bounties).
+PLEDGE_STATUSES = ("pending", "authorized", "captured", "released", "failed", "capture_failed",
+                   "release_failed")
+# owed: to be paid by hand (no Connect account); transferred: a Connect transfer was made.
+PAYOUT_STATUSES = ("owed", "transferred")
 
 
 class BillingAccount(db.Model):
@@ -26,6 +33,11 @@ class BillingAccount(db.Model):
     subscription_status: Mapped[str | None] = mapped_column(sa.String(32))
     current_period_end: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     stripe_connect_account_id: Mapped[str | None] = mapped_column(sa.String(64))
+    # The subscription ends at current_period_end (cancelled in the billing portal).
+    cancel_at_period_end: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    # When Stripe created the subscription event last applied: older events arriving late
+    # (Stripe does not promise order) do not undo newer ones.
+    subscription_event_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -36,7 +48,8 @@ class BountyPledge(db.Model):
     __tablename__ = "bounty_pledges"
     __table_args__ = (
         sa.CheckConstraint(
-            "status IN ('authorized', 'captured', 'released', 'failed')", name="status"
+            "status IN ('pending', 'authorized', 'captured', 'released', 'failed', "
+            "'capture_failed', 'release_failed')", name="status"
         ),
         sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
     )
@@ -58,6 +71,7 @@ class Payout(db.Model):
     """What a fulfiller is owed or was paid for a captured bounty."""
 
     __tablename__ = "payouts"
+    __table_args__ = (sa.CheckConstraint("status IN ('owed', 'transferred')", name="status"),)
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     pledge_id: Mapped[int] = mapped_column(

@@ -111,3 +111,24 @@ def desire_fulfilled(desire_id: int, shader_id: int, cluster_id: int | None) -> 
     """`desire:fulfilled {desire_id, shader_id, cluster_id}` to `desires`."""
     emit("desire:fulfilled", {"desire_id": desire_id, "shader_id": shader_id,
                               "cluster_id": cluster_id}, DESIRES_ROOM)
+
+
+def generate_status(user_id: int, job_id: str, status: str, attempt: int,
+                    errors: list[dict[str, Any]] | None = None, shader_id: int | None = None,
+                    message: str | None = None) -> None:
+    """An AI generation job's step, to its owner's room `user:<id>` only.
+
+    `generate:progress {id, status: running, attempt, errors?}` while the model works (errors:
+    the compiler's, sent back for a repair), then `generate:done {id, status, attempt,
+    shader_id}` or `generate:failed {id, status, attempt, message, errors?}`.
+    """
+    payload: dict[str, Any] = {"id": job_id, "status": status, "attempt": attempt}
+    if errors:
+        payload["errors"] = errors
+    if shader_id is not None:
+        payload["shader_id"] = shader_id
+    if message:
+        payload["message"] = message
+    event = {"done": "generate:done", "failed": "generate:failed"}.get(status,
+                                                                       "generate:progress")
+    emit(event, payload, user_room(user_id))

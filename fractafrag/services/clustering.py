@@ -208,6 +208,35 @@ def leave_cluster(desire: Desire, now: datetime) -> DesireCluster | None:
     return cluster
 
 
+def lock_clustering() -> None:
+    """Take the clustering lock for this transaction, before locking any desire or cluster row
+    (process_desire takes it first too, so the two never wait on each other)."""
+    db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(CLUSTERING_LOCK)))
+
+
+def add_bounty(desire: Desire, cents: int, now: datetime) -> DesireCluster | None:
+    """Add pledged cents to a desire's bounty (negative cents take them back) and re-heat its
+    cluster; return the cluster changed, if any (the caller holds lock_clustering and commits).
+
+    The extra weight counts as if the desire had carried it since it was asked, so it decays
+    with the desire's own share and leave_cluster later takes out exactly what the desire added.
+    """
+    before = desire.bounty_cents or 0
+    desire.bounty_cents = max(before + cents, 0)
+    if desire.cluster_id is None or desire.status != "open" or desire.bounty_cents == before:
+        return None
+    cluster = db.session.scalar(sa.select(DesireCluster).where(
+        DesireCluster.id == desire.cluster_id).with_for_update()
+        .execution_options(populate_existing=True))
+    if cluster is None:
+        return None
+    age = (now - desire.created_at).total_seconds()
+    extra = (desire.bounty_cents - before) / BOUNTY_CENTS_PER_EXTRA_WEIGHT * \
+        2 ** (-age / _half_life_seconds())
+    _set_heat(cluster, heat_now(cluster, now) + extra, now)
+    return cluster
+
+
 def recluster() -> int:
     """Embed and cluster every open desire again from scratch (after a change of threshold or
     embedder); return how many."""

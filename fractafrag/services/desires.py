@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from fractafrag.extensions import db, queues
 from fractafrag.models import Desire, DesireCluster, DesireFulfillment
 from fractafrag.realtime import broadcast
-from fractafrag.services import Conflict, Forbidden, NotFound, ServiceError, shaders
+from fractafrag.services import Conflict, Forbidden, NotFound, ServiceError, bounties, shaders
 from fractafrag.services.clustering import heat_now, leave_cluster
 
 CLUSTER_JOB = "fractafrag.jobs.desires.process_desire"
@@ -64,7 +64,8 @@ def edit_desire(desire_id: int, user_id: int, changes: dict[str, Any]) -> Desire
     if desire.author_id != user_id:
         raise Forbidden("Only the person who asked may edit or close this desire.")
     now = datetime.now(UTC)
-    if changes.get("status") == "closed" and desire.status == "open":
+    closing = changes.get("status") == "closed" and desire.status == "open"
+    if closing:
         leave_cluster(desire, now)
         desire.status = "closed"
     elif changes.get("status") not in (None, desire.status):
@@ -81,6 +82,8 @@ def edit_desire(desire_id: int, user_id: int, changes: dict[str, Any]) -> Desire
         _queue_clustering(desire.id)
         return desire
     db.session.commit()
+    if closing:
+        bounties.release_pledges(desire.id)  # after the commit: Stripe cannot undo the close
     return desire
 
 
@@ -133,6 +136,7 @@ def accept_offer(desire_id: int, offer_id: int, user_id: int) -> Desire:
     broadcast.desire_fulfilled(desire.id, offer.shader_id, desire.cluster_id)
     if cluster is not None:
         broadcast.cluster_heat(cluster.id, cluster.heat, cluster.size, cluster.label)
+    bounties.settle_fulfilled(desire.id)  # after the commit: capture pledges, record payouts
     return desire
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from fractafrag.api.limits import client_ip, enforce
-from fractafrag.services import ServiceError, accounts, apikeys
-from fractafrag.web.session import check_csrf, page_user, sign_in, sign_out
+from fractafrag.services import ServiceError, accounts, apikeys, bounties, byok, payments
+from fractafrag.web.session import CSP, check_csrf, page_user, sign_in, sign_out
 
 bp = Blueprint("account", __name__)
 PROFILE_LIMITS = {"display_name": 64, "bio": 1000}
@@ -21,6 +23,12 @@ def _next_url() -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
     return target
+
+
+def _byok_keys(user_id: int) -> list[dict]:
+    """The user's AI provider keys as the settings page shows them (never the key itself)."""
+    return [{**byok.describe(row), "label": byok.PROVIDER_LABELS[row.provider]}
+            for row in byok.list_keys(user_id)]
 
 
 def _errors_of(exc: ServiceError) -> dict[str, str]:
@@ -86,7 +94,7 @@ def logout() -> Response:
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> Response | tuple[str, int] | str:
-    """Profile (display name, bio), password, API keys and plan."""
+    """Profile (display name, bio), password, API keys, AI provider keys and plan."""
     user = page_user()
     if user is None:
         return redirect(url_for("account.login", next=request.path))
@@ -107,8 +115,20 @@ def settings() -> Response | tuple[str, int] | str:
                 # Shown in this answer only (never put in the session or a redirect).
                 new_key = {"name": key.name, "secret": secret, "scopes": key.scopes}
                 return render_template("settings.html", user=user, errors={},
-                                       keys=apikeys.list_keys(user.id), new_key=new_key)
-            if section == "key-revoke":
+                                       keys=apikeys.list_keys(user.id), new_key=new_key,
+                                       byok_keys=_byok_keys(user.id), byok_form={},
+                                       providers=byok.PROVIDER_LABELS)
+            if section == "byok-save":
+                provider = request.form.get("provider", "")
+                row = byok.save_key(user.id, provider, request.form.get("api_key", ""),
+                                    request.form.get("base_url"), request.form.get("model"))
+                shown = f" (•••• {row.last4})" if row.last4 else ""
+                flash(f"{byok.PROVIDER_LABELS[provider]} key saved{shown}.", "ok")
+            elif section == "byok-delete":
+                provider = request.form.get("provider", "")
+                byok.delete_key(user.id, provider)
+                flash(f"{byok.PROVIDER_LABELS[provider]} key removed.", "ok")
+            elif section == "key-revoke":
                 key = apikeys.revoke_key(user.id, request.form.get("key_id", type=int) or 0)
                 flash(f"Key “{key.name}” revoked.", "ok")
             elif section == "password":
@@ -129,5 +149,62 @@ def settings() -> Response | tuple[str, int] | str:
         except ServiceError as exc:
             errors = _errors_of(exc) or {"form": exc.message}
             status = exc.status
+    # A refused key form is shown again without its key (never echoed back).
+    byok_form = ({field: request.form.get(field, "") for field in ("provider", "base_url", "model")}
+                 if request.method == "POST" and request.form.get("section") == "byok-save"
+                 else {})
     return render_template("settings.html", user=user, errors=errors,
-                           keys=apikeys.list_keys(user.id), new_key=new_key), status
+                           keys=apikeys.list_keys(user.id), new_key=new_key,
+                           byok_keys=_byok_keys(user.id), byok_form=byok_form,
+                           providers=byok.PROVIDER_LABELS), status
+
+
+# ----------------------------------------------------------------------------- payments (Stripe)
+
+# Checkout and the billing portal are Stripe's pages: the settings forms redirect there, which
+# the page's CSP (form-action) must allow.
+STRIPE_FORM_TARGETS = "https://checkout.stripe.com https://billing.stripe.com"
+
+
+@bp.app_context_processor
+def _payments_context() -> dict[str, Any]:
+    """Whether payments are on (pages hide the payment UI otherwise), and the plan helpers."""
+    return {"payments_enabled": payments.enabled(), "plan_of": payments.plan_of,
+            "payouts_of": bounties.payouts_of}
+
+
+@bp.after_request
+def _allow_stripe_forms(response: Response) -> Response:
+    """On the settings page with payments on, let its forms lead to Stripe's pages."""
+    if request.endpoint == "account.settings" and payments.enabled():
+        response.headers["Content-Security-Policy"] = CSP.format(ancestors="'self'").replace(
+            "form-action 'self'", f"form-action 'self' {STRIPE_FORM_TARGETS}")
+    return response
+
+
+def _to_stripe(make_url: Callable[[int], str]) -> Response:
+    """Send the signed-in person to a Stripe page (303), or back to settings with the reason."""
+    check_csrf()
+    user = page_user()
+    if user is None:
+        return redirect(url_for("account.login", next=url_for("account.settings")))
+    try:
+        return redirect(make_url(user.id), code=303)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("account.settings"))
+
+
+@bp.post("/settings/billing/checkout")
+def billing_checkout() -> Response:
+    """The "Upgrade to Pro" button: on to Stripe Checkout."""
+    settings_url = url_for("account.settings", _external=True)
+    return _to_stripe(lambda user_id: payments.checkout_url(
+        user_id, settings_url + "?billing=success", settings_url + "?billing=cancelled"))
+
+
+@bp.post("/settings/billing/portal")
+def billing_portal() -> Response:
+    """The "Manage billing" button: on to Stripe's billing portal."""
+    return _to_stripe(lambda user_id: payments.portal_url(
+        user_id, url_for("account.settings", _external=True)))

@@ -242,12 +242,15 @@ class ValidationResultSchema(ma.Schema):
 
 
 class GlslFailureSchema(ma.Schema):
-    """422 answer for code that does not compile."""
+    """422 answer for code that does not compile (or, like every 422, for invalid fields)."""
 
     code = ma.fields.Integer()
     status = ma.fields.String()
     message = ma.fields.String()
-    errors = ma.fields.List(ma.fields.Nested(GlslErrorSchema))
+    # A list of compile errors, or the usual {location: {field: [messages]}} of invalid fields.
+    errors = ma.fields.Raw(metadata={"oneOf": [
+        {"type": "array", "items": {"$ref": "#/components/schemas/GlslError"}},
+        {"type": "object", "additionalProperties": {}}]})
 
 
 class ImportArgsSchema(ma.Schema):

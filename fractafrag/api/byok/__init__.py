@@ -1,0 +1,1 @@
+"""REST resource: your own AI provider keys (bring your own key)."""

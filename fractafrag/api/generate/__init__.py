@@ -1,0 +1,1 @@
+"""REST resource: AI generation jobs run with your own provider key."""

@@ -1,0 +1,107 @@
+"""Payments with Stripe: Pro checkout, billing portal, webhook, payouts; bounty pledges.
+
+Money moves only for people signed in with a JWT (an API key gets 403). Without
+STRIPE_SECRET_KEY every write here answers 503 naming the missing setting.
+"""
+
+from flask import request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from fractafrag.api.payments import schemas as s
+from fractafrag.auth import API_KEY_HEADER, login_required, session_user, viewer_id
+from fractafrag.models import User
+from fractafrag.services import ServiceError, bounties, payments
+
+blp = Blueprint("payments", __name__, url_prefix="/api/v1/payments",
+                description="Payments with Stripe: the Pro plan, webhooks and payouts")
+pledges_blp = Blueprint("bounties", __name__, url_prefix="/api/v1/desires",
+                        description="Bounties: money pledged to whoever fulfils a desire")
+SIGNED_IN = [{"bearerAuth": []}]
+
+
+def _person() -> User:
+    """The caller signed in with a JWT: API keys (agents, scripts) do not move money."""
+    if API_KEY_HEADER in request.headers:
+        raise ServiceError("Payments need a signed-in person (Bearer JWT); API keys cannot "
+                           "make them.", status=403)
+    return session_user()
+
+
+def _settings_url(outcome: str) -> str:
+    return url_for("account.settings", _external=True) + f"?billing={outcome}"
+
+
+@blp.route("/checkout")
+class Checkout(MethodView):
+    """Buying Pro."""
+
+    @blp.arguments(s.CheckoutSchema)
+    @blp.response(200, s.RedirectSchema)
+    @blp.doc(security=SIGNED_IN)
+    def post(self, body):
+        """Start a Stripe Checkout for the Pro plan; send the person to the returned url"""
+        payments.require("STRIPE_PRICE_PRO")
+        url = payments.checkout_url(_person().id, _settings_url("success"),
+                                    _settings_url("cancelled"))
+        return {"url": url}
+
+
+@blp.route("/portal")
+class Portal(MethodView):
+    """Managing the subscription."""
+
+    @blp.response(200, s.RedirectSchema)
+    @blp.doc(security=SIGNED_IN)
+    def post(self):
+        """Open Stripe's billing portal (card, invoices, cancel); 409 before any checkout"""
+        payments.require()
+        return {"url": payments.portal_url(_person().id,
+                                           url_for("account.settings", _external=True))}
+
+
+@blp.route("/webhook")
+class Webhook(MethodView):
+    """Stripe's event deliveries."""
+
+    @blp.response(200, s.WebhookReceiptSchema)
+    def post(self):
+        """Receive a Stripe event (signature checked; each event id is processed once)"""
+        return payments.handle_webhook(request.get_data(),
+                                       request.headers.get("Stripe-Signature"))
+
+
+@blp.route("/payouts")
+class Payouts(MethodView):
+    """Bounty money for the desires you fulfilled."""
+
+    @login_required
+    @blp.response(200, s.PayoutSchema(many=True))
+    @blp.doc(security=SIGNED_IN)
+    def get(self):
+        """Your payouts: transferred to your Stripe Connect account, or owed to you"""
+        return bounties.payouts_of(viewer_id())
+
+
+@pledges_blp.route("/<int:desire_id>/pledges")
+class Pledges(MethodView):
+    """Money pledged to a desire."""
+
+    @pledges_blp.arguments(s.PledgeCreateSchema)
+    @pledges_blp.response(201, s.PledgeCreatedSchema)
+    @pledges_blp.doc(security=SIGNED_IN)
+    def post(self, body, desire_id):
+        """Pledge a bounty: a card hold now, captured when the asker accepts an answer"""
+        payments.require()
+        pledge, secret = bounties.create_pledge(desire_id, _person().id,
+                                                body["amount_cents"])
+        return {"pledge_id": pledge.id, "amount_cents": pledge.amount_cents,
+                "currency": pledge.currency, "status": pledge.status, "client_secret": secret}
+
+    @pledges_blp.response(200, s.PledgeSchema(many=True))
+    def get(self, desire_id):
+        """List a desire's pledges, oldest first"""
+        me = viewer_id()
+        return [{"id": p.id, "amount_cents": p.amount_cents, "currency": p.currency,
+                 "status": p.status, "mine": me is not None and p.user_id == me,
+                 "created_at": p.created_at} for p in bounties.pledges_of(desire_id)]

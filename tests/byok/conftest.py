@@ -1,0 +1,51 @@
+"""Fixtures of the bring-your-own-key tests: loopback fake providers, an app allowed to reach
+them, and a burst RQ worker that runs the queued generation jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+
+from tests.byok.fakes import FakeProvider
+
+OPENAI_KEY = "sk-test-openai-0123456789abcdefWXYZ"
+ANTHROPIC_KEY = "sk-ant-test-0123456789abcdefQRST"
+
+
+@pytest.fixture
+def local_app(make_app) -> Flask:
+    """An app that may send provider requests to loopback (the fakes), with short timeouts."""
+    return make_app(BYOK_ALLOW_LOCAL=True, BYOK_TIMEOUT=5.0)
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeProvider]:
+    """An OpenAI-compatible fake expecting OPENAI_KEY."""
+    fake = FakeProvider("openai", OPENAI_KEY)
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def fake_anthropic() -> Iterator[FakeProvider]:
+    """An Anthropic Messages API fake expecting ANTHROPIC_KEY."""
+    fake = FakeProvider("anthropic", ANTHROPIC_KEY)
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def run_jobs() -> Callable[[Flask], None]:
+    """Work the `default` queue until it is empty, in this process, inside the app."""
+    from fractafrag.extensions import redis
+    from fractafrag.jobs.worker import AppSimpleWorker
+
+    def run(application: Flask) -> None:
+        with application.app_context():
+            worker = AppSimpleWorker(["default"], connection=redis.conn)
+        worker.app = application
+        worker.work(burst=True, with_scheduler=False)
+
+    return run
