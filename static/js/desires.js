@@ -97,6 +97,8 @@
       type: "button", class: "button small", "data-action": "offers",
       "aria-expanded": "false", "aria-controls": "offers-" + uid(item),
     }, "Offers"));
+    buttons.append(el("a", { class: "more", href: "/new?desire=" + id, "data-action": "generate" },
+                      "Write one"));
     buttons.append(el("a", { class: "more", href: "/desires/" + id }, "Details"));
     actions.append(buttons,
       el("div", { class: "picker", "data-role": "picker", id: "picker-" + uid(item), hidden: true }),
