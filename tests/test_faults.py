@@ -200,3 +200,36 @@ def test_a_full_render_queue_does_not_hold_up_publishing(app, client, make_user)
     with app.app_context():
         assert Queue("render", connection=redis.conn).count == before + 1, "queued, not waited"
     print(f"publish with {before} renders waiting: {took * 1000:.0f} ms")
+
+
+def test_sigterm_lets_a_worker_finish_the_job_in_hand(app, service_urls):
+    import os
+    import signal
+
+    from rq import Queue
+    from rq.job import JobStatus
+
+    from fractafrag.extensions import redis
+    from tests.conftest import make_config
+
+    secret = make_config(service_urls).JWT_SECRET_KEY
+    env = {**os.environ, "DATABASE_URL": service_urls["DATABASE_URL"],
+           "REDIS_URL": service_urls["REDIS_URL"], "SECRET_KEY": secret,
+           "FRACTAFRAG_JWT_SECRET": secret}
+    with app.app_context():
+        job = Queue("default", connection=redis.conn).enqueue("time.sleep", 3)
+    worker = subprocess.Popen([sys.executable, "-m", "fractafrag", "worker", "default"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        with app.app_context():
+            while job.get_status(refresh=True) != JobStatus.STARTED:
+                assert time.monotonic() < deadline, "the worker never took the job"
+                time.sleep(0.1)
+        worker.send_signal(signal.SIGTERM)  # a deploy stops the worker mid-job
+        assert worker.wait(30) == 0
+        with app.app_context():
+            assert job.get_status(refresh=True) == JobStatus.FINISHED, "the job was finished"
+    finally:
+        if worker.poll() is None:
+            os.kill(worker.pid, signal.SIGKILL)
