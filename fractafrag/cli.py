@@ -40,6 +40,37 @@ def up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int) ->
                             mcp_port=mcp_port))
 
 
+@main.group("admin")
+def admin() -> None:
+    """Grant or revoke the admin role (moderation)."""
+
+
+@admin.command("grant")
+@click.argument("username")
+def admin_grant(username: str) -> None:
+    """Make USERNAME an admin: they may hide and restore content."""
+    from fractafrag.services import ServiceError, moderation
+
+    try:
+        user = moderation.grant_admin(username)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"{user.username} is now an admin.")
+
+
+@admin.command("revoke")
+@click.argument("username")
+def admin_revoke(username: str) -> None:
+    """Make USERNAME a plain user again."""
+    from fractafrag.services import ServiceError, moderation
+
+    try:
+        user = moderation.grant_admin(username, admin=False)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"{user.username} is no longer an admin.")
+
+
 @main.command("worker")
 @click.argument("queues", nargs=-1)
 def worker(queues: tuple[str, ...]) -> None:

@@ -64,19 +64,26 @@ def init_app(app: Flask) -> None:
         return _service_unavailable("The database")
 
     @app.errorhandler(DataError)
-    def out_of_range(error: DataError):
-        # An id or number larger than the column's type (Flask's <int:…> has no bound) matches
-        # nothing: the same 404 as any other missing thing (a page for pages, JSON for the API).
+    def unstorable_value(error: DataError):
+        # A value PostgreSQL cannot hold: a number beyond its integer types (Flask's <int:…> and
+        # page numbers have no upper bound) or text with a NUL character. Looked up by a path
+        # id, it matches nothing (404; a page for pages); otherwise it is an invalid field (422).
+        from flask import request
         from psycopg.errors import NumericValueOutOfRange
 
         from fractafrag.extensions import db
         from fractafrag.services import NotFound
 
         db.session.rollback()
-        if not isinstance(error.orig, NumericValueOutOfRange):
+        number = isinstance(error.orig, NumericValueOutOfRange)
+        if not number and "NUL (0x00)" not in str(error.orig):
             raise error
-        return app.handle_user_exception(NotFound("Not found: a number in the request is "
-                                                  "larger than anything stored."))
+        if request.view_args and (number or request.method == "GET"):
+            return app.handle_user_exception(NotFound("Not found: nothing is stored under "
+                                                      "such a value."))
+        reason = ("A number in the request is too large." if number
+                  else "Text may not contain the NUL character (\\u0000).")
+        return app.handle_user_exception(ServiceError(reason))
 
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError):

@@ -146,6 +146,27 @@ class Offer(BaseModel):
     created_at: str | None = None
 
 
+class Comment(BaseModel):
+    """A comment on a shader."""
+
+    id: int
+    shader_id: int
+    parent_id: int | None = None
+    body: str
+    body_html: str = Field(description="The comment's Markdown rendered to safe HTML.")
+    created_at: str | None = None
+
+
+class PlaylistResult(BaseModel):
+    """A playlist and the ids of its shaders in order."""
+
+    id: int
+    title: str
+    public: bool
+    item_count: int
+    shader_ids: list[int]
+
+
 def pick(model: type[BaseModel], data: dict[str, Any], **extra: Any) -> Any:
     """Build `model` from an API answer, keeping only the fields it declares."""
     fields = {f.alias or name for name, f in model.model_fields.items()} | set(

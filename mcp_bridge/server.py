@@ -17,10 +17,12 @@ from pydantic import Field
 
 from mcp_bridge.api import PREVIEW_TIMEOUT, ApiError, FractafragAPI
 from mcp_bridge.models import (
+    Comment,
     Desire,
     DesireList,
     GlslError,
     Offer,
+    PlaylistResult,
     Shader,
     ShaderList,
     ShaderPass,
@@ -352,6 +354,34 @@ def build_server(url: str, api_key: str | None) -> MCPServer:
         data = await api.send("POST", f"/desires/{desire_id}/fulfill",
                               {"shader_id": shader_id}, api_key=key_of(ctx))
         return pick(Offer, data)
+
+    @server.tool(annotations=writes)
+    async def comment_on_shader(
+        ctx: Context,
+        shader_id: ShaderId,
+        body: Annotated[str, Field(
+            min_length=1, max_length=2000,
+            description="1–2000 characters; Markdown subset: *em*, **strong**, `code`, "
+                        "``` blocks ```, [text](https://…).")],
+    ) -> Comment:
+        """Comment on a shader you can see (the author is notified). Be constructive: say
+        what works and what could be tried. Returns the comment with its rendered HTML."""
+        data = await api.send("POST", f"/shaders/{shader_id}/comments", {"body": body},
+                              api_key=key_of(ctx))
+        return pick(Comment, data)
+
+    @server.tool(annotations=writes)
+    async def add_to_playlist(
+        ctx: Context,
+        playlist_id: Annotated[int, Field(ge=1, description="One of your playlists' id.")],
+        shader_id: ShaderId,
+    ) -> PlaylistResult:
+        """Append a shader you can see to the end of one of your playlists (ordered
+        collections). Adding a shader that is already there is refused. Returns the playlist
+        with its shader ids in order."""
+        data = await api.send("POST", f"/playlists/{playlist_id}/items",
+                              {"shader_id": shader_id}, api_key=key_of(ctx))
+        return pick(PlaylistResult, data, shader_ids=[s["id"] for s in data.get("items", [])])
 
     @server.resource("shader://{id}", name="shader", mime_type="application/json",
                      description="A shader with its current code (common, passes, code) as "

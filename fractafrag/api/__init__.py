@@ -7,6 +7,12 @@ def register_api(api: Api) -> None:
     """Register every resource blueprint on the flask-smorest Api."""
     from fractafrag.api.auth.routes import blp as auth_blp
     from fractafrag.api.byok.routes import blp as byok_blp
+    from fractafrag.api.community.comments import blp as comments_blp
+    from fractafrag.api.community.comments import notes_blp
+    from fractafrag.api.community.moderation import admin_blp
+    from fractafrag.api.community.moderation import blp as reports_blp
+    from fractafrag.api.community.playlists import blp as playlists_blp
+    from fractafrag.api.community.social import blp as social_blp
     from fractafrag.api.desires.routes import blp as desires_blp
     from fractafrag.api.feed.routes import blp as feed_blp
     from fractafrag.api.generate.routes import blp as generate_blp
@@ -21,5 +27,6 @@ def register_api(api: Api) -> None:
 
     for blueprint in (health_blp, auth_blp, users_blp, shaders_blp, validate_blp, feed_blp,
                       desires_blp, keys_blp, preview_blp, byok_blp, generate_blp,
-                      payments_blp, pledges_blp):
+                      payments_blp, pledges_blp, comments_blp, notes_blp, social_blp,
+                      reports_blp, admin_blp, playlists_blp):
         api.register_blueprint(blueprint)

@@ -3,6 +3,16 @@
 from fractafrag.models.apikey import ApiKey
 from fractafrag.models.billing import BillingAccount, BountyPledge, Payout, StripeEvent
 from fractafrag.models.byok import ByokKey
+from fractafrag.models.community import (
+    Block,
+    Comment,
+    Follow,
+    ModerationAction,
+    Notification,
+    Playlist,
+    PlaylistItem,
+    Report,
+)
 from fractafrag.models.desire import Desire, DesireCluster, DesireFulfillment
 from fractafrag.models.shader import Shader, ShaderVersion
 from fractafrag.models.user import User
@@ -12,12 +22,20 @@ __all__ = [
     "ApiKey",
     "BillingAccount",
     "BountyPledge",
+    "Block",
     "ByokKey",
+    "Comment",
     "Desire",
     "DesireCluster",
     "DesireFulfillment",
     "DwellEvent",
+    "Follow",
+    "ModerationAction",
+    "Notification",
     "Payout",
+    "Playlist",
+    "PlaylistItem",
+    "Report",
     "Shader",
     "ShaderVersion",
     "StripeEvent",

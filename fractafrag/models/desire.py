@@ -69,6 +69,7 @@ class Desire(db.Model):
         sa.ForeignKey("shaders.id", ondelete="SET NULL")
     )
     fulfilled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    hidden_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

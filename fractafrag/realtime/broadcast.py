@@ -132,3 +132,13 @@ def generate_status(user_id: int, job_id: str, status: str, attempt: int,
     event = {"done": "generate:done", "failed": "generate:failed"}.get(status,
                                                                        "generate:progress")
     emit(event, payload, user_room(user_id))
+
+
+def comment_event(event: str, shader_id: int, payload: dict[str, Any]) -> None:
+    """`comment:created|updated|deleted {id, shader_id, …}` to the shader's room."""
+    emit(f"comment:{event}", payload, shader_room(shader_id))
+
+
+def notification(user_id: int, payload: dict[str, Any]) -> None:
+    """`notification {id, kind, …}` to the recipient's room `user:<id>`."""
+    emit("notification", payload, user_room(user_id))

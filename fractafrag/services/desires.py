@@ -8,9 +8,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from fractafrag.extensions import db, queues
-from fractafrag.models import Desire, DesireCluster, DesireFulfillment
+from fractafrag.models import Desire, DesireCluster, DesireFulfillment, Shader
 from fractafrag.realtime import broadcast
-from fractafrag.services import Conflict, Forbidden, NotFound, ServiceError, bounties, shaders
+from fractafrag.services import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceError,
+    bounties,
+    notifications,
+    shaders,
+)
 from fractafrag.services.clustering import heat_now, leave_cluster
 
 CLUSTER_JOB = "fractafrag.jobs.desires.process_desire"
@@ -35,7 +43,7 @@ def create_desire(author_id: int, prompt: str, bounty_cents: int = 0) -> Desire:
 def get_desire(desire_id: int) -> Desire:
     """A desire, or NotFound."""
     desire = db.session.get(Desire, desire_id)
-    if desire is None:
+    if desire is None or desire.hidden_at is not None:
         raise NotFound(f"No desire {desire_id}.")
     return desire
 
@@ -43,7 +51,7 @@ def get_desire(desire_id: int) -> Desire:
 def list_desires(sort: str, status: str | None, page: int, page_size: int
                  ) -> tuple[list[Desire], int]:
     """Desires, newest first or from the hottest clusters first."""
-    query = sa.select(Desire)
+    query = sa.select(Desire).where(Desire.hidden_at.is_(None))
     if status:
         query = query.where(Desire.status == status)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(
@@ -137,6 +145,11 @@ def accept_offer(desire_id: int, offer_id: int, user_id: int) -> Desire:
     if cluster is not None:
         broadcast.cluster_heat(cluster.id, cluster.heat, cluster.size, cluster.label)
     bounties.settle_fulfilled(desire.id)  # after the commit: capture pledges, record payouts
+    shader = db.session.get(Shader, offer.shader_id)
+    if shader is not None:
+        notifications.notify(shader.owner_id, "fulfilled", actor_id=user_id, shader_id=shader.id,
+                             data={"title": shader.title, "desire_id": desire.id,
+                                   "prompt": desire.prompt[:140]})
     return desire
 
 
@@ -147,7 +160,8 @@ def hottest_clusters(limit: int, per_cluster: int) -> list[dict[str, Any]]:
     ids = [c.id for c in clusters]
     ranked = (sa.select(Desire, sa.func.row_number().over(
         partition_by=Desire.cluster_id, order_by=Desire.created_at.desc()).label("n"))
-        .where(Desire.cluster_id.in_(ids), Desire.status == "open").subquery())
+        .where(Desire.cluster_id.in_(ids), Desire.status == "open",
+               Desire.hidden_at.is_(None)).subquery())
     members: dict[int, list[Desire]] = {i: [] for i in ids}
     desire_alias = sa.orm.aliased(Desire, ranked)
     for desire in db.session.scalars(sa.select(desire_alias).where(ranked.c.n <= per_cluster)):

@@ -27,7 +27,7 @@ WEIGHTS = {"score": 0.5, "recency": 0.2, "affinity": 0.2, "random": 0.1}
 
 def _live_public():
     return sa.and_(Shader.visibility == "public", Shader.deleted_at.is_(None),
-                   Shader.render_status == "ready")
+                   Shader.hidden_at.is_(None), Shader.render_status == "ready")
 
 
 def trending(window: str | None, page: int, page_size: int) -> tuple[list[Shader], int]:
@@ -49,16 +49,18 @@ def trending(window: str | None, page: int, page_size: int) -> tuple[list[Shader
 PERSONAL_RANKING = sa.text("""
 WITH hot AS (
     SELECT id FROM shaders
-    WHERE visibility = 'public' AND deleted_at IS NULL AND render_status = 'ready'
+    WHERE visibility = 'public' AND deleted_at IS NULL AND hidden_at IS NULL
+      AND render_status = 'ready'
     ORDER BY hot DESC, id DESC LIMIT :candidates
 ), near AS (
     -- Order by distance alone so the HNSW index serves it; filter the nearest afterwards.
     SELECT id FROM (
-        SELECT id, visibility, deleted_at, render_status FROM shaders
+        SELECT id, visibility, deleted_at, hidden_at, render_status FROM shaders
         WHERE CAST(:taste AS vector) IS NOT NULL
         ORDER BY style_vector <=> CAST(:taste AS vector) LIMIT :taste_scan
     ) nearest
-    WHERE visibility = 'public' AND deleted_at IS NULL AND render_status = 'ready'
+    WHERE visibility = 'public' AND deleted_at IS NULL AND hidden_at IS NULL
+      AND render_status = 'ready'
     LIMIT :taste_candidates
 ), pool AS (
     SELECT s.id, s.score, s.tags, s.published_at FROM shaders s
@@ -157,7 +159,7 @@ def feed(user_id: int | None, taste: list[float] | None, snapshot: str | None, p
         snapshot = _latest(owner)
     chosen = ids[(page - 1) * page_size: page * page_size]
     found = {s.id: s for s in db.session.scalars(sa.select(Shader).where(
-        Shader.id.in_(chosen), Shader.deleted_at.is_(None)))}
+        Shader.id.in_(chosen), Shader.deleted_at.is_(None), Shader.hidden_at.is_(None)))}
     return [found[i] for i in chosen if i in found], len(ids), snapshot
 
 

@@ -13,6 +13,7 @@ from rq.job import Job, JobStatus
 
 from fractafrag.extensions import db, queues, redis
 from fractafrag.models import Shader
+from fractafrag.services import notifications
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,9 @@ def mark_failed(shader_id: int, version: int, message: str) -> None:
     shader.render_status = "failed"
     shader.render_error = message[:2000]
     db.session.commit()
+    notifications.notify(shader.owner_id, "render_failed", shader_id=shader.id,
+                         data={"title": shader.title, "version": version,
+                               "error": message[:300]})
 
 
 def mark_ready(shader_id: int, version: int, thumbnail_url: str, preview_url: str

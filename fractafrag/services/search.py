@@ -56,7 +56,7 @@ def parse_query(q: str) -> ParsedQuery:
 
 def visible_listing(viewer_id: int | None, author_id: int | None = None) -> Select:
     """Shaders a list may show: public ones, plus all of the viewer's own when listing them."""
-    query = sa.select(Shader).where(Shader.deleted_at.is_(None))
+    query = sa.select(Shader).where(Shader.deleted_at.is_(None), Shader.hidden_at.is_(None))
     if author_id is not None and author_id == viewer_id:
         return query.where(Shader.owner_id == author_id)
     query = query.where(Shader.visibility == "public")

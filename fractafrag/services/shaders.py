@@ -78,7 +78,7 @@ def resolve_license(value: str | None) -> str:
 
 def can_see(shader: Shader, viewer_id: int | None) -> bool:
     """Whether viewer may see shader: public or unlisted to all, the rest to the owner only."""
-    if shader.deleted_at is not None:
+    if shader.deleted_at is not None or shader.hidden_at is not None:
         return False
     return shader.visibility in OPEN_BY_LINK or shader.owner_id == viewer_id
 
@@ -260,15 +260,20 @@ def fork_shader(shader_id: int, user_id: int, number: int | None = None,
         "license": parent.license,
         "message": f"Forked from shader {parent.id} version {number}",
     }
-    return create_shader(user_id, meta, {"common": source.common, "passes": source.passes},
+    fork = create_shader(user_id, meta, {"common": source.common, "passes": source.passes},
                          forked_from=(parent.id, number))
+    from fractafrag.services import notifications
+
+    notifications.notify(parent.owner_id, "fork", actor_id=user_id, shader_id=parent.id,
+                         data={"title": parent.title, "fork_id": fork.id})
+    return fork
 
 
 def forks_of(shader_id: int, viewer_id: int | None) -> list[Shader]:
     """Direct forks of a visible shader that the viewer may see, newest first."""
     visible_shader(shader_id, viewer_id)
     query = (sa.select(Shader).where(Shader.forked_from_id == shader_id,
-                                     Shader.deleted_at.is_(None))
+                                     Shader.deleted_at.is_(None), Shader.hidden_at.is_(None))
              .where(sa.or_(Shader.visibility.in_(LISTED), Shader.owner_id == viewer_id))
              .order_by(Shader.created_at.desc(), Shader.id.desc()))
     return list(db.session.scalars(query))

@@ -11,7 +11,7 @@ from redis.exceptions import RedisError
 from fractafrag.extensions import db, queues, redis
 from fractafrag.models import DwellEvent, Shader, Vote
 from fractafrag.realtime import broadcast
-from fractafrag.services import Forbidden, shaders
+from fractafrag.services import Forbidden, notifications, shaders
 from fractafrag.services.ranking import hot_score
 
 log = logging.getLogger(__name__)
@@ -49,11 +49,17 @@ def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
         shader.hot = hot_score(shader.score, shader.published_at or shader.created_at)
     counters = tally(shader)
     public = shader.visibility == "public"
+    note = None
+    if previous == 0 and value != 0:
+        note = notifications.stage(shader.owner_id, "vote", actor_id=user_id,
+                                   shader_id=shader_id, data={"title": shader.title,
+                                                              "value": value})
     db.session.commit()
     if value != previous:
         if public:
             broadcast.vote_updated(counters)
         request_taste_update(user_id)
+    notifications.send(note)
     return {**counters, "vote": value}
 
 

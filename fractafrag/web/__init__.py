@@ -29,16 +29,27 @@ def _html_errors(bp: Blueprint) -> None:
     @bp.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         messages = {404: "There is nothing here, or it is not yours to see."}
-        description = error.description if error.code != 404 else messages[404]
-        return _error_page(error.code or 500, description or "")
+        # errors.abort (flask-smorest's) keeps its message and headers (Retry-After) in .data.
+        data = getattr(error, "data", None) or {}
+        description = (data.get("message") or error.description if error.code != 404
+                       else messages[404])
+        return _error_page(error.code or 500, description or "", data.get("headers"))
 
 
 def register_web(app: Flask) -> None:
     """Register every page blueprint and the page session (cookies, CSRF, CSP)."""
-    from fractafrag.web import account, desire_pages, editor, pages, renders, session
+    from fractafrag.web import (
+        account,
+        community_pages,
+        desire_pages,
+        editor,
+        pages,
+        renders,
+        session,
+    )
 
     session.init_app(app)
-    for module in (pages, account, editor, desire_pages):
+    for module in (pages, account, editor, desire_pages, community_pages):
         _html_errors(module.bp)
         app.register_blueprint(module.bp)
     app.register_blueprint(renders.bp)

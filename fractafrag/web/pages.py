@@ -9,12 +9,22 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from fractafrag.extensions import db
 from fractafrag.models import Shader, User
-from fractafrag.services import NotFound, ServiceError, feed, search, shaders, votes
+from fractafrag.services import (
+    NotFound,
+    ServiceError,
+    comments,
+    feed,
+    follows,
+    playlists,
+    search,
+    shaders,
+    votes,
+)
 from fractafrag.web.session import check_csrf, page_user
 
 bp = Blueprint("pages", __name__)
 PAGE_SIZE = 24
-SORTS = {"feed": "For you", "new": "New", "hot": "Hot", "top": "Top"}
+SORTS = {"feed": "For you", "following": "Following", "new": "New", "hot": "Hot", "top": "Top"}
 
 
 def _viewer_id() -> int | None:
@@ -56,6 +66,10 @@ def home() -> str:
         rows, total, snapshot = feed.feed(
             user.id if user else None, user.taste_vector if user else None,
             request.args.get("snapshot"), page, PAGE_SIZE)
+    elif sort == "following":
+        if user is None:
+            return redirect(url_for("account.login", next=request.full_path))
+        rows, total = follows.following_feed(user.id, page, PAGE_SIZE)
     else:
         rows, total = search.search_shaders(sort=sort, viewer_id=_viewer_id(), page=page,
                                             page_size=PAGE_SIZE)
@@ -77,7 +91,7 @@ def explore() -> str:
                                         viewer_id=_viewer_id(), page=page, page_size=PAGE_SIZE)
     popular = db.session.execute(sa.text(
         "SELECT tag, count(*) AS n FROM shaders, unnest(tags) AS tag "
-        "WHERE visibility = 'public' AND deleted_at IS NULL "
+        "WHERE visibility = 'public' AND deleted_at IS NULL AND hidden_at IS NULL "
         "GROUP BY tag ORDER BY n DESC, tag LIMIT 24")).all()
     return render_template("explore.html", shaders=rows, total=total, page=page, q=q,
                            tag=tag, sort=sort or ("relevance" if q else "new"),
@@ -108,7 +122,7 @@ def shader(shader_id: int) -> str:
         "shader.html", shader=item, history=history, diff=diff, shown=shown,
         version=_version_data(item, shown), ancestors=shaders.ancestors_of(shader_id, viewer),
         forks=shaders.forks_of(shader_id, viewer), my_vote=_my_votes([item]).get(item.id, 0),
-        is_owner=viewer == item.owner_id,
+        is_owner=viewer == item.owner_id, comments=comments.list_comments(shader_id, viewer),
         canonical=url_for("pages.shader", shader_id=item.id, _external=True))
 
 
@@ -148,8 +162,13 @@ def profile(username: str) -> str:
     rows, total = search.search_shaders(author=user.username, sort="new",
                                         viewer_id=_viewer_id(), page=page,
                                         page_size=PAGE_SIZE)
+    viewer = _viewer_id()
     return render_template("profile.html", person=user, shaders=rows, total=total, page=page,
-                           my_votes=_my_votes(rows), has_more=page * PAGE_SIZE < total)
+                           my_votes=_my_votes(rows), has_more=page * PAGE_SIZE < total,
+                           counts=follows.counts(user.id),
+                           i_follow=follows.is_following(viewer, user.id),
+                           playlists=playlists.list_playlists(viewer, user.id),
+                           i_block=viewer is not None and comments.is_blocked(viewer, user.id))
 
 
 @bp.get("/partials/card/<int:shader_id>")

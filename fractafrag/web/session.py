@@ -36,7 +36,7 @@ from fractafrag.extensions import db, redis
 from fractafrag.models import User
 
 # Blueprints whose responses are pages (CSP and friends apply to them).
-PAGE_BLUEPRINTS = {"pages", "account", "editor", "desire_pages"}
+PAGE_BLUEPRINTS = {"pages", "account", "editor", "desire_pages", "community_pages"}
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}")

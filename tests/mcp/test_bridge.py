@@ -29,7 +29,7 @@ GRADIENT = (
 BROKEN = GRADIENT.replace("vec4(uv.x", "vec4(uvw.x")  # line 3: undeclared identifier
 TOOLS = {"search_shaders", "get_shader", "validate_shader", "render_preview", "publish_shader",
          "update_shader", "fork_shader", "vote", "get_trending", "list_desires", "post_desire",
-         "fulfill_desire"}
+         "fulfill_desire", "comment_on_shader", "add_to_playlist"}
 
 
 def run(scenario: Callable[[], Awaitable[None]]) -> None:

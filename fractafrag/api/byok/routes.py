@@ -37,6 +37,7 @@ class ByokKey(MethodView):
         return byok.describe(row)
 
     @blp.response(204)
+    @blp.alt_response(422, description="Unknown provider.")
     @blp.doc(security=SIGNED_IN)
     def delete(self, provider):
         """Forget your key for the provider"""

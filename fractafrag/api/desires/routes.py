@@ -59,6 +59,8 @@ class DesireById(MethodView):
     @login_required
     @blp.arguments(s.DesireUpdateSchema)
     @blp.response(200, s.DesireSchema)
+    @blp.alt_response(403, description="Only the asker may edit or close it.")
+    @blp.alt_response(409, description="Only an open desire can be reworded.")
     @blp.doc(security=SIGNED_IN)
     def patch(self, changes, desire_id):
         """Reword your desire (it is clustered again) or close it (status: closed)"""
@@ -72,6 +74,7 @@ class Fulfill(MethodView):
     @login_required
     @blp.arguments(s.OfferCreateSchema)
     @blp.response(201, s.OfferSchema)
+    @blp.alt_response(409, description="The desire is no longer open.")
     @blp.doc(security=SIGNED_IN)
     def post(self, body, desire_id):
         """Offer a shader as the answer; the asker accepts one offer"""
@@ -94,6 +97,8 @@ class AcceptOffer(MethodView):
 
     @login_required
     @blp.response(200, s.DesireSchema)
+    @blp.alt_response(403, description="Only the asker may accept an offer.")
+    @blp.alt_response(409, description="The desire is already fulfilled or closed.")
     @blp.doc(security=SIGNED_IN)
     def post(self, desire_id, offer_id):
         """Accept an offer: the desire is fulfilled by that shader and cools its cluster"""

@@ -20,6 +20,8 @@ class Generate(MethodView):
     @login_required
     @blp.arguments(GenerateSchema)
     @blp.response(202, QueuedSchema)
+    @blp.alt_response(429, description="Too many generations, or the free monthly allowance "
+                                       "is used up.")
     @blp.doc(security=SIGNED_IN)
     def post(self, body):
         """Queue a job: the model writes a shader, compile errors go back for up to 3 repairs;

@@ -24,6 +24,7 @@ class Keys(MethodView):
 
     @blp.arguments(KeyCreateSchema)
     @blp.response(201, NewKeySchema)
+    @blp.alt_response(409, description="Too many active keys; revoke one first.")
     @blp.doc(security=SIGNED_IN)
     def post(self, body):
         """Create a key; its secret `key` is in this answer only"""

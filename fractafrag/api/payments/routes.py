@@ -38,6 +38,7 @@ class Checkout(MethodView):
 
     @blp.arguments(s.CheckoutSchema)
     @blp.response(200, s.RedirectSchema)
+    @blp.alt_response(409, description="Already on Pro.")
     @blp.doc(security=SIGNED_IN)
     def post(self, body):
         """Start a Stripe Checkout for the Pro plan; send the person to the returned url"""
@@ -52,6 +53,7 @@ class Portal(MethodView):
     """Managing the subscription."""
 
     @blp.response(200, s.RedirectSchema)
+    @blp.alt_response(409, description="No billing account yet: check out first.")
     @blp.doc(security=SIGNED_IN)
     def post(self):
         """Open Stripe's billing portal (card, invoices, cancel); 409 before any checkout"""
@@ -65,6 +67,8 @@ class Webhook(MethodView):
     """Stripe's event deliveries."""
 
     @blp.response(200, s.WebhookReceiptSchema)
+    @blp.alt_response(400, description="A missing, forged or stale Stripe-Signature, or a body "
+                                       "that is not a Stripe event.")
     def post(self):
         """Receive a Stripe event (signature checked; each event id is processed once)"""
         return payments.handle_webhook(request.get_data(),
@@ -89,6 +93,8 @@ class Pledges(MethodView):
 
     @pledges_blp.arguments(s.PledgeCreateSchema)
     @pledges_blp.response(201, s.PledgeCreatedSchema)
+    @pledges_blp.alt_response(402, description="The card was declined.")
+    @pledges_blp.alt_response(409, description="The desire is not open.")
     @pledges_blp.doc(security=SIGNED_IN)
     def post(self, body, desire_id):
         """Pledge a bounty: a card hold now, captured when the asker accepts an answer"""

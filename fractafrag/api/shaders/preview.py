@@ -42,6 +42,7 @@ class Preview(MethodView):
     @blp.arguments(PreviewSchema)
     @blp.response(200, content_type="image/png", description="The frame as a PNG image.")
     @blp.alt_response(422, schema=GlslFailureSchema, description="The code does not compile.")
+    @blp.alt_response(429, description="Too many test renders; Retry-After says when.")
     @blp.alt_response(504, description="The render worker did not answer in time.")
     @blp.doc(security=[{"bearerAuth": []}, {"apiKey": []}])
     def post(self, body):

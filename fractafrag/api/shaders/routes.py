@@ -59,6 +59,7 @@ class ShaderById(MethodView):
     @blp.arguments(s.ShaderUpdateSchema)
     @blp.response(200, s.ShaderSchema)
     @blp.alt_response(422, schema=s.GlslFailureSchema, description="The new code does not compile.")
+    @blp.alt_response(403, description="Only the shader's owner may change it.")
     @blp.doc(security=SIGNED_IN)
     def patch(self, changes, shader_id):
         """Edit a shader you own: new code makes version n+1, metadata edits do not"""
@@ -66,6 +67,7 @@ class ShaderById(MethodView):
 
     @login_required
     @blp.response(204)
+    @blp.alt_response(403, description="Only the shader's owner may change it.")
     @blp.doc(security=SIGNED_IN)
     def delete(self, shader_id):
         """Delete a shader you own (forks keep their lineage)"""
@@ -80,6 +82,7 @@ class VoteOnShader(MethodView):
     @blp.arguments(VoteSchema)
     @blp.response(200, VoteResultSchema)
     @blp.alt_response(403, description="It is your own shader.")
+    @blp.alt_response(429, description="Too many votes; Retry-After says when to go on.")
     @blp.doc(security=SIGNED_IN)
     def post(self, body, shader_id):
         """Vote 1 (up), -1 (down) or 0 (withdraw); answers the shader's new counters"""
@@ -124,6 +127,7 @@ class RestoreVersion(MethodView):
 
     @login_required
     @blp.response(201, s.ShaderSchema)
+    @blp.alt_response(403, description="Only the shader's owner may change it.")
     @blp.doc(security=SIGNED_IN)
     def post(self, shader_id, number):
         """Make a new version whose code equals version <number>"""
@@ -150,6 +154,7 @@ class Fork(MethodView):
     @login_required
     @blp.arguments(s.ForkSchema)
     @blp.response(201, s.ShaderSchema)
+    @blp.alt_response(429, description="Free monthly allowance used; says when it resets.")
     @blp.doc(security=SIGNED_IN)
     def post(self, body, shader_id):
         """Fork a version (default: the latest) into a new shader of yours (a draft by default)"""
@@ -194,6 +199,7 @@ class Import(MethodView):
     @blp.arguments(s.ImportArgsSchema, location="query")
     @blp.response(201, s.ShaderSchema)
     @blp.alt_response(422, schema=s.GlslFailureSchema, description="Malformed or not compiling.")
+    @blp.alt_response(429, description="Free monthly allowance used; says when it resets.")
     @blp.doc(security=SIGNED_IN, requestBody={
         "required": True,
         "description": "A Shadertoy shader: {info, renderpass}, the API's {Shader: …}, "

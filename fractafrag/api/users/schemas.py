@@ -22,6 +22,21 @@ class PublicUserSchema(ma.Schema):
     bio = ma.fields.String(dump_only=True)
     website = ma.fields.String(dump_only=True)
     created_at = ma.fields.DateTime(dump_only=True)
+    followers = ma.fields.Method("_followers", dump_only=True,
+                                 metadata={"type": "integer", "description": "Followers."})
+    following = ma.fields.Method("_following", dump_only=True,
+                                 metadata={"type": "integer",
+                                           "description": "How many they follow."})
+
+    def _followers(self, user) -> int:
+        from fractafrag.services import follows
+
+        return follows.counts(user.id)["followers"]
+
+    def _following(self, user) -> int:
+        from fractafrag.services import follows
+
+        return follows.counts(user.id)["following"]
 
 
 class MeSchema(PublicUserSchema):

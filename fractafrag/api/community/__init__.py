@@ -1,0 +1,1 @@
+"""Community: comments, notifications, follows, blocks, reports, moderation, playlists."""
