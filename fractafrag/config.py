@@ -49,6 +49,10 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {
             "pool_pre_ping": True,
             "pool_size": 10,
+            # gevent serves thousands of requests at once: more may wait for a connection, but
+            # not forever; past pool_timeout the answer is a 503 naming the database as busy.
+            "max_overflow": 20,
+            "pool_timeout": 10,
             "connect_args": {"connect_timeout": 5},
         }
         self.PROXY_COUNT = int(env("FRACTAFRAG_PROXY_COUNT", "0"))

@@ -10,6 +10,7 @@ from flask_smorest import abort as smorest_abort
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import InternalServerError
 
 from fractafrag.services import ServiceError
@@ -22,11 +23,11 @@ def abort(code: int, message: str, **kwargs: object) -> None:
     smorest_abort(code, message=message, **kwargs)
 
 
-def _service_unavailable(part: str, retry_after: int = 5):
+def _service_unavailable(part: str, retry_after: int = 5, message: str | None = None):
     body = {
         "code": 503,
         "status": "Service Unavailable",
-        "message": f"{part} is unavailable right now; try again in a few seconds.",
+        "message": message or f"{part} is unavailable right now; try again in a few seconds.",
     }
     response = jsonify(body)
     response.status_code = 503
@@ -57,6 +58,12 @@ def init_app(app: Flask) -> None:
     def redis_down(error: Exception):
         log.warning("redis error: %s", error)
         return _service_unavailable("Redis")
+
+    @app.errorhandler(PoolTimeout)
+    def database_busy(error: PoolTimeout):
+        log.warning("database pool exhausted: %s", error)
+        return _service_unavailable("The database", retry_after=2, message=(
+            "The database is busy (every connection is in use); try again in a moment."))
 
     @app.errorhandler(OperationalError)
     def database_down(error: OperationalError):

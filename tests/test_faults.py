@@ -233,3 +233,18 @@ def test_sigterm_lets_a_worker_finish_the_job_in_hand(app, service_urls):
     finally:
         if worker.poll() is None:
             os.kill(worker.pid, signal.SIGKILL)
+
+
+def test_an_exhausted_connection_pool_is_a_503_not_a_500(make_app):
+    from fractafrag.extensions import db
+
+    app = make_app(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0,
+                                              "pool_timeout": 0.2})
+    with app.app_context():
+        held = db.engine.connect()  # the only connection, taken
+        try:
+            answer = app.test_client().get("/api/v1/shaders")
+        finally:
+            held.close()
+    assert answer.status_code == 503
+    assert "database is busy" in answer.json["message"] and answer.headers["Retry-After"] == "2"
