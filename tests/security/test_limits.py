@@ -1,0 +1,241 @@
+"""Limits: rate limits (on by default, 429 with Retry-After, off with RATELIMIT_ENABLED=False),
+the free monthly quota, the body size limit and the field size limits.
+
+The rate limits are fixed windows, so each test sends up to twice the limit plus one request:
+at least `limit` must pass, and a 429 must come, whichever way the window boundary falls.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fractafrag.config import Config
+from tests.api.shader_helpers import GRADIENT, publish, published
+from tests.helpers import bearer
+from tests.security.conftest import form_token
+
+PASSWORD = "correct horse battery"
+
+
+def first_refusal(send, limit: int, passing: tuple[int, ...] = (401, 422)):
+    """Call send(i) until it answers 429; return (i, response). At least `limit` pass first,
+    with a 2xx/3xx or one of the `passing` statuses."""
+    for i in range(2 * limit + 1):
+        response = send(i)
+        if response.status_code == 429:
+            assert i >= limit, f"refused after {i} requests; the limit is {limit}"
+            return i, response
+        assert response.status_code < 400 or response.status_code in passing, (
+            i, response.status_code, response.get_data(as_text=True)[:200])
+    raise AssertionError(f"no 429 after {2 * limit + 1} requests (limit {limit})")
+
+
+def assert_retry_after(response, window: int) -> None:
+    retry = int(response.headers["Retry-After"])
+    assert 1 <= retry <= window + 1, retry
+    if response.mimetype == "application/json":
+        body = response.get_json()
+        assert body["code"] == 429 and "Too many" in body["message"], body
+
+
+def test_rate_limits_are_on_by_default(monkeypatch, app):
+    monkeypatch.delenv("FRACTAFRAG_RATELIMIT_ENABLED", raising=False)
+    assert Config().RATELIMIT_ENABLED is True
+    monkeypatch.setenv("FRACTAFRAG_RATELIMIT_ENABLED", "0")
+    assert Config().RATELIMIT_ENABLED is False
+    assert app.config["RATELIMIT_ENABLED"] is True, "the tests run with the limits on"
+
+
+def _login(client, username: str, address: str = "127.0.0.1"):
+    return client.post("/api/v1/auth/login", json={"username": username, "password": "wrong!!!"},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_login_is_limited_per_address(app, client):
+    limit = int(app.config["RATELIMIT_LOGIN_IP"].split("/")[0])
+    _, refused = first_refusal(lambda i: _login(client, f"ghost{i}"), limit)
+    assert_retry_after(refused, 60)
+    assert "from this address" in refused.json["message"]
+    assert _login(client, "ghost", "10.9.9.9").status_code == 401, "other addresses go on"
+
+
+def test_login_is_limited_per_account(app, client, make_user):
+    user = make_user()
+    limit = int(app.config["RATELIMIT_LOGIN_ACCOUNT"].split("/")[0])
+    _, refused = first_refusal(
+        lambda i: _login(client, user["username"].upper() if i % 2 else user["username"],
+                         f"10.0.{i // 250}.{i % 250 + 1}"), limit)
+    assert_retry_after(refused, 300)
+    assert "for this account" in refused.json["message"]
+    # Even the right password waits: guessing cannot be finished from many addresses.
+    right = client.post("/api/v1/auth/login", json={"username": user["username"],
+                                                    "password": PASSWORD},
+                        environ_base={"REMOTE_ADDR": "10.8.8.8"})
+    assert right.status_code == 429
+
+
+def test_the_sign_in_form_shares_the_limits(app, client):
+    limit = int(app.config["RATELIMIT_LOGIN_IP"].split("/")[0])
+    token = form_token(client)
+    _, refused = first_refusal(lambda i: client.post("/login", data={
+        "username": f"ghost{i}", "password": "wrong!!!", "csrf_token": token}), limit)
+    assert refused.mimetype == "text/html" and "Too many" in refused.get_data(as_text=True)
+    assert_retry_after(refused, 60)
+
+
+def test_registration_is_limited_per_address(app, client):
+    limit = int(app.config["RATELIMIT_REGISTER_IP"].split("/")[0])
+    _, refused = first_refusal(lambda i: client.post("/api/v1/auth/register", json={
+        "username": f"newcomer{i}", "email": f"newcomer{i}@example.org",
+        "password": "plasma tunnels at dawn"}), limit)
+    assert_retry_after(refused, 3600)
+
+
+def test_votes_are_limited_per_account(app, client, make_user):
+    artist, fan = make_user(), make_user()
+    shader = published(client, artist)
+    limit = int(app.config["RATELIMIT_VOTE"].split("/")[0])
+    _, refused = first_refusal(lambda i: client.post(
+        f"/api/v1/shaders/{shader['id']}/vote", json={"value": 1 if i % 2 else -1},
+        headers=bearer(fan["access_token"])), limit)
+    assert_retry_after(refused, 60)
+
+
+def test_api_keys_tests_renders_and_generations_are_limited(make_app, make_user):
+    app = make_app(RATELIMIT_API_KEY="5/1min", RATELIMIT_PREVIEW="2/1min",
+                   RATELIMIT_GENERATE="2/10min", RENDER_PREVIEW_TIMEOUT=0.05)
+    client = app.test_client()
+    user = make_user()
+    key = client.post("/api/v1/mcp-keys", headers=bearer(user["access_token"]),
+                      json={"name": "bot"}).json["key"]
+    _, refused = first_refusal(lambda i: client.get("/api/v1/shaders",
+                                                    headers={"X-API-Key": key}), 5)
+    assert_retry_after(refused, 60)
+    _, refused = first_refusal(lambda i: client.post(
+        "/api/v1/render-preview", json={"code": GRADIENT},
+        headers=bearer(user["access_token"])), 2, passing=(504,))  # no render worker here
+    assert_retry_after(refused, 60)
+    client.put("/api/v1/users/me/byok/openai", headers=bearer(user["access_token"]),
+               json={"api_key": "sk-test-0123456789abcdefWXYZ"})
+    _, refused = first_refusal(lambda i: client.post(
+        "/api/v1/generate", json={"prompt": f"a rotating torus number {i}"},
+        headers=bearer(user["access_token"])), 2)
+    assert_retry_after(refused, 600)
+
+
+def test_the_free_monthly_quota_answers_429_with_retry_after(client, make_user):
+    """Publishing has no rate limit of its own: free accounts have this monthly quota."""
+    user = make_user()
+    for i in range(5):
+        published(client, user, title=f"Shader {i}")
+    refused = publish(client, user, title="One too many")
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) >= 1
+    quota = refused.json["errors"]["quota"]
+    assert quota["limit"] == 5 and quota["used"] == 5 and quota["resets_at"]
+
+
+def test_turning_rate_limits_off(make_app, make_user):
+    app = make_app(RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    user, artist = make_user(), make_user()
+    for i in range(int(app.config["RATELIMIT_LOGIN_ACCOUNT"].split("/")[0]) + 3):
+        assert _login(client, user["username"]).status_code == 401, i
+    for i in range(int(app.config["RATELIMIT_REGISTER_IP"].split("/")[0]) + 2):
+        made = client.post("/api/v1/auth/register", json={
+            "username": f"newcomer{i}", "email": f"newcomer{i}@example.org",
+            "password": "plasma tunnels at dawn"})
+        assert made.status_code == 201, made.json
+    shader = published(client, artist)
+    for i in range(int(app.config["RATELIMIT_VOTE"].split("/")[0]) + 3):
+        voted = client.post(f"/api/v1/shaders/{shader['id']}/vote", json={"value": 1},
+                            headers=bearer(user["access_token"]))
+        assert voted.status_code == 200, i
+    # The monthly quota is not a rate limit: it still holds.
+    for i in range(4):
+        published(client, artist, title=f"More {i}")
+    assert publish(client, artist).status_code == 429
+
+
+# ------------------------------------------------------------------------------ body and fields
+
+
+def test_a_body_over_the_limit_is_413_json(app, client, make_user):
+    user = make_user()
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    body = json.dumps({"title": "Big", "code": "x" * limit})
+    response = client.post("/api/v1/shaders", data=body, content_type="application/json",
+                           headers=bearer(user["access_token"]))
+    assert response.status_code == 413
+    assert response.mimetype == "application/json"
+    assert response.json["code"] == 413
+
+
+def test_a_chunked_body_over_the_limit_is_refused_too(app, client, make_user):
+    """Without a Content-Length (chunked; the server marks the input terminated) Werkzeug reads
+    at most MAX_CONTENT_LENGTH bytes: the cut-off JSON is refused (400) and nothing is kept."""
+    import io
+
+    user = make_user()
+    body = json.dumps({"title": "Big", "code": "x" * app.config["MAX_CONTENT_LENGTH"]})
+    response = client.post("/api/v1/shaders", input_stream=io.BytesIO(body.encode()),
+                           content_type="application/json",
+                           headers={**bearer(user["access_token"]),
+                                    "Transfer-Encoding": "chunked"},
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code in (400, 413), response.json
+    assert response.mimetype == "application/json"
+    mine = client.get(f"/api/v1/shaders?author={user['username']}",
+                      headers=bearer(user["access_token"]))
+    assert mine.json == []
+
+
+def test_a_page_form_over_the_limit_is_413(app, client):
+    token = form_token(client)
+    response = client.post("/login", data={"username": "x" * app.config["MAX_CONTENT_LENGTH"],
+                                           "password": "x", "csrf_token": token})
+    assert response.status_code == 413
+
+
+def test_a_pass_over_64_kb_is_422_naming_the_limit(client, make_user):
+    user = make_user()
+    code = GRADIENT + "// " + "x" * (65 * 1024) + "\n"
+    created = client.post("/api/v1/shaders", json={"title": "Huge", "code": code},
+                          headers=bearer(user["access_token"]))
+    assert created.status_code == 422, created.json
+    assert "65,536 bytes (64 KB)" in created.json["message"]
+    shader = published(client, user)
+    edited = client.patch(f"/api/v1/shaders/{shader['id']}", json={"common": code},
+                          headers=bearer(user["access_token"]))
+    assert edited.status_code == 422 and "64 KB" in edited.json["message"], edited.json
+    checked = client.post("/api/v1/validate", json={"code": code})
+    assert checked.status_code == 200 and checked.json["ok"] is False
+    assert "64 KB" in checked.json["errors"][0]["message"]
+
+
+def test_a_501_character_desire_is_422(client, make_user):
+    user = make_user()
+    refused = client.post("/api/v1/desires", json={"prompt": "a" * 501},
+                          headers=bearer(user["access_token"]))
+    assert refused.status_code == 422
+    assert "prompt" in refused.json["errors"]["json"]
+    fits = client.post("/api/v1/desires", json={"prompt": "a" * 500},
+                       headers=bearer(user["access_token"]))
+    assert fits.status_code == 201
+    client.set_cookie("access_token_cookie", user["access_token"])
+    page = client.post("/desires", data={"prompt": "b" * 501, "csrf_token": form_token(client)})
+    assert page.status_code == 422
+
+
+def test_a_129_character_password_is_422(client, make_user):
+    refused = client.post("/api/v1/auth/register", json={
+        "username": "longpass", "email": "longpass@example.org", "password": "p" * 129})
+    assert refused.status_code == 422
+    assert "password" in refused.json["errors"]["json"]
+    user = make_user()
+    change = client.patch("/api/v1/users/me", headers=bearer(user["access_token"]),
+                          json={"password": "q" * 129, "current_password": PASSWORD})
+    assert change.status_code == 422
+    login = client.post("/api/v1/auth/login", json={"username": user["username"],
+                                                    "password": "p" * 10_000})
+    assert login.status_code in (401, 422), "a huge password is never hashed as is"
