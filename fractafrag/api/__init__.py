@@ -2,6 +2,9 @@
 
 from flask_smorest import Api
 
+# What an operation that needs an account declares in the OpenAPI document.
+SIGNED_IN = [{"bearerAuth": []}]
+
 
 def register_api(api: Api) -> None:
     """Register every resource blueprint on the flask-smorest Api."""

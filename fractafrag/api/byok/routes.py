@@ -3,13 +3,13 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from fractafrag.api import SIGNED_IN
 from fractafrag.api.byok.schemas import ByokKeySchema, ByokListedSchema, ByokPutSchema
 from fractafrag.auth import session_user
 from fractafrag.services import byok
 
 blp = Blueprint("byok", __name__, url_prefix="/api/v1/users/me/byok",
                 description="Your own AI provider keys (bring your own key), encrypted at rest")
-SIGNED_IN = [{"bearerAuth": []}]
 
 
 @blp.route("")

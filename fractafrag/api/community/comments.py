@@ -3,6 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from fractafrag.api import SIGNED_IN
 from fractafrag.api.community import schemas as s
 from fractafrag.auth import login_required, viewer_id
 from fractafrag.services import comments, notifications
@@ -11,7 +12,6 @@ blp = Blueprint("comments", __name__, url_prefix="/api/v1", description="Comment
 notes_blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications",
                       description="Notifications")
 notes_blp.DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 30, "max_page_size": 100}
-SIGNED_IN = [{"bearerAuth": []}]
 
 
 @blp.route("/shaders/<int:shader_id>/comments")

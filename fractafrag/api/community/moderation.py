@@ -3,13 +3,13 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from fractafrag.api import SIGNED_IN
 from fractafrag.api.community import schemas as s
 from fractafrag.auth import login_required, viewer_id
 from fractafrag.services import moderation
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="Reports")
 admin_blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Moderation")
-SIGNED_IN = [{"bearerAuth": []}]
 
 
 @blp.route("")

@@ -3,12 +3,12 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from fractafrag.api import SIGNED_IN
 from fractafrag.api.community import schemas as s
 from fractafrag.auth import login_required, viewer_id
 from fractafrag.services import follows, moderation
 
 blp = Blueprint("social", __name__, url_prefix="/api/v1/users", description="Follows and blocks")
-SIGNED_IN = [{"bearerAuth": []}]
 
 
 @blp.route("/<string:username>/follow")

@@ -3,13 +3,13 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from fractafrag.api import SIGNED_IN
 from fractafrag.api.desires import schemas as s
 from fractafrag.auth import login_required, viewer_id
 from fractafrag.services import desires
 
 blp = Blueprint("desires", __name__, url_prefix="/api/v1/desires", description="Desire board")
 blp.DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
-SIGNED_IN = [{"bearerAuth": []}]
 
 
 @blp.route("")

@@ -3,6 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from fractafrag.api import SIGNED_IN
 from fractafrag.api.generate.schemas import GenerateSchema, JobSchema, QueuedSchema
 from fractafrag.api.limits import enforce
 from fractafrag.auth import login_required, viewer_id
@@ -10,7 +11,6 @@ from fractafrag.services import generation
 
 blp = Blueprint("generate", __name__, url_prefix="/api/v1/generate",
                 description="Generate a shader with your own AI provider key (compile-and-repair)")
-SIGNED_IN = [{"bearerAuth": []}]
 
 
 @blp.route("")

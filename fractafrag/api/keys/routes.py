@@ -3,13 +3,13 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from fractafrag.api import SIGNED_IN
 from fractafrag.api.keys.schemas import KeyCreateSchema, KeySchema, NewKeySchema
 from fractafrag.auth import session_user
 from fractafrag.services import apikeys
 
 blp = Blueprint("mcp-keys", __name__, url_prefix="/api/v1/mcp-keys",
                 description="API keys for agents (the MCP bridge) and scripts: X-API-Key")
-SIGNED_IN = [{"bearerAuth": []}]
 
 
 @blp.route("")

@@ -8,6 +8,7 @@ from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from fractafrag.api import SIGNED_IN
 from fractafrag.api.payments import schemas as s
 from fractafrag.auth import API_KEY_HEADER, login_required, session_user, viewer_id
 from fractafrag.models import User
@@ -17,7 +18,6 @@ blp = Blueprint("payments", __name__, url_prefix="/api/v1/payments",
                 description="Payments with Stripe: the Pro plan, webhooks and payouts")
 pledges_blp = Blueprint("bounties", __name__, url_prefix="/api/v1/desires",
                         description="Bounties: money pledged to whoever fulfils a desire")
-SIGNED_IN = [{"bearerAuth": []}]
 
 
 def _person() -> User:

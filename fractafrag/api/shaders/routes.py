@@ -4,6 +4,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from fractafrag.api import SIGNED_IN
 from fractafrag.api.feed.schemas import DwellSchema, VoteResultSchema, VoteSchema
 from fractafrag.api.limits import client_ip, enforce
 from fractafrag.api.shaders import schemas as s
@@ -14,7 +15,6 @@ from fractafrag.services.search import search_shaders
 blp = Blueprint("shaders", __name__, url_prefix="/api/v1/shaders",
                 description="Shaders, versions, forks and search")
 blp.DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
-SIGNED_IN = [{"bearerAuth": []}]
 
 
 @blp.route("")
