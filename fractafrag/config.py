@@ -93,6 +93,9 @@ class Config:
         self.RATELIMIT_LOGIN_ACCOUNT = env("FRACTAFRAG_RATELIMIT_LOGIN_ACCOUNT", "10/5min")
         self.RATELIMIT_REGISTER_IP = env("FRACTAFRAG_RATELIMIT_REGISTER_IP", "10/1h")
         self.RATELIMIT_VOTE = env("FRACTAFRAG_RATELIMIT_VOTE", "120/1min")
+        # New shaders (publish, fork, import) and new versions (code edits, restores), per account.
+        self.RATELIMIT_PUBLISH = env("FRACTAFRAG_RATELIMIT_PUBLISH", "30/10min")
+        self.RATELIMIT_VERSION = env("FRACTAFRAG_RATELIMIT_VERSION", "120/10min")
         self.RATELIMIT_API_KEY = env("FRACTAFRAG_RATELIMIT_API_KEY", "600/1min")
         self.RATELIMIT_PREVIEW = env("FRACTAFRAG_RATELIMIT_PREVIEW", "30/1min")
 

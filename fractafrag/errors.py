@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from http import HTTPStatus
 
@@ -39,8 +40,62 @@ def _status_name(code: int) -> str:
     return HTTPStatus(code).phrase
 
 
+def _lone_surrogate_at(value: object, path: str = "") -> str | None:
+    """The JSON path of the first string holding half a UTF-16 surrogate pair, if any."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "(the body)"
+        return None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = (_lone_surrogate_at(key, f"{path}.{key!r}") if isinstance(key, str) else None) \
+            or _lone_surrogate_at(item, f"{path}[{key}]" if isinstance(key, int)
+                                  else (f"{path}.{key}" if path else key))
+        if found:
+            return found
+    return None
+
+
+def check_json_body() -> None:
+    """Refuse JSON no handler could store: nesting past the parser's depth, lone surrogates.
+
+    Both parse as JSON but fail later (RecursionError; PostgreSQL cannot encode the text), so
+    they are turned into a 400 naming the problem before any view sees the body.
+    """
+    from flask import request
+
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or not request.is_json:
+        return
+    raw = request.get_data(cache=True)
+    if not raw:
+        return
+    try:
+        body = json.loads(raw)
+    except RecursionError:
+        abort(400, "The JSON body is nested too deeply; no Fractafrag field nests more than a "
+                   "few levels.")
+    except ValueError:
+        return  # not JSON: the view's parser answers with what is wrong
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        where = _lone_surrogate_at(body)
+        abort(400, f"Field {where} holds a lone UTF-16 surrogate (a \\ud800-\\udfff escape "
+                   "without its pair), which is not Unicode text; send the full pair or the "
+                   "character itself.", errors={"json": {where: ["Not valid Unicode text."]}})
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers that turn infrastructure failures into clear JSON answers."""
+
+    app.before_request(check_json_body)
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):

@@ -6,7 +6,10 @@ import re
 import time
 from dataclasses import dataclass
 
+from flask import current_app
+
 from fractafrag.extensions import redis
+from fractafrag.services import ServiceError
 
 _UNITS = {"s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 _SPEC = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+)\s*$")
@@ -41,3 +44,24 @@ def hit(bucket: str, limit: Limit) -> int | None:
     if count <= limit.count:
         return None
     return max(int((window + 1) * limit.seconds - now) + 1, 1)
+
+
+class RateLimited(ServiceError):
+    """Over a rate limit: 429 with Retry-After."""
+
+    status = 429
+
+
+def enforce(setting: str, identity: str, what: str) -> None:
+    """Count a hit against the limit named by setting (e.g. RATELIMIT_LOGIN_IP) for identity;
+    raise RateLimited (429, Retry-After) when over. Nothing is counted with limits off."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return
+    limit = parse_limit(current_app.config[setting])
+    retry_after = hit(f"{setting}:{identity}", limit)
+    if retry_after is not None:
+        raise RateLimited(
+            f"Too many {what}: at most {limit.count} per {limit.seconds} s. "
+            f"Try again in {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )

@@ -45,7 +45,7 @@ def login() -> Response | tuple[str, int] | str:
     check_csrf()
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
-    error = None
+    error, status, headers = None, 401, {}
     if not username or not password:
         error = "Enter your username (or email) and your password."
     else:
@@ -54,15 +54,14 @@ def login() -> Response | tuple[str, int] | str:
             enforce("RATELIMIT_LOGIN_ACCOUNT", username.lower(),
                     "sign-in attempts for this account")
         except ServiceError as exc:
-            error = exc.message
+            error, status, headers = exc.message, exc.status, exc.headers
         else:
             user = accounts.authenticate(username, password)
             if user is not None:
                 return sign_in(redirect(_next_url()), user)
             error = "Wrong username/email or password."
-    status = 429 if error and "Too many" in error else 401 if error else 200
     return render_template("login.html", next=_next_url(), username=username,
-                           error=error), status
+                           error=error), status, headers
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -80,7 +79,7 @@ def register() -> Response | tuple[str, int] | str:
     except ServiceError as exc:
         errors = _errors_of(exc) or {"form": exc.message}
         return render_template("register.html", form=form, errors=errors,
-                               next=_next_url()), exc.status
+                               next=_next_url()), exc.status, exc.headers
     flash(f"Welcome, {user.username}! Write your first shader.", "ok")
     return sign_in(redirect(_next_url() if _next_url() != "/" else url_for("editor.new")), user)
 

@@ -20,6 +20,7 @@ from fractafrag.services import (
     shaders,
     votes,
 )
+from fractafrag.services.ratelimit import enforce
 from fractafrag.web.session import check_csrf, page_user
 
 bp = Blueprint("pages", __name__)
@@ -134,6 +135,7 @@ def fork(shader_id: int) -> Response:
     if viewer is None:
         return redirect(url_for("account.login", next=url_for("pages.shader",
                                                               shader_id=shader_id)))
+    enforce("RATELIMIT_PUBLISH", str(viewer), "new shaders")
     copy = shaders.fork_shader(shader_id, viewer, request.form.get("version", type=int))
     return redirect(url_for("editor.edit", shader_id=copy.id))
 

@@ -12,7 +12,7 @@ import json
 from fractafrag.config import Config
 from tests.api.shader_helpers import GRADIENT, publish, published
 from tests.helpers import bearer
-from tests.security.conftest import form_token
+from tests.security.conftest import form_token, signed_in
 
 PASSWORD = "correct horse battery"
 
@@ -101,6 +101,55 @@ def test_votes_are_limited_per_account(app, client, make_user):
     assert_retry_after(refused, 60)
 
 
+def test_new_shaders_are_limited_per_account_whichever_way_they_come(make_app, make_user,
+                                                                       make_pro):
+    """Publishing, forking (API and page form) and importing share one bucket; the limit holds
+    for Pro accounts, whom the monthly quota does not stop."""
+    app = make_app(RATELIMIT_PUBLISH="4/10min")
+    client = app.test_client()
+    artist, other = make_user(), make_user()
+    make_pro(artist)
+    parent = published(client, other)
+    token = bearer(artist["access_token"])
+    assert publish(client, artist).status_code == 201
+    assert client.post(f"/api/v1/shaders/{parent['id']}/fork", json={},
+                       headers=token).status_code == 201
+    exported = client.get(f"/api/v1/shaders/{parent['id']}/export").json
+    assert client.post("/api/v1/shaders/import", json=exported, headers=token).status_code == 201
+    signed_in(client, artist)
+    page_fork = client.post(f"/shaders/{parent['id']}/fork",
+                            data={"csrf_token": form_token(client, f"/shaders/{parent['id']}")})
+    assert page_fork.status_code == 302, "the fourth new shader, from the page, is taken"
+    refused = publish(client, artist, title="A fifth")
+    assert refused.status_code == 429 and "new shaders" in refused.json["message"]
+    assert_retry_after(refused, 600)
+    page_fork = client.post(f"/shaders/{parent['id']}/fork",
+                            data={"csrf_token": form_token(client, f"/shaders/{parent['id']}")})
+    assert page_fork.status_code == 429 and "Too many new shaders" in page_fork.get_data(
+        as_text=True)
+    assert publish(client, other, title="Someone else").status_code == 201, "per account"
+
+
+def test_new_versions_are_limited_but_metadata_edits_are_not(make_app, make_user):
+    app = make_app(RATELIMIT_VERSION="2/10min")
+    client = app.test_client()
+    user = make_user()
+    token = bearer(user["access_token"])
+    shader = published(client, user)
+    path = f"/api/v1/shaders/{shader['id']}"
+    edited = client.patch(path, json={"code": GRADIENT.replace("0.5", "0.25")}, headers=token)
+    assert edited.status_code == 200 and edited.json["version"] == 2
+    restored = client.post(f"{path}/versions/1/restore", headers=token)
+    assert restored.status_code == 201 and restored.json["version"] == 3
+    refused = client.patch(path, json={"code": GRADIENT.replace("0.5", "0.75")}, headers=token)
+    assert refused.status_code == 429 and "new versions" in refused.json["message"]
+    assert_retry_after(refused, 600)
+    assert client.post(f"{path}/versions/1/restore", headers=token).status_code == 429
+    renamed = client.patch(path, json={"title": "Still editable"}, headers=token)
+    assert renamed.status_code == 200 and renamed.json["title"] == "Still editable"
+    assert client.get(path).json["version"] == 3, "nothing half-made"
+
+
 def test_api_keys_tests_renders_and_generations_are_limited(make_app, make_user):
     app = make_app(RATELIMIT_API_KEY="5/1min", RATELIMIT_PREVIEW="2/1min",
                    RATELIMIT_GENERATE="2/10min", RENDER_PREVIEW_TIMEOUT=0.05)
@@ -124,7 +173,7 @@ def test_api_keys_tests_renders_and_generations_are_limited(make_app, make_user)
 
 
 def test_the_free_monthly_quota_answers_429_with_retry_after(client, make_user):
-    """Publishing has no rate limit of its own: free accounts have this monthly quota."""
+    """Free accounts also have a monthly quota of new shaders, below the rate limit."""
     user = make_user()
     for i in range(5):
         published(client, user, title=f"Shader {i}")

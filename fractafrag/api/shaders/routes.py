@@ -38,10 +38,12 @@ class Shaders(MethodView):
     @blp.response(201, s.ShaderSchema)
     @blp.alt_response(422, schema=s.GlslFailureSchema,
                       description="The GLSL does not compile; errors give pass and line.")
-    @blp.alt_response(429, description="Free monthly allowance used; says when it resets.")
+    @blp.alt_response(429, description="Free monthly allowance used, or too many new shaders "
+                                         "in a short time; Retry-After says when to go on.")
     @blp.doc(security=SIGNED_IN)
     def post(self, body):
         """Publish a new shader (validated by glslang; rendering is queued)"""
+        enforce("RATELIMIT_PUBLISH", str(viewer_id()), "new shaders")
         version = shaders.source_from(body)
         return shaders.create_shader(viewer_id(), body, version)
 
@@ -60,9 +62,12 @@ class ShaderById(MethodView):
     @blp.response(200, s.ShaderSchema)
     @blp.alt_response(422, schema=s.GlslFailureSchema, description="The new code does not compile.")
     @blp.alt_response(403, description="Only the shader's owner may change it.")
+    @blp.alt_response(429, description="Too many new versions; Retry-After says when to go on.")
     @blp.doc(security=SIGNED_IN)
     def patch(self, changes, shader_id):
         """Edit a shader you own: new code makes version n+1, metadata edits do not"""
+        if any(changes.get(field) is not None for field in ("code", "passes", "common")):
+            enforce("RATELIMIT_VERSION", str(viewer_id()), "new versions")
         return shaders.update_shader(shader_id, viewer_id(), changes)
 
     @login_required
@@ -128,9 +133,11 @@ class RestoreVersion(MethodView):
     @login_required
     @blp.response(201, s.ShaderSchema)
     @blp.alt_response(403, description="Only the shader's owner may change it.")
+    @blp.alt_response(429, description="Too many new versions; Retry-After says when to go on.")
     @blp.doc(security=SIGNED_IN)
     def post(self, shader_id, number):
         """Make a new version whose code equals version <number>"""
+        enforce("RATELIMIT_VERSION", str(viewer_id()), "new versions")
         return shaders.restore_version(shader_id, number, viewer_id())
 
 
@@ -154,10 +161,12 @@ class Fork(MethodView):
     @login_required
     @blp.arguments(s.ForkSchema)
     @blp.response(201, s.ShaderSchema)
-    @blp.alt_response(429, description="Free monthly allowance used; says when it resets.")
+    @blp.alt_response(429, description="Free monthly allowance used, or too many new shaders "
+                                         "in a short time; Retry-After says when to go on.")
     @blp.doc(security=SIGNED_IN)
     def post(self, body, shader_id):
         """Fork a version (default: the latest) into a new shader of yours (a draft by default)"""
+        enforce("RATELIMIT_PUBLISH", str(viewer_id()), "new shaders")
         return shaders.fork_shader(shader_id, viewer_id(), body.get("version"), body)
 
 
@@ -199,7 +208,8 @@ class Import(MethodView):
     @blp.arguments(s.ImportArgsSchema, location="query")
     @blp.response(201, s.ShaderSchema)
     @blp.alt_response(422, schema=s.GlslFailureSchema, description="Malformed or not compiling.")
-    @blp.alt_response(429, description="Free monthly allowance used; says when it resets.")
+    @blp.alt_response(429, description="Free monthly allowance used, or too many new shaders "
+                                         "in a short time; Retry-After says when to go on.")
     @blp.doc(security=SIGNED_IN, requestBody={
         "required": True,
         "description": "A Shadertoy shader: {info, renderpass}, the API's {Shader: …}, "
@@ -209,4 +219,5 @@ class Import(MethodView):
     })
     def post(self, args):
         """Import a Shadertoy JSON export as a new shader of yours"""
+        enforce("RATELIMIT_PUBLISH", str(viewer_id()), "new shaders")
         return shadertoy_io.import_shader(viewer_id(), request.get_json(), args)
