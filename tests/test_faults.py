@@ -1,4 +1,5 @@
-"""Faults under traffic, against real processes: Redis and PostgreSQL restarted, a full queue.
+"""Faults under traffic, against real processes: Redis and PostgreSQL restarted, a render worker
+killed mid-job, a full render queue, a worker stopped by a deploy, an exhausted pool.
 
 Each test gives a real web process (gunicorn + gevent) servers of its own, takes one away while
 requests keep coming, and checks what people would notice: reads keep working where they can,
@@ -200,6 +201,58 @@ def test_a_full_render_queue_does_not_hold_up_publishing(app, client, make_user)
     with app.app_context():
         assert Queue("render", connection=redis.conn).count == before + 1, "queued, not waited"
     print(f"publish with {before} renders waiting: {took * 1000:.0f} ms")
+
+
+def _render_worker(service_urls: dict, data_dir: Path) -> subprocess.Popen:
+    """`python -m render_worker` (RQ worker + warm Chromium + sweeper) in its own process group."""
+    import os
+
+    from tests.conftest import make_config
+
+    secret = make_config(service_urls).JWT_SECRET_KEY
+    env = {**os.environ, "DATABASE_URL": service_urls["DATABASE_URL"],
+           "REDIS_URL": service_urls["REDIS_URL"], "SECRET_KEY": secret,
+           "FRACTAFRAG_JWT_SECRET": secret, "FRACTAFRAG_DATA_DIR": str(data_dir),
+           "FRACTAFRAG_RENDER_STALE_AFTER": "2"}
+    return subprocess.Popen([sys.executable, "-m", "render_worker"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def test_a_render_worker_killed_mid_job_is_replaced_and_the_shader_renders(
+        app, client, make_user, service_urls, tmp_path):
+    import os
+    import signal
+
+    from tests.api.shader_helpers import published
+
+    shader = published(client, make_user(), title="Survivor")  # its render is queued
+    path = f"/api/v1/shaders/{shader['id']}"
+    first = _render_worker(service_urls, tmp_path / "renders")
+    second = None
+    try:
+        deadline = time.monotonic() + 60
+        while client.get(path).json["render_status"] != "rendering":
+            assert time.monotonic() < deadline, "the first worker never started the render"
+            time.sleep(0.02)
+        os.killpg(first.pid, signal.SIGKILL)  # the worker and its Chromium die mid-render
+        first.wait(10)
+        assert client.get(path).json["render_status"] == "rendering", "killed before it ended"
+        time.sleep(2.5)  # the render is now stale (FRACTAFRAG_RENDER_STALE_AFTER=2)
+        second = _render_worker(service_urls, tmp_path / "renders")  # sweeps as it starts
+        deadline = time.monotonic() + 90
+        while (body := client.get(path).json)["render_status"] != "ready":
+            assert body["render_status"] != "failed", body["render_error"]
+            assert time.monotonic() < deadline, f"never rendered: {body['render_status']}"
+            time.sleep(0.2)
+        assert body["thumbnail_url"] and body["preview_url"]
+        thumbnail = tmp_path / "renders" / "renders" / body["thumbnail_url"].split("/renders/")[-1]
+        assert thumbnail.stat().st_size > 0, "the new worker wrote the image"
+    finally:
+        for worker in (first, second):
+            if worker is not None and worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(10)
 
 
 def test_sigterm_lets_a_worker_finish_the_job_in_hand(app, service_urls):
