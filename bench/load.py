@@ -229,6 +229,31 @@ def check_publishes(url: str, stats: Stats) -> tuple[int, list[str], float]:
     return len(stats.published) - len(pending), problems, time.monotonic() - began
 
 
+CPU_GROUPS = (("web (gunicorn)", "gunicorn"), ("render worker", "render_worker"),
+              ("Chromium", "chromium"), ("PostgreSQL", "postgres"),
+              ("RQ worker", "fractafrag worker"), ("Redis", "redis"),
+              ("load generator", "bench/load.py"))
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by each part of the system (from /proc), by CPU_GROUPS."""
+    used: dict[str, float] = defaultdict(float)
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        for name, marker in CPU_GROUPS:
+            if marker in command:
+                # its own time and that of children it has reaped (GLSL compiles under the web)
+                used[name] += sum(int(f) for f in fields[11:15]) / tick
+                break
+    return used
+
+
 def percentile(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
     return ordered[min(int(len(ordered) * p), len(ordered) - 1)] if ordered else 0.0
@@ -240,7 +265,11 @@ def main(report: bool = True) -> dict:
         try:
             up.wait_ready()
             users, shaders = seed(up.url)
+            print(f"seeded {len(users)} users and {len(shaders)} shaders; loading for "
+                  f"{SECONDS:.0f} s", flush=True)
+            cpu_before = cpu_seconds()
             stats, elapsed = asyncio.run(run_load(up.url, users, shaders))
+            cpu_after = cpu_seconds()
             voted, vote_problems = check_votes(up.url, stats)
             rendered, publish_problems, waited = check_publishes(up.url, stats)
         finally:
@@ -274,6 +303,11 @@ def main(report: bool = True) -> dict:
         f"counters that disagree: {len(vote_problems)}. {len(stats.published)} accepted "
         f"publishes: {rendered} exist and rendered (render queue drained in {waited:.0f} s); "
         f"problems: {len(publish_problems)}.",
+        "",
+        "Where the CPU went during the load (share of one core; the machine has "
+        f"{os.cpu_count()}): " + ", ".join(
+            f"{name} {100 * (cpu_after[name] - cpu_before.get(name, 0)) / elapsed:.0f} %"
+            for name, _ in CPU_GROUPS) + ".",
     ]
     body = "\n".join(lines)
     print(body)

@@ -48,11 +48,11 @@ class Config:
         self.SECRET_KEY_GENERATED = not env("SECRET_KEY")
         self.SQLALCHEMY_ENGINE_OPTIONS = {
             "pool_pre_ping": True,
-            "pool_size": 10,
+            "pool_size": int(env("FRACTAFRAG_DB_POOL_SIZE", "10")),
             # gevent serves thousands of requests at once: more may wait for a connection, but
             # not forever; past pool_timeout the answer is a 503 naming the database as busy.
-            "max_overflow": 20,
-            "pool_timeout": 10,
+            "max_overflow": int(env("FRACTAFRAG_DB_MAX_OVERFLOW", "20")),
+            "pool_timeout": float(env("FRACTAFRAG_DB_POOL_TIMEOUT", "10")),
             "connect_args": {"connect_timeout": 5},
         }
         self.PROXY_COUNT = int(env("FRACTAFRAG_PROXY_COUNT", "0"))
@@ -124,6 +124,8 @@ class Config:
         self.RENDER_TIMEOUT = float(env("FRACTAFRAG_RENDER_TIMEOUT", "30"))
         self.RENDER_STALE_AFTER = float(env("FRACTAFRAG_RENDER_STALE_AFTER", "180"))
         self.RENDER_MAX_ATTEMPTS = int(env("FRACTAFRAG_RENDER_MAX_ATTEMPTS", "3"))
+        # How much lower than the web the render worker and its Chromium run (0: the same).
+        self.RENDER_NICE = int(env("FRACTAFRAG_RENDER_NICE", "10"))
         self.RENDER_PREVIEW_TIMEOUT = float(env("FRACTAFRAG_RENDER_PREVIEW_TIMEOUT", "20"))
         # Bring-your-own-key AI generation (services/byok.py, services/generation.py).
         # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation). Empty: one

@@ -9,6 +9,7 @@ from fractafrag import create_app
 from fractafrag.extensions import redis
 from fractafrag.jobs.worker import AppSimpleWorker
 from render_worker.pool import shared_renderer, shutdown
+from render_worker.priority import run_in_background
 
 log = logging.getLogger("render_worker")
 SWEEP_EVERY = 30.0
@@ -29,6 +30,8 @@ def main() -> None:
     """Launch Chromium, start the sweeper, and work the render queue until SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app()
+    niceness = run_in_background(app.config["RENDER_NICE"])
+    log.info("rendering at nice %d", niceness)
     stop = threading.Event()
     try:
         with app.app_context():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app
-from rq import SimpleWorker, Worker
+from rq import SimpleWorker
 
 from fractafrag.extensions import redis
 
@@ -21,17 +21,20 @@ class AppContextMixin:
             return super().perform_job(*args, **kwargs)
 
 
-class AppWorker(AppContextMixin, Worker):
-    """Forks a work horse per job: isolation for the default queue."""
-
-
 class AppSimpleWorker(AppContextMixin, SimpleWorker):
-    """Runs jobs in its own process: state such as a warm browser survives between jobs."""
+    """Runs jobs in its own process: state such as a warm browser, the sentence model and the
+    pooled database connections survives between jobs.
+
+    RQ's default Worker forks a work horse per job; measured under bench/load.py that cost the
+    default queue 64 % of a core (a fork, a fresh database connection and the app's imports
+    warmed again for each taste and style vector update) on a 2-core machine, CPU the web
+    process was waiting for. Jobs still get their timeouts (SIGALRM in this process).
+    """
 
 
 def run_worker(queue_names: list[str]) -> None:
     """Work the named queues until SIGTERM (a warm shutdown finishes the current job)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    worker = AppWorker(queue_names, connection=redis.conn)
+    worker = AppSimpleWorker(queue_names, connection=redis.conn)
     worker.app = current_app._get_current_object()
     worker.work(with_scheduler=False)

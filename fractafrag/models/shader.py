@@ -75,7 +75,7 @@ class Shader(db.Model):
     rendered_version: Mapped[int | None] = mapped_column(sa.Integer)
     thumbnail_url: Mapped[str | None] = mapped_column(sa.String(300))
     preview_url: Mapped[str | None] = mapped_column(sa.String(300))
-    style_vector = embedding_column()
+    style_vector = embedding_column(deferred=True)
     # Kept current by the shaders_search_refresh trigger (title, description, tags, author).
     search: Mapped[Any] = mapped_column(TSVECTOR, nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

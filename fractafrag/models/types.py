@@ -24,6 +24,7 @@ def updated_at_column() -> sa.orm.MappedColumn[datetime]:
     )
 
 
-def embedding_column() -> sa.orm.MappedColumn:
-    """A nullable 512-dimension pgvector column."""
-    return mapped_column(Vector(EMBEDDING_DIM), nullable=True)
+def embedding_column(deferred: bool = False) -> sa.orm.MappedColumn:
+    """A nullable 512-dimension pgvector column; deferred ones load only when read (parsing
+    512 floats for every row of a feed page is most of the page's cost)."""
+    return mapped_column(Vector(EMBEDDING_DIM), nullable=True, deferred=deferred)

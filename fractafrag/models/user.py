@@ -35,7 +35,7 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(sa.String(16), server_default="user")
     tier: Mapped[str] = mapped_column(sa.String(16), server_default="free")
     pro_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    taste_vector = embedding_column()
+    taste_vector = embedding_column(deferred=True)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from redis.exceptions import RedisError
 
 from fractafrag.extensions import db, redis
-from fractafrag.models import Shader
+from fractafrag.models import Shader, User
 from fractafrag.services import shaders
 
 log = logging.getLogger(__name__)
@@ -143,9 +143,10 @@ def _vector_literal(vector: list[float] | None) -> str | None:
     return "[" + ",".join(f"{x:.6f}" for x in vector) + "]"
 
 
-def feed(user_id: int | None, taste: list[float] | None, snapshot: str | None, page: int,
+def feed(user: User | None, snapshot: str | None, page: int,
          page_size: int) -> tuple[list[Shader], int, str]:
     """One page of the feed, from a ranking snapshot so later pages never repeat or skip."""
+    user_id = user.id if user is not None else None
     owner = f"u{user_id}" if user_id is not None else "anon"
     ids = _load_snapshot(owner, snapshot) if snapshot or page > 1 else None
     if ids is None:
@@ -153,7 +154,7 @@ def feed(user_id: int | None, taste: list[float] | None, snapshot: str | None, p
         if user_id is None:
             ids = anonymous_ranking()
         else:
-            ids = personal_ranking(user_id, taste, f"{user_id}:{snapshot}")
+            ids = personal_ranking(user_id, user.taste_vector, f"{user_id}:{snapshot}")
         _save_snapshot(owner, snapshot, ids)
     elif snapshot is None:
         snapshot = _latest(owner)

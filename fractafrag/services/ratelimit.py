@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from dataclasses import dataclass
 
 from flask import current_app
+from redis.exceptions import RedisError
 
 from fractafrag.extensions import redis
 from fractafrag.services import ServiceError
+
+log = logging.getLogger(__name__)
 
 _UNITS = {"s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 _SPEC = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+)\s*$")
@@ -52,13 +56,24 @@ class RateLimited(ServiceError):
     status = 429
 
 
-def enforce(setting: str, identity: str, what: str) -> None:
+def enforce(setting: str, identity: str, what: str, without_redis: bool = False) -> None:
     """Count a hit against the limit named by setting (e.g. RATELIMIT_LOGIN_IP) for identity;
-    raise RateLimited (429, Retry-After) when over. Nothing is counted with limits off."""
+    raise RateLimited (429, Retry-After) when over. Nothing is counted with limits off.
+
+    The counters live in Redis: while it is down the request fails with a 503 naming Redis,
+    unless without_redis lets it through uncounted (publishing, which is built to work
+    without Redis and is still bounded by the monthly quota in PostgreSQL).
+    """
     if not current_app.config["RATELIMIT_ENABLED"]:
         return
     limit = parse_limit(current_app.config[setting])
-    retry_after = hit(f"{setting}:{identity}", limit)
+    try:
+        retry_after = hit(f"{setting}:{identity}", limit)
+    except RedisError as error:
+        if not without_redis:
+            raise
+        log.warning("rate limit %s not counted, Redis is unavailable: %s", setting, error)
+        return
     if retry_after is not None:
         raise RateLimited(
             f"Too many {what}: at most {limit.count} per {limit.seconds} s. "

@@ -64,9 +64,7 @@ def home() -> str:
     user = page_user()
     snapshot = None
     if sort == "feed":
-        rows, total, snapshot = feed.feed(
-            user.id if user else None, user.taste_vector if user else None,
-            request.args.get("snapshot"), page, PAGE_SIZE)
+        rows, total, snapshot = feed.feed(user, request.args.get("snapshot"), page, PAGE_SIZE)
     elif sort == "following":
         if user is None:
             return redirect(url_for("account.login", next=request.full_path))
@@ -135,7 +133,7 @@ def fork(shader_id: int) -> Response:
     if viewer is None:
         return redirect(url_for("account.login", next=url_for("pages.shader",
                                                               shader_id=shader_id)))
-    enforce("RATELIMIT_PUBLISH", str(viewer), "new shaders")
+    enforce("RATELIMIT_PUBLISH", str(viewer), "new shaders", without_redis=True)
     copy = shaders.fork_shader(shader_id, viewer, request.form.get("version", type=int))
     return redirect(url_for("editor.edit", shader_id=copy.id))
 

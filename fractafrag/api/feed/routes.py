@@ -27,9 +27,8 @@ class Feed(MethodView):
         """Your feed: 0.5·score + 0.2·recency + 0.2·tag affinity + 0.1·random (visitors: a
         trending/new mix)"""
         user = current_user()
-        rows, total, snapshot = feed.feed(
-            user.id if user else None, user.taste_vector if user else None,
-            args.get("snapshot"), pagination_parameters.page, pagination_parameters.page_size)
+        rows, total, snapshot = feed.feed(user, args.get("snapshot"), pagination_parameters.page,
+                                          pagination_parameters.page_size)
         pagination_parameters.item_count = total
         return rows, 200, {"X-Feed-Snapshot": snapshot}
 
