@@ -76,7 +76,8 @@ class Traffic:
 
 def test_redis_restarted_under_traffic(app, service_urls, tmp_path):
     redis_proc, redis_url = _start_redis(tmp_path / "redis")
-    web = WebProcess({**service_urls, "REDIS_URL": redis_url}, "redis-fault")
+    web = WebProcess({**service_urls, "REDIS_URL": redis_url}, "redis-fault",
+                     {"FRACTAFRAG_RATELIMIT_ENABLED": "1"})  # as deployed: limits on
     try:
         web.wait_ready()
         artist, fan_tokens = _register(web.url, "artist"), _tokens(web.url, "fan")
@@ -91,10 +92,18 @@ def test_redis_restarted_under_traffic(app, service_urls, tmp_path):
         assert requests.get(f"{web.url}/api/v1/shaders/{shader}", timeout=10).status_code == 200
         assert requests.get(f"{web.url}/shaders/{shader}", timeout=10).status_code == 200
         # A vote lives in PostgreSQL: it is still taken (its live event and the taste update
-        # are what Redis would have carried).
+        # are what Redis would have carried; its rate limit goes uncounted meanwhile).
         vote = requests.post(f"{web.url}/api/v1/shaders/{shader}/vote", json={"value": 1},
                              headers={"Authorization": f"Bearer {fan}"}, timeout=10)
         assert vote.status_code == 200 and vote.json()["score"] == 1
+        # So is a new shader: it waits 'pending' until the render sweeper can queue it.
+        offline = requests.post(f"{web.url}/api/v1/shaders", timeout=10, json={
+            "title": "Offline", "code": GRADIENT}, headers={"Authorization": f"Bearer {artist}"})
+        assert offline.status_code == 201 and offline.json()["render_status"] == "pending"
+        # Signing in is limited per address and account; without the counters it says so.
+        login = requests.post(f"{web.url}/api/v1/auth/login", timeout=10, json={
+            "username": "fan", "password": "wrong password"})
+        assert login.status_code == 503 and "Redis" in login.json()["message"]
         # Signing out needs Redis (the revocation list): it says so instead of pretending.
         logout = requests.post(f"{web.url}/api/v1/auth/logout", timeout=10, headers={
             "Authorization": f"Bearer {fan_tokens['refresh_token']}"})

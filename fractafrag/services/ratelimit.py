@@ -61,8 +61,8 @@ def enforce(setting: str, identity: str, what: str, without_redis: bool = False)
     raise RateLimited (429, Retry-After) when over. Nothing is counted with limits off.
 
     The counters live in Redis: while it is down the request fails with a 503 naming Redis,
-    unless without_redis lets it through uncounted (publishing, which is built to work
-    without Redis and is still bounded by the monthly quota in PostgreSQL).
+    unless without_redis lets it through uncounted: votes and publishing live in PostgreSQL and
+    are built to work without Redis (publishing is still bounded by the monthly quota).
     """
     if not current_app.config["RATELIMIT_ENABLED"]:
         return

@@ -34,14 +34,15 @@ def _free_port() -> int:
 class WebProcess:
     """`gunicorn -k gevent -w 1 wsgi:app` on a free port, in its own process group."""
 
-    def __init__(self, urls: dict[str, str], name: str) -> None:
+    def __init__(self, urls: dict[str, str], name: str,
+                 settings: dict[str, str] | None = None) -> None:
         secret = make_config(urls).JWT_SECRET_KEY
         env = {**os.environ, "DATABASE_URL": urls["DATABASE_URL"], "REDIS_URL": urls["REDIS_URL"],
                "SECRET_KEY": secret, "FRACTAFRAG_JWT_SECRET": secret,
                "FRACTAFRAG_DATA_DIR": str(Path(urls["root"]) / f"web-{name}"),
                "FRACTAFRAG_RATELIMIT_ENABLED": "0",
                "FRACTAFRAG_SOCKET_EVENTS_PER_10S": str(EVENTS_PER_10S),
-               "FRACTAFRAG_PRESENCE_TTL": str(PRESENCE_TTL)}
+               "FRACTAFRAG_PRESENCE_TTL": str(PRESENCE_TTL), **(settings or {})}
         self.name = name
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
