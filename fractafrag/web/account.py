@@ -20,7 +20,11 @@ def _next_url() -> str:
     """Where to go after signing in: a path on this site only (never another host)."""
     target = request.values.get("next") or "/"
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read "\\" as "/" and drop tabs and newlines, so "/\\evil.example" and
+    # "/\t/evil.example" would lead off the site: neither is ever a path of ours.
+    unsafe = "\\" in target or any(ord(c) < 33 or ord(c) == 127 for c in target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or unsafe:
         return "/"
     return target
 

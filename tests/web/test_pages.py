@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.api.shader_helpers import published
 from tests.helpers import bearer
 
@@ -87,6 +89,18 @@ def test_profile_lists_the_artists_public_shaders(client, make_user):
     html = client.get("/u/ANN").get_data(as_text=True)
     assert "Shown" in html and "Hidden" not in html
     assert client.get("/u/nobody").status_code == 404
+
+
+@pytest.mark.parametrize("elsewhere", [
+    "https://evil.example/", "//evil.example/", "/\\evil.example/", "\\\\evil.example/",
+    "/\t/evil.example/", "/\n/evil.example", " //evil.example", "javascript:alert(1)"])
+def test_signing_in_never_sends_people_to_another_site(client, make_user, elsewhere):
+    user = make_user()
+    token = form_token(client, "/login")
+    answer = client.post("/login", data={"username": user["username"], "csrf_token": token,
+                                         "password": user["password"], "next": elsewhere})
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/", "home, not the other site"
 
 
 def test_login_form_sets_httponly_cookies_and_needs_its_csrf_token(client, make_user):
