@@ -63,6 +63,27 @@ def _size(data: tuple[Any, ...]) -> float:
         return float("inf")
 
 
+def _unreadable(message: Any) -> bool:
+    """True for a Socket.IO packet that cannot be anything we answer, to be dropped unread.
+
+    python-socketio logs a traceback for each of these (JSON that does not parse or nests past
+    the parser's depth, unknown packet types, an event that is not a list starting with its
+    name, binary attachments, which no Fractafrag event uses), so a client could flood the log.
+    """
+    if not isinstance(message, str):
+        return True  # a binary attachment: never asked for, since binary packets are dropped
+    try:
+        packet = socketio_lib.packet.Packet(encoded_packet=message)
+    except (ValueError, TypeError, RecursionError):
+        return True
+    kind = packet.packet_type
+    if kind == socketio_lib.packet.EVENT:
+        return not (isinstance(packet.data, list) and packet.data
+                    and isinstance(packet.data[0], str))
+    return kind not in (socketio_lib.packet.CONNECT, socketio_lib.packet.DISCONNECT,
+                        socketio_lib.packet.ACK)
+
+
 def _room_of(data: tuple[Any, ...]) -> Any:
     """The `room` of a `{room}` payload, or a ServiceError for any other shape."""
     if len(data) != 1 or not isinstance(data[0], dict) or set(data[0]) != {"room"}:
@@ -83,6 +104,15 @@ class Realtime(Namespace):
         """Attach to the server and put a guard on its WebSocket transport."""
         super()._set_server(server)
         eio = server.eio
+        dispatch = server._handle_eio_message
+
+        def read_message(eio_sid: str, message: Any) -> Any:
+            if _unreadable(message):
+                log.debug("dropped an unreadable Socket.IO packet from %s", eio_sid)
+                return None
+            return dispatch(eio_sid, message)
+
+        eio.on("message", read_message)  # both transports: WebSocket and long-polling
         websocket = eio._async.get("websocket")
         if isinstance(websocket, type) and issubclass(websocket, SimpleWebSocketWSGI):
             limit = eio.max_http_buffer_size

@@ -149,3 +149,19 @@ def test_garbage_frames_are_ignored(web):
             raise AssertionError("no ack after the garbage")
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize("junk", [
+    "2[", "2" + "[" * 5000 + "]" * 5000, "2", "9", "2-[]", "51-[\"subscribe\",{}]",
+    b"\x00\xffbinary attachment"], ids=["bad-json", "too-deep", "no-data", "unknown-type",
+                                        "bad-attachments", "binary-event", "stray-binary"])
+def test_unreadable_packets_are_dropped_before_python_socketio(make_app, junk):
+    """python-socketio raises on these (engine.io then logs a traceback per packet, which a
+    client could use to flood the log); the guard drops them, on both transports."""
+    from fractafrag.extensions import socketio as extension
+
+    make_app()
+    server = extension.server
+    with pytest.raises((ValueError, TypeError, RecursionError, KeyError)):
+        server._handle_eio_message("a-session", junk)  # what would run without the guard
+    assert server.eio.handlers["message"]("a-session", junk) is None
