@@ -61,6 +61,26 @@ def test_counters_stay_exact_under_50_concurrent_voters(app, client, make_user):
     assert (shown["up"], shown["down"], shown["score"]) == (40, 10, 30)
 
 
+def test_one_persons_concurrent_votes_leave_counters_matching_their_vote(app, client,
+                                                                        make_user):
+    """Two tabs, a script: the same account votes up, down and withdraws at once, many times.
+    Whatever order they land in, the counters must equal the one vote that is stored."""
+    author, fan = make_user(), make_user()
+    shaders = [published(client, author, title=f"Contested {n}")["id"] for n in range(3)]
+
+    def cast(index: int) -> int:
+        shader = shaders[index % 3]
+        return vote(app.test_client(), fan, shader, (1, -1, 0, 1)[index % 4]).status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        assert set(pool.map(cast, range(96))) == {200}
+    for shader in shaders:
+        shown = client.get(f"/api/v1/shaders/{shader}").json
+        assert (shown["up"], shown["down"]) in ((0, 0), (1, 0), (0, 1)), shown
+        withdrawn = vote(client, fan, shader, 0).json  # from whatever vote is stored
+        assert (withdrawn["up"], withdrawn["down"], withdrawn["score"]) == (0, 0, 0), shown
+
+
 def test_vote_needs_an_account_a_visible_shader_and_a_valid_value(client, make_user):
     author, fan = make_user(), make_user()
     shader = published(client, author)
