@@ -10,6 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from fractafrag.api.limits import client_ip, enforce
 from fractafrag.services import ServiceError, accounts, apikeys, bounties, byok, payments
+from fractafrag.urls import public_url
 from fractafrag.web.session import CSP, check_csrf, page_user, sign_in, sign_out
 
 bp = Blueprint("account", __name__)
@@ -201,7 +202,7 @@ def _to_stripe(make_url: Callable[[int], str]) -> Response:
 @bp.post("/settings/billing/checkout")
 def billing_checkout() -> Response:
     """The "Upgrade to Pro" button: on to Stripe Checkout."""
-    settings_url = url_for("account.settings", _external=True)
+    settings_url = public_url("account.settings")
     return _to_stripe(lambda user_id: payments.checkout_url(
         user_id, settings_url + "?billing=success", settings_url + "?billing=cancelled"))
 
@@ -210,4 +211,4 @@ def billing_checkout() -> Response:
 def billing_portal() -> Response:
     """The "Manage billing" button: on to Stripe's billing portal."""
     return _to_stripe(lambda user_id: payments.portal_url(
-        user_id, url_for("account.settings", _external=True)))
+        user_id, public_url("account.settings")))

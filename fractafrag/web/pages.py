@@ -21,6 +21,7 @@ from fractafrag.services import (
     votes,
 )
 from fractafrag.services.ratelimit import enforce
+from fractafrag.urls import public_url
 from fractafrag.web.session import check_csrf, page_user
 
 bp = Blueprint("pages", __name__)
@@ -122,7 +123,7 @@ def shader(shader_id: int) -> str:
         version=_version_data(item, shown), ancestors=shaders.ancestors_of(shader_id, viewer),
         forks=shaders.forks_of(shader_id, viewer), my_vote=_my_votes([item]).get(item.id, 0),
         is_owner=viewer == item.owner_id, comments=comments.list_comments(shader_id, viewer),
-        canonical=url_for("pages.shader", shader_id=item.id, _external=True))
+        canonical=public_url("pages.shader", shader_id=item.id))
 
 
 @bp.post("/shaders/<int:shader_id>/fork")

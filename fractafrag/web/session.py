@@ -34,6 +34,7 @@ from jwt import PyJWTError
 from fractafrag.auth import REVOKED_PREFIX, issue_tokens
 from fractafrag.extensions import db, redis
 from fractafrag.models import User
+from fractafrag.urls import public_url, site_root
 
 # Blueprints whose responses are pages (CSP and friends apply to them).
 PAGE_BLUEPRINTS = {"pages", "account", "editor", "desire_pages", "community_pages"}
@@ -114,7 +115,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {"viewer": page_user() if request.blueprint in PAGE_BLUEPRINTS else None,
-                "csrf_token": csrf_token}
+                "csrf_token": csrf_token, "site_root": site_root, "public_url": public_url}
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -210,3 +210,28 @@ def test_settings_create_a_key_shown_once_then_revoke_it(client, make_user):
                                    "csrf_token": token})
     refused = client.get("/api/v1/users/me", headers={"X-API-Key": secret})
     assert refused.status_code == 401 and "revoked" in refused.json["message"]
+
+
+def test_absolute_links_use_the_public_url_not_the_host_header(make_app, make_user):
+    """A forged Host header must not put another site into canonical/Open Graph links once
+    FRACTAFRAG_PUBLIC_URL is set; without it (a local instance) they follow the request."""
+    from fractafrag.extensions import db
+    from fractafrag.models import Shader
+
+    local = make_app()
+    client = local.test_client()
+    shader = published(client, make_user())
+    with local.app_context():
+        db.session.get(Shader, shader["id"]).thumbnail_url = "/renders/ab/thumb.webp"
+        db.session.commit()
+    forged = {"Host": "evil.example"}
+    html = client.get(f"/shaders/{shader['id']}", headers=forged).get_data(as_text=True)
+    assert f'rel="canonical" href="http://evil.example/shaders/{shader["id"]}"' in html
+
+    public = make_app(PUBLIC_URL="https://shaders.example.org/")
+    html = public.test_client().get(f"/shaders/{shader['id']}", headers=forged).get_data(
+        as_text=True)
+    assert "evil.example" not in html
+    assert f'rel="canonical" href="https://shaders.example.org/shaders/{shader["id"]}"' in html
+    assert 'og:image" content="https://shaders.example.org/renders/ab/thumb.webp"' in html
+    assert f'href="https://shaders.example.org/embed/{shader["id"]}"' in html

@@ -4,7 +4,7 @@ Money moves only for people signed in with a JWT (an API key gets 403). Without
 STRIPE_SECRET_KEY every write here answers 503 naming the missing setting.
 """
 
-from flask import request, url_for
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -13,6 +13,7 @@ from fractafrag.api.payments import schemas as s
 from fractafrag.auth import API_KEY_HEADER, login_required, session_user, viewer_id
 from fractafrag.models import User
 from fractafrag.services import ServiceError, bounties, payments
+from fractafrag.urls import public_url
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1/payments",
                 description="Payments with Stripe: the Pro plan, webhooks and payouts")
@@ -29,7 +30,7 @@ def _person() -> User:
 
 
 def _settings_url(outcome: str) -> str:
-    return url_for("account.settings", _external=True) + f"?billing={outcome}"
+    return public_url("account.settings") + f"?billing={outcome}"
 
 
 @blp.route("/checkout")
@@ -59,7 +60,7 @@ class Portal(MethodView):
         """Open Stripe's billing portal (card, invoices, cancel); 409 before any checkout"""
         payments.require()
         return {"url": payments.portal_url(_person().id,
-                                           url_for("account.settings", _external=True))}
+                                           public_url("account.settings"))}
 
 
 @blp.route("/webhook")
