@@ -90,8 +90,8 @@ API_KEY_HEADER = "X-API-Key"
 def _api_key_user() -> User | None:
     """The user an X-API-Key acts for (checked once per request, rate limited per key)."""
     if "api_key_user" not in g:
-        from fractafrag.api.limits import enforce
         from fractafrag.services import apikeys
+        from fractafrag.services.ratelimit import enforce
 
         user, key = apikeys.authenticate(request.headers[API_KEY_HEADER].strip(), request.method)
         enforce("RATELIMIT_API_KEY", str(key.id), "requests with this API key")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from http import HTTPStatus
 
 from flask import Flask, jsonify
@@ -40,8 +41,15 @@ def _status_name(code: int) -> str:
     return HTTPStatus(code).phrase
 
 
+# A lone surrogate can only arrive as a \uD800-\uDFFF escape (raw UTF-8 cannot encode one),
+# and the parser only runs out of stack past ~1000 levels of [ and {: bodies with neither are
+# not parsed here a second time (the view's parser reads them once).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_BRACKETS_WORTH_CHECKING = 256
+
+
 def _lone_surrogate_at(value: object, path: str = "") -> str | None:
-    """The JSON path of the first string holding half a UTF-16 surrogate pair, if any."""
+    """The JSON path of the first key or string holding half a UTF-16 surrogate pair, if any."""
     if isinstance(value, str):
         try:
             value.encode("utf-8")
@@ -55,9 +63,9 @@ def _lone_surrogate_at(value: object, path: str = "") -> str | None:
     else:
         return None
     for key, item in items:
-        found = (_lone_surrogate_at(key, f"{path}.{key!r}") if isinstance(key, str) else None) \
-            or _lone_surrogate_at(item, f"{path}[{key}]" if isinstance(key, int)
-                                  else (f"{path}.{key}" if path else key))
+        child = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else key)
+        found = _lone_surrogate_at(key, child) if isinstance(key, str) else None
+        found = found or _lone_surrogate_at(item, child)
         if found:
             return found
     return None
@@ -74,19 +82,17 @@ def check_json_body() -> None:
     if request.method not in ("POST", "PUT", "PATCH", "DELETE") or not request.is_json:
         return
     raw = request.get_data(cache=True)
-    if not raw:
+    brackets = raw.count(b"[") + raw.count(b"{")
+    if brackets <= _BRACKETS_WORTH_CHECKING and not _SURROGATE_ESCAPE.search(raw):
         return
     try:
-        body = json.loads(raw)
+        where = _lone_surrogate_at(json.loads(raw))
     except RecursionError:
         abort(400, "The JSON body is nested too deeply; no Fractafrag field nests more than a "
                    "few levels.")
     except ValueError:
         return  # not JSON: the view's parser answers with what is wrong
-    try:
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        where = _lone_surrogate_at(body)
+    if where is not None:
         abort(400, f"Field {where} holds a lone UTF-16 surrogate (a \\ud800-\\udfff escape "
                    "without its pair), which is not Unicode text; send the full pair or the "
                    "character itself.", errors={"json": {where: ["Not valid Unicode text."]}})

@@ -21,6 +21,4 @@ def site_root() -> str:
 
 def public_url(endpoint: str, **values: Any) -> str:
     """url_for(endpoint, **values) as an absolute URL on the site's public address."""
-    if not current_app.config.get("PUBLIC_URL"):
-        return url_for(endpoint, _external=True, **values)
     return site_root() + url_for(endpoint, **values)

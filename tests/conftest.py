@@ -6,6 +6,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,9 @@ from flask.testing import FlaskClient
 
 from fractafrag import create_app, embedded
 from fractafrag.config import Config
+
+if TYPE_CHECKING:
+    from tests.payments.fake_stripe import FakeStripe
 
 TEST_DATABASE = "fractafrag_test"
 
@@ -55,6 +59,14 @@ def make_config(urls: dict[str, str], **overrides: object) -> Config:
     }
     settings.update(overrides)
     return Config(**settings)
+
+
+def process_env(urls: dict[str, str], **settings: str) -> dict[str, str]:
+    """The environment of a Fractafrag process started apart (web, worker, render worker): the
+    run's servers and secret, plus settings as FRACTAFRAG_* variables."""
+    secret = make_config(urls).JWT_SECRET_KEY
+    return {**os.environ, "DATABASE_URL": urls["DATABASE_URL"], "REDIS_URL": urls["REDIS_URL"],
+            "SECRET_KEY": secret, "FRACTAFRAG_JWT_SECRET": secret, **settings}
 
 
 @pytest.fixture(scope="session")
@@ -152,3 +164,14 @@ def make_pro(app: Flask):
             db.session.commit()
 
     return upgrade
+
+
+@pytest.fixture
+def stripe_fake() -> Iterator[FakeStripe]:
+    """A fresh loopback fake of Stripe's API expecting tests.payments' SECRET_KEY."""
+    from tests.payments.conftest import SECRET_KEY
+    from tests.payments.fake_stripe import FakeStripe
+
+    fake = FakeStripe(SECRET_KEY)
+    yield fake
+    fake.close()

@@ -214,15 +214,10 @@ def test_a_full_render_queue_does_not_hold_up_publishing(app, client, make_user)
 
 def _render_worker(service_urls: dict, data_dir: Path) -> subprocess.Popen:
     """`python -m render_worker` (RQ worker + warm Chromium + sweeper) in its own process group."""
-    import os
+    from tests.conftest import process_env
 
-    from tests.conftest import make_config
-
-    secret = make_config(service_urls).JWT_SECRET_KEY
-    env = {**os.environ, "DATABASE_URL": service_urls["DATABASE_URL"],
-           "REDIS_URL": service_urls["REDIS_URL"], "SECRET_KEY": secret,
-           "FRACTAFRAG_JWT_SECRET": secret, "FRACTAFRAG_DATA_DIR": str(data_dir),
-           "FRACTAFRAG_RENDER_STALE_AFTER": "2"}
+    env = process_env(service_urls, FRACTAFRAG_DATA_DIR=str(data_dir),
+                      FRACTAFRAG_RENDER_STALE_AFTER="2")
     return subprocess.Popen([sys.executable, "-m", "render_worker"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
@@ -272,12 +267,9 @@ def test_sigterm_lets_a_worker_finish_the_job_in_hand(app, service_urls):
     from rq.job import JobStatus
 
     from fractafrag.extensions import redis
-    from tests.conftest import make_config
+    from tests.conftest import process_env
 
-    secret = make_config(service_urls).JWT_SECRET_KEY
-    env = {**os.environ, "DATABASE_URL": service_urls["DATABASE_URL"],
-           "REDIS_URL": service_urls["REDIS_URL"], "SECRET_KEY": secret,
-           "FRACTAFRAG_JWT_SECRET": secret}
+    env = process_env(service_urls)
     with app.app_context():
         job = Queue("default", connection=redis.conn).enqueue("time.sleep", 3)
     worker = subprocess.Popen([sys.executable, "-m", "fractafrag", "worker", "default"], env=env,

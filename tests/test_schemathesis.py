@@ -29,7 +29,6 @@ from __future__ import annotations
 import collections
 import json
 import zlib
-from collections.abc import Iterator
 
 import pytest
 import schemathesis
@@ -172,13 +171,6 @@ class World:
         elif path == "/api/v1/auth/login":
             body.pop("email", None)
             body.update(username="owner", password=PASSWORD)
-
-
-@pytest.fixture
-def stripe_fake() -> Iterator[FakeStripe]:
-    fake = FakeStripe(SECRET_KEY)
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

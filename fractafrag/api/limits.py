@@ -1,13 +1,8 @@
-"""The caller's address for per-address rate limits; the limits themselves are in
-services.ratelimit (one place for API views, page forms and services)."""
+"""The caller's address, for per-address rate limits (the limits: services.ratelimit)."""
 
 from __future__ import annotations
 
 from flask import request
-
-from fractafrag.services.ratelimit import enforce
-
-__all__ = ["client_ip", "enforce"]
 
 
 def client_ip() -> str:

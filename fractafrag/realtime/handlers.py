@@ -101,7 +101,7 @@ class Realtime(Namespace):
         self._background_started = False
 
     def _set_server(self, server: socketio_lib.Server) -> None:
-        """Attach to the server and put a guard on its WebSocket transport."""
+        """Attach to the server; guard its messages (both transports) and its WebSocket frames."""
         super()._set_server(server)
         eio = server.eio
         dispatch = server._handle_eio_message

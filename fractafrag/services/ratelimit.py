@@ -80,3 +80,14 @@ def enforce(setting: str, identity: str, what: str, without_redis: bool = False)
             f"Try again in {retry_after} s.",
             headers={"Retry-After": str(retry_after)},
         )
+
+
+def count_new_shader(user_id: int) -> None:
+    """One new shader (publish, fork, import) against RATELIMIT_PUBLISH; works without Redis
+    (publishing does, and the monthly quota in PostgreSQL still bounds it)."""
+    enforce("RATELIMIT_PUBLISH", str(user_id), "new shaders", without_redis=True)
+
+
+def count_new_version(user_id: int) -> None:
+    """One new version (a code edit, a restore) against RATELIMIT_VERSION; works without Redis."""
+    enforce("RATELIMIT_VERSION", str(user_id), "new versions", without_redis=True)

@@ -31,7 +31,7 @@ def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
     concurrent votes on one shader take turns (the previous value and the stored row agree),
     and the counters change by one relative UPDATE, so the shader's row is locked only from that
     UPDATE to the commit, not while the vote is read and written; voters of a popular shader
-    queue behind two round trips instead of five.
+    queue behind three round trips (two UPDATEs and the commit) instead of six.
     """
     shader = shaders.visible_shader(shader_id, user_id)
     if shader.owner_id == user_id:

@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
-from fractafrag.api.limits import client_ip, enforce
+from fractafrag.api.limits import client_ip
 from fractafrag.services import ServiceError, accounts, apikeys, bounties, byok, payments
+from fractafrag.services.ratelimit import enforce
 from fractafrag.urls import public_url
 from fractafrag.web.session import CSP, check_csrf, page_user, sign_in, sign_out
 

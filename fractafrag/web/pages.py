@@ -20,7 +20,7 @@ from fractafrag.services import (
     shaders,
     votes,
 )
-from fractafrag.services.ratelimit import enforce
+from fractafrag.services.ratelimit import count_new_shader
 from fractafrag.urls import public_url
 from fractafrag.web.session import check_csrf, page_user
 
@@ -134,7 +134,7 @@ def fork(shader_id: int) -> Response:
     if viewer is None:
         return redirect(url_for("account.login", next=url_for("pages.shader",
                                                               shader_id=shader_id)))
-    enforce("RATELIMIT_PUBLISH", str(viewer), "new shaders", without_redis=True)
+    count_new_shader(viewer)
     copy = shaders.fork_shader(shader_id, viewer, request.form.get("version", type=int))
     return redirect(url_for("editor.edit", shader_id=copy.id))
 

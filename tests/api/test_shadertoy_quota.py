@@ -77,7 +77,8 @@ def test_free_accounts_get_five_new_shaders_a_month(client, make_user):
     reset = (datetime(now.year + 1, 1, 1) if now.month == 12
              else datetime(now.year, now.month + 1, 1)).date().isoformat()
     assert reset in sixth.json["message"]
-    assert sixth.json["errors"]["quota"]["limit"] == 5
+    quota = sixth.json["errors"]["quota"]
+    assert quota["limit"] == 5 and quota["used"] == 5 and quota["resets_at"]
     assert int(sixth.headers["Retry-After"]) > 0
 
 

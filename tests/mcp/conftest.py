@@ -18,7 +18,7 @@ import requests
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
-from tests.conftest import make_config
+from tests.conftest import process_env
 from tests.realtime.conftest import WebProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,11 +172,8 @@ def wait_for_worker(worker: Subprocess, redis_url: str, timeout: float = 60) -> 
 @pytest.fixture
 def render_worker(app, service_urls: dict[str, str]) -> Iterator[Subprocess]:
     """`python -m render_worker` (RQ worker with a warm Chromium) on the test servers."""
-    secret = make_config(service_urls).JWT_SECRET_KEY
-    env = {**os.environ, "DATABASE_URL": service_urls["DATABASE_URL"],
-           "REDIS_URL": service_urls["REDIS_URL"], "SECRET_KEY": secret,
-           "FRACTAFRAG_JWT_SECRET": secret,
-           "FRACTAFRAG_DATA_DIR": str(Path(service_urls["root"]) / "web-mcp")}
+    env = process_env(service_urls,
+                      FRACTAFRAG_DATA_DIR=str(Path(service_urls["root"]) / "web-mcp"))
     worker = Subprocess([sys.executable, "-m", "render_worker"], env)
     try:
         wait_for_worker(worker, service_urls["REDIS_URL"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,14 +19,6 @@ SECRET_KEY = "sk_test_fractafrag0123456789abcdef"
 WEBHOOK_SECRET = "whsec_fractafrag0123456789abcdef"
 PRICE = "price_pro_test"
 EVENT_IDS = itertools.count(1)
-
-
-@pytest.fixture
-def stripe_fake() -> Iterator[FakeStripe]:
-    """A fresh fake of Stripe's API expecting SECRET_KEY."""
-    fake = FakeStripe(SECRET_KEY)
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import make_config
+from tests.conftest import process_env
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS_PER_10S = 20
@@ -36,13 +36,11 @@ class WebProcess:
 
     def __init__(self, urls: dict[str, str], name: str,
                  settings: dict[str, str] | None = None) -> None:
-        secret = make_config(urls).JWT_SECRET_KEY
-        env = {**os.environ, "DATABASE_URL": urls["DATABASE_URL"], "REDIS_URL": urls["REDIS_URL"],
-               "SECRET_KEY": secret, "FRACTAFRAG_JWT_SECRET": secret,
-               "FRACTAFRAG_DATA_DIR": str(Path(urls["root"]) / f"web-{name}"),
-               "FRACTAFRAG_RATELIMIT_ENABLED": "0",
-               "FRACTAFRAG_SOCKET_EVENTS_PER_10S": str(EVENTS_PER_10S),
-               "FRACTAFRAG_PRESENCE_TTL": str(PRESENCE_TTL), **(settings or {})}
+        env = process_env(urls, **{
+            "FRACTAFRAG_DATA_DIR": str(Path(urls["root"]) / f"web-{name}"),
+            "FRACTAFRAG_RATELIMIT_ENABLED": "0",
+            "FRACTAFRAG_SOCKET_EVENTS_PER_10S": str(EVENTS_PER_10S),
+            "FRACTAFRAG_PRESENCE_TTL": str(PRESENCE_TTL), **(settings or {})})
         self.name = name
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"

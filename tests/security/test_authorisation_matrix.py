@@ -188,12 +188,17 @@ def _headers(world: World, endpoint: Endpoint, caller: str) -> dict[str, str]:
     return {"X-API-Key": world.key(endpoint.actor, scopes)}
 
 
+def _set_up(world: World, steps) -> None:
+    """Run each setup step (a World method) for the author and for the stranger."""
+    for step in steps:
+        for who in (AUTHOR, STRANGER):
+            getattr(world, step)(who)
+
+
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
 def test_api_write(world: World, endpoint: Endpoint, caller: str) -> None:
-    for step in endpoint.setup:
-        for who in (AUTHOR, STRANGER):
-            getattr(world, step)(who)
+    _set_up(world, endpoint.setup)
     for step in endpoint.actor_setup:
         getattr(world, step)(endpoint.actor)
     path = world.fill(endpoint.path)
@@ -277,9 +282,7 @@ PAGE_FORMS = [
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("form", PAGE_FORMS, ids=lambda f: f.name)
 def test_page_form(world: World, form: PageForm, caller: str) -> None:
-    for step in form.setup:
-        for who in (AUTHOR, STRANGER):
-            getattr(world, step)(who)
+    _set_up(world, form.setup)
     path = world.fill(form.path)
     data = form.data(world) if callable(form.data) else dict(form.data)
     browser = world.app.test_client()

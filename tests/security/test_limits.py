@@ -1,5 +1,5 @@
 """Limits: rate limits (on by default, 429 with Retry-After, off with RATELIMIT_ENABLED=False),
-the free monthly quota, the body size limit and the field size limits.
+that the monthly quota outlives turning them off, the body size limit and the field size limits.
 
 The rate limits are fixed windows, so each test sends up to twice the limit plus one request:
 at least `limit` must pass, and a 429 must come, whichever way the window boundary falls.
@@ -170,18 +170,6 @@ def test_api_keys_tests_renders_and_generations_are_limited(make_app, make_user)
         "/api/v1/generate", json={"prompt": f"a rotating torus number {i}"},
         headers=bearer(user["access_token"])), 2)
     assert_retry_after(refused, 600)
-
-
-def test_the_free_monthly_quota_answers_429_with_retry_after(client, make_user):
-    """Free accounts also have a monthly quota of new shaders, below the rate limit."""
-    user = make_user()
-    for i in range(5):
-        published(client, user, title=f"Shader {i}")
-    refused = publish(client, user, title="One too many")
-    assert refused.status_code == 429
-    assert int(refused.headers["Retry-After"]) >= 1
-    quota = refused.json["errors"]["quota"]
-    assert quota["limit"] == 5 and quota["used"] == 5 and quota["resets_at"]
 
 
 def test_turning_rate_limits_off(make_app, make_user):

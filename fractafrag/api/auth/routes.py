@@ -13,10 +13,11 @@ from flask_jwt_extended import (
 from flask_smorest import Blueprint
 
 from fractafrag.api.auth.schemas import AccessTokenSchema, LoginSchema, RegisterSchema, TokensSchema
-from fractafrag.api.limits import client_ip, enforce
+from fractafrag.api.limits import client_ip
 from fractafrag.auth import issue_tokens, revoke_current_refresh_token
 from fractafrag.errors import abort
 from fractafrag.services import accounts
+from fractafrag.services.ratelimit import enforce
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
 

@@ -5,9 +5,9 @@ from flask_smorest import Blueprint
 
 from fractafrag.api import SIGNED_IN
 from fractafrag.api.generate.schemas import GenerateSchema, JobSchema, QueuedSchema
-from fractafrag.api.limits import enforce
 from fractafrag.auth import login_required, viewer_id
 from fractafrag.services import generation
+from fractafrag.services.ratelimit import enforce
 
 blp = Blueprint("generate", __name__, url_prefix="/api/v1/generate",
                 description="Generate a shader with your own AI provider key (compile-and-repair)")

@@ -13,12 +13,12 @@ from marshmallow import validate
 from rq.exceptions import InvalidJobOperation
 from rq.job import Job, JobStatus
 
-from fractafrag.api.limits import enforce
 from fractafrag.api.shaders.schemas import GlslFailureSchema, ValidateSchema
 from fractafrag.auth import login_required, viewer_id
 from fractafrag.errors import abort
 from fractafrag.extensions import queues, redis
 from fractafrag.services import shaders
+from fractafrag.services.ratelimit import enforce
 
 blp = Blueprint("render-preview", __name__, url_prefix="/api/v1/render-preview",
                 description="Test renders of unsaved code")

@@ -6,10 +6,11 @@ from flask_smorest import Blueprint
 
 from fractafrag.api import SIGNED_IN
 from fractafrag.api.feed.schemas import DwellSchema, VoteResultSchema, VoteSchema
-from fractafrag.api.limits import client_ip, enforce
+from fractafrag.api.limits import client_ip
 from fractafrag.api.shaders import schemas as s
 from fractafrag.auth import login_required, viewer_id
 from fractafrag.services import shaders, shadertoy_io, votes
+from fractafrag.services.ratelimit import count_new_shader, count_new_version, enforce
 from fractafrag.services.search import search_shaders
 
 blp = Blueprint("shaders", __name__, url_prefix="/api/v1/shaders",
@@ -43,7 +44,7 @@ class Shaders(MethodView):
     @blp.doc(security=SIGNED_IN)
     def post(self, body):
         """Publish a new shader (validated by glslang; rendering is queued)"""
-        enforce("RATELIMIT_PUBLISH", str(viewer_id()), "new shaders", without_redis=True)
+        count_new_shader(viewer_id())
         version = shaders.source_from(body)
         return shaders.create_shader(viewer_id(), body, version)
 
@@ -67,7 +68,7 @@ class ShaderById(MethodView):
     def patch(self, changes, shader_id):
         """Edit a shader you own: new code makes version n+1, metadata edits do not"""
         if any(changes.get(field) is not None for field in ("code", "passes", "common")):
-            enforce("RATELIMIT_VERSION", str(viewer_id()), "new versions", without_redis=True)
+            count_new_version(viewer_id())
         return shaders.update_shader(shader_id, viewer_id(), changes)
 
     @login_required
@@ -137,7 +138,7 @@ class RestoreVersion(MethodView):
     @blp.doc(security=SIGNED_IN)
     def post(self, shader_id, number):
         """Make a new version whose code equals version <number>"""
-        enforce("RATELIMIT_VERSION", str(viewer_id()), "new versions", without_redis=True)
+        count_new_version(viewer_id())
         return shaders.restore_version(shader_id, number, viewer_id())
 
 
@@ -166,7 +167,7 @@ class Fork(MethodView):
     @blp.doc(security=SIGNED_IN)
     def post(self, body, shader_id):
         """Fork a version (default: the latest) into a new shader of yours (a draft by default)"""
-        enforce("RATELIMIT_PUBLISH", str(viewer_id()), "new shaders", without_redis=True)
+        count_new_shader(viewer_id())
         return shaders.fork_shader(shader_id, viewer_id(), body.get("version"), body)
 
 
@@ -219,5 +220,5 @@ class Import(MethodView):
     })
     def post(self, args):
         """Import a Shadertoy JSON export as a new shader of yours"""
-        enforce("RATELIMIT_PUBLISH", str(viewer_id()), "new shaders", without_redis=True)
+        count_new_shader(viewer_id())
         return shadertoy_io.import_shader(viewer_id(), request.get_json(), args)
