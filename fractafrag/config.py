@@ -106,6 +106,17 @@ class Config:
         self.LOG_LEVEL = env("FRACTAFRAG_LOG_LEVEL", "INFO").upper()
         self.METRICS_TOKEN = env("FRACTAFRAG_METRICS_TOKEN", "")
         self.MAX_CONTENT_LENGTH = int(env("FRACTAFRAG_MAX_BODY_BYTES", str(1024 * 1024)))
+        # Version diffs (services/diffs.py): both versions together at most these bytes/lines
+        # (413 past them), this many seconds of computing (422 past it), this many computed at
+        # once per web process; answers cached this long, refusals for too slow this long;
+        # the shader page shows at most this many diff lines (the API has the rest).
+        self.DIFF_MAX_BYTES = int(env("FRACTAFRAG_DIFF_MAX_BYTES", str(1024 * 1024)))
+        self.DIFF_MAX_LINES = int(env("FRACTAFRAG_DIFF_MAX_LINES", "40000"))
+        self.DIFF_BUDGET_SECONDS = float(env("FRACTAFRAG_DIFF_BUDGET_SECONDS", "5"))
+        self.DIFF_CONCURRENCY = int(env("FRACTAFRAG_DIFF_CONCURRENCY", "2"))
+        self.DIFF_CACHE_SECONDS = int(env("FRACTAFRAG_DIFF_CACHE_SECONDS", str(7 * 86400)))
+        self.DIFF_REFUSAL_CACHE_SECONDS = int(env("FRACTAFRAG_DIFF_REFUSAL_CACHE_SECONDS", "600"))
+        self.DIFF_PAGE_MAX_LINES = int(env("FRACTAFRAG_DIFF_PAGE_MAX_LINES", "5000"))
         self.SOCKETIO_ASYNC_MODE = env("FRACTAFRAG_ASYNC_MODE", "gevent")
         self.SOCKET_EVENTS_PER_10S = int(env("FRACTAFRAG_SOCKET_EVENTS_PER_10S", "50"))
         self.SOCKET_MAX_PAYLOAD_BYTES = int(env("FRACTAFRAG_SOCKET_MAX_PAYLOAD_BYTES", "4096"))

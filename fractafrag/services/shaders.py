@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -309,25 +308,28 @@ def ancestors_of(shader_id: int, viewer_id: int | None) -> list[dict[str, Any]]:
 
 def diff_versions(shader_id: int, viewer_id: int | None, old: int, new: int
                   ) -> list[dict[str, Any]]:
-    """A unified diff per pass (Common included) between two versions."""
-    before = version_of(shader_id, old, viewer_id)
-    after = version_of(shader_id, new, viewer_id)
+    """A unified diff per pass (Common included) between two versions.
 
-    def by_pass(row: ShaderVersion) -> dict[str, str]:
-        passes = {p["name"]: p["code"] for p in row.passes}
-        if row.common:
-            passes = {"Common": row.common, **passes}
-        return passes
+    Visibility is checked on every call; the diff itself is computed once, off the event loop,
+    within a size cap and a time budget, and cached (services/diffs.py): DiffTooLarge (413) or
+    DiffTooSlow (422) when it cannot be shown.
+    """
+    from fractafrag.services import diffs
 
-    a, b = by_pass(before), by_pass(after)
-    names = list(dict.fromkeys([*a, *b]))
-    result = []
-    for name in names:
-        lines = difflib.unified_diff(
-            a.get(name, "").splitlines(keepends=True), b.get(name, "").splitlines(keepends=True),
-            fromfile=f"v{old}/{name}", tofile=f"v{new}/{name}")
-        text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-        status = ("added" if name not in a else "removed" if name not in b
-                  else "changed" if text else "unchanged")
-        result.append({"pass": name, "status": status, "diff": text})
-    return result
+    shader = visible_shader(shader_id, viewer_id)
+    row_ids = dict(db.session.execute(
+        sa.select(ShaderVersion.version, ShaderVersion.id).where(
+            ShaderVersion.shader_id == shader_id, ShaderVersion.version.in_((old, new)))).all())
+    for number in (old, new):
+        if number not in row_ids:
+            raise NotFound(f"Shader {shader_id} has versions 1 to {shader.current_version}; "
+                           f"there is no version {number}.")
+
+    def load() -> tuple[dict[str, Any], dict[str, Any]]:
+        rows = {row.id: row for row in db.session.scalars(sa.select(ShaderVersion).where(
+            ShaderVersion.id.in_((row_ids[old], row_ids[new]))))}
+        before, after = rows[row_ids[old]], rows[row_ids[new]]
+        return ({"common": before.common or "", "passes": list(before.passes)},
+                {"common": after.common or "", "passes": list(after.passes)})
+
+    return diffs.cached_diff(shader_id, (row_ids[old], row_ids[new]), old, new, load)

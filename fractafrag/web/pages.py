@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from fractafrag.extensions import db
 from fractafrag.models import Shader, User
@@ -99,6 +108,17 @@ def explore() -> str:
                            has_more=page * PAGE_SIZE < total)
 
 
+def _diff_too_long(shader_id: int, old: int, new: int, passes: list[dict[str, Any]]
+                   ) -> str | None:
+    """Why a diff is not drawn on the page (more lines than DIFF_PAGE_MAX_LINES), or None."""
+    limit = current_app.config["DIFF_PAGE_MAX_LINES"]
+    lines = sum(p["diff"].count("\n") for p in passes)
+    if lines <= limit:
+        return None
+    return (f"This diff is too large to show here: {lines} lines, over the page's limit of "
+            f"{limit}. The API has it whole: /api/v1/shaders/{shader_id}/diff?from={old}&to={new}")
+
+
 @bp.get("/shaders/<int:shader_id>")
 def shader(shader_id: int) -> str:
     """The player, the code by pass, versions with diffs, lineage, votes, live viewers."""
@@ -112,8 +132,10 @@ def shader(shader_id: int) -> str:
         try:
             diff = {"from": diff_from, "to": diff_to,
                     "passes": shaders.diff_versions(shader_id, viewer, diff_from, diff_to)}
-        except ServiceError as exc:
+        except ServiceError as exc:  # too large or too slow: "too large to show", never a 500
             diff = {"error": exc.message}
+        else:
+            diff["error"] = _diff_too_long(shader_id, diff_from, diff_to, diff["passes"])
     shown = request.args.get("version", type=int)
     version_numbers = {v.version for v in history}
     if shown not in version_numbers:

@@ -148,6 +148,16 @@ class Diff(MethodView):
 
     @blp.arguments(s.DiffQuerySchema, location="query")
     @blp.response(200, s.DiffSchema)
+    @blp.alt_response(404, description="No such shader (or not visible to you), or no such "
+                      "version.")
+    @blp.alt_response(413, description="Too large to show: the two versions together are over "
+                      "FRACTAFRAG_DIFF_MAX_BYTES or FRACTAFRAG_DIFF_MAX_LINES; the message names "
+                      "the limit.")
+    @blp.alt_response(422, description="Too large to show: computing the diff took longer than "
+                      "FRACTAFRAG_DIFF_BUDGET_SECONDS (or the query is invalid); the message "
+                      "says which.")
+    @blp.alt_response(503, description="Too many diffs being computed at once; Retry-After "
+                      "says when to try again.")
     def get(self, args, shader_id):
         """A unified diff per pass between versions ?from= and ?to="""
         passes = shaders.diff_versions(shader_id, viewer_id(), args["from_"], args["to"])
