@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from fractafrag.extensions import db
 from fractafrag.models import Block, Comment
+from fractafrag.offload import off_hub
 from fractafrag.realtime import broadcast
 from fractafrag.services import Forbidden, NotFound, ServiceError, markdown, shaders
 
@@ -79,7 +80,7 @@ def create_comment(shader_id: int, author_id: int, body: str,
             message = "Replies go one level deep: reply to the top comment instead."
             raise ServiceError(message, {"parent_id": [message]})
     comment = Comment(shader_id=shader_id, author_id=author_id, parent_id=parent_id, body=body,
-                      body_html=markdown.render(body))
+                      body_html=off_hub(markdown.render, body))
     db.session.add(comment)
     db.session.commit()
     data = payload(comment)
@@ -115,7 +116,7 @@ def edit_comment(comment_id: int, user_id: int, body: str) -> Comment:
     """The author rewrites their comment."""
     comment = _own_comment(comment_id, user_id)
     comment.body = _clean_body(body)
-    comment.body_html = markdown.render(comment.body)
+    comment.body_html = off_hub(markdown.render, comment.body)
     comment.edited_at = datetime.now(UTC)
     db.session.commit()
     broadcast.comment_event("updated", comment.shader_id, payload(comment))

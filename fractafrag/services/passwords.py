@@ -1,4 +1,8 @@
-"""Password policy and hashing (argon2id at OWASP's recommended parameters)."""
+"""Password policy and hashing (argon2id at OWASP's recommended parameters).
+
+A hash or a verification keeps a core busy for tens of milliseconds: both run on gevent's thread
+pool (`offload.off_hub`; argon2-cffi releases the GIL), never on the web process's event loop.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from fractafrag.offload import off_hub
 from fractafrag.paths import PACKAGE_DIR
 
 MIN_LENGTH = 8
@@ -42,16 +47,20 @@ def password_problem(password: str, username: str = "", email: str = "") -> str 
 
 
 def hash_password(password: str) -> str:
-    """Hash a password with argon2id."""
-    return _hasher.hash(password)
+    """Hash a password with argon2id (off the event loop)."""
+    return off_hub(_hasher.hash, password)
 
 
-def verify_password(password_hash: str, password: str) -> bool:
-    """True when password matches the stored hash."""
+def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True when password matches the stored hash (checked off the event loop)."""
+    return off_hub(_verify, password_hash, password)
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -91,3 +91,15 @@ def count_new_shader(user_id: int) -> None:
 def count_new_version(user_id: int) -> None:
     """One new version (a code edit, a restore) against RATELIMIT_VERSION; works without Redis."""
     enforce("RATELIMIT_VERSION", str(user_id), "new versions", without_redis=True)
+
+
+def count_password_check(username: str, ip: str) -> None:
+    """A check of an account's current password outside sign-in (changing the password):
+    counted against the sign-in limits, per address and per account, so guesses there share
+    the budget of guesses at the sign-in form. Refused (503) while Redis is down, as sign-in."""
+    try:
+        enforce("RATELIMIT_LOGIN_IP", ip, "sign-in attempts from this address")
+        enforce("RATELIMIT_LOGIN_ACCOUNT", username.lower(), "sign-in attempts for this account")
+    except RateLimited as refused:
+        raise RateLimited(refused.message, {"current_password": [refused.message]},
+                          headers=refused.headers) from None

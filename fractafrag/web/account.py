@@ -10,7 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from fractafrag.api.limits import client_ip
 from fractafrag.services import ServiceError, accounts, apikeys, bounties, byok, payments
-from fractafrag.services.ratelimit import enforce
+from fractafrag.services.ratelimit import count_password_check, enforce
 from fractafrag.urls import public_url
 from fractafrag.web.session import CSP, check_csrf, page_user, sign_in, sign_out
 
@@ -104,7 +104,7 @@ def settings() -> Response | tuple[str, int] | str:
     if user is None:
         return redirect(url_for("account.login", next=request.path))
     errors: dict[str, str] = {}
-    status = 200
+    status, headers = 200, {}
     new_key = None
     if request.method == "POST":
         check_csrf()
@@ -137,6 +137,7 @@ def settings() -> Response | tuple[str, int] | str:
                 key = apikeys.revoke_key(user.id, request.form.get("key_id", type=int) or 0)
                 flash(f"Key “{key.name}” revoked.", "ok")
             elif section == "password":
+                count_password_check(user.username, client_ip())  # shares sign-in's limits
                 accounts.update_profile(user.id, {
                     "current_password": request.form.get("current_password", ""),
                     "password": request.form.get("new_password", "")})
@@ -153,7 +154,7 @@ def settings() -> Response | tuple[str, int] | str:
             return redirect(url_for("account.settings"))
         except ServiceError as exc:
             errors = _errors_of(exc) or {"form": exc.message}
-            status = exc.status
+            status, headers = exc.status, exc.headers
     # A refused key form is shown again without its key (never echoed back).
     byok_form = ({field: request.form.get(field, "") for field in ("provider", "base_url", "model")}
                  if request.method == "POST" and request.form.get("section") == "byok-save"
@@ -161,7 +162,7 @@ def settings() -> Response | tuple[str, int] | str:
     return render_template("settings.html", user=user, errors=errors,
                            keys=apikeys.list_keys(user.id), new_key=new_key,
                            byok_keys=_byok_keys(user.id), byok_form=byok_form,
-                           providers=byok.PROVIDER_LABELS), status
+                           providers=byok.PROVIDER_LABELS), status, headers
 
 
 # ----------------------------------------------------------------------------- payments (Stripe)

@@ -3,9 +3,11 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from fractafrag.api.limits import client_ip
 from fractafrag.api.users.schemas import MeSchema, PublicUserSchema, UserUpdateSchema
 from fractafrag.auth import current_user, login_required
 from fractafrag.services import accounts
+from fractafrag.services.ratelimit import count_password_check
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User profiles")
 
@@ -24,10 +26,16 @@ class Me(MethodView):
     @login_required
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, MeSchema)
+    @blp.alt_response(429, description="Too many password checks (a new password checks "
+                      "current_password): they count against the sign-in limits per address "
+                      "and per account; Retry-After says when to go on.")
     @blp.doc(security=[{"bearerAuth": []}])
     def patch(self, changes):
         """Edit my profile, email or password (a new password needs current_password)"""
-        return accounts.update_profile(current_user().id, changes)
+        user = current_user()
+        if changes.get("password") is not None:
+            count_password_check(user.username, client_ip())
+        return accounts.update_profile(user.id, changes)
 
 
 @blp.route("/<string:username>")
