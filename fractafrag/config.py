@@ -100,6 +100,16 @@ class Config:
         self.RATELIMIT_VERSION = env("FRACTAFRAG_RATELIMIT_VERSION", "120/10min")
         self.RATELIMIT_API_KEY = env("FRACTAFRAG_RATELIMIT_API_KEY", "600/1min")
         self.RATELIMIT_PREVIEW = env("FRACTAFRAG_RATELIMIT_PREVIEW", "30/1min")
+        # POST /validate: anonymous callers per address, signed-in ones per account.
+        self.RATELIMIT_VALIDATE_IP = env("FRACTAFRAG_RATELIMIT_VALIDATE_IP", "30/1min")
+        self.RATELIMIT_VALIDATE_USER = env("FRACTAFRAG_RATELIMIT_VALIDATE_USER", "120/1min")
+        # Compiling GLSL (services/compile_gate.py): compiler seconds per validation, all passes
+        # together; compilers at once on this host; how long a caller waits for one (then 503);
+        # how much lower than the web the compiler runs.
+        self.COMPILE_BUDGET_SECONDS = float(env("FRACTAFRAG_COMPILE_BUDGET", "5"))
+        self.COMPILE_CONCURRENCY = int(env("FRACTAFRAG_COMPILE_CONCURRENCY", "2"))
+        self.COMPILE_WAIT_SECONDS = float(env("FRACTAFRAG_COMPILE_WAIT", "3"))
+        self.COMPILE_NICE = int(env("FRACTAFRAG_COMPILE_NICE", "10"))
 
         self.LOG_CONFIGURE = True  # set up this process's log handler (off in embedding code)
         self.LOG_FORMAT = env("FRACTAFRAG_LOG_FORMAT", "json")

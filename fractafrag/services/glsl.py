@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import os
 import re
 import shutil
@@ -11,8 +12,14 @@ import site
 import subprocess
 import sys
 import sysconfig
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from fractafrag.services import ServiceError
 
 PASS_NAMES = ("Image", "Buffer A", "Buffer B", "Buffer C", "Buffer D")
 BUFFER_NAMES = PASS_NAMES[1:]
@@ -20,8 +27,18 @@ BUILTIN_TEXTURES = ("noise-rgba", "noise-gray", "checker")
 FILTERS = ("linear", "nearest", "mipmap")
 WRAPS = ("clamp", "repeat")
 MAX_PASS_BYTES = 64 * 1024
-COMPILE_TIMEOUT_SECONDS = 10.0
+# One validation (every pass of a version) gets this much compiler wall time in all, unless the
+# caller gives its own budget (the web gives COMPILE_BUDGET_SECONDS, services/compile_gate.py).
+COMPILE_BUDGET_SECONDS = 10.0
 COMPILER_MEMORY_BYTES = 512 * 1024 * 1024
+# Macro bombs (#define A1 A0+A0 ... doubling at each level) are refused before the compiler
+# runs: one macro use (or one #if) may expand to at most MAX_MACRO_TOKENS tokens, the uses in a
+# pass with Common add at most MAX_EXPANDED_TOKENS in all, and checking takes at most
+# MAX_MACRO_STEPS steps. glslang
+# takes ~0.1 s for 64 Ki tokens; real shaders stay far below.
+MAX_MACRO_TOKENS = 64 * 1024
+MAX_EXPANDED_TOKENS = 256 * 1024
+MAX_MACRO_STEPS = 1_000_000
 COMMON = "Common"
 MAIN_IMAGE_SIGNATURE = "void mainImage(out vec4 fragColor, in vec2 fragCoord)"
 GLSLANG_ENV = "FRACTAFRAG_GLSLANG"
@@ -75,6 +92,18 @@ _MANGLED_NAME = re.compile(r"^\s*([A-Za-z_]\w*)\(")
 
 class GlslangMissing(RuntimeError):
     """No glslangValidator binary could be found, so shaders cannot be compiled."""
+
+
+class CompileRefused(ServiceError):
+    """The code costs too much to compile (a macro bomb, or the compile budget spent): 422 with
+    the pass and line to blame, in the same {pass, line, message} shape as compile errors."""
+
+    status = 422
+
+    def __init__(self, error: GlslError) -> None:
+        where = f"{error.pass_name} line {error.line}" if error.line else error.pass_name
+        super().__init__(f"Not compiled: {where}: {error.message}", [error.as_dict()])
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -161,13 +190,30 @@ def check_structure(common: str, passes: list[dict]) -> list[GlslError]:
     return errors
 
 
-def validate_version(common: str, passes: list[dict]) -> list[GlslError]:
-    """Check the structure, then compile every pass with glslang; [] means the version is valid."""
+def validate_version(
+    common: str,
+    passes: list[dict],
+    *,
+    budget_seconds: float | None = None,
+    nice: int = 0,
+    slot: Callable[[], AbstractContextManager[object]] | None = None,
+    offload: Callable[..., Any] | None = None,
+) -> list[GlslError]:
+    """Check the structure, then compile every pass with glslang; [] means the version is valid.
+
+    Every pass shares one budget of compiler wall time (budget_seconds, COMPILE_BUDGET_SECONDS
+    when None); the compiler runs `nice`d by that much, inside `slot()` when given (a site-wide
+    bound on compilers at once; it may raise). The macro check, pure Python that can take tens
+    of milliseconds on 64 KB passes, runs through offload(function, *args) when given (the web
+    gives offload.off_hub). Raises CompileRefused (422) for a macro bomb, found before
+    compiling, and when the budget runs out, naming the pass.
+    """
     errors = check_structure(common, passes)
     if not isinstance(common, str) or _size_error(COMMON, common) or not isinstance(passes, list):
         return errors
     missing_main = {e.pass_name for e in errors if "mainImage" in e.message}
     seen: set[str] = set()
+    todo: list[tuple[str, str]] = []
     for spec in passes:
         if not isinstance(spec, dict):
             continue
@@ -175,13 +221,247 @@ def validate_version(common: str, passes: list[dict]) -> list[GlslError]:
         if name not in PASS_NAMES or name in seen or not isinstance(code, str):
             continue
         seen.add(name)
-        if _size_error(name, code):
-            continue
-        for error in _compile_pass(name, common, code):
-            wrapper_noise = error.pass_name in missing_main and "mainImage" in error.message
-            if error not in errors and not wrapper_noise:
-                errors.append(error)
+        if not _size_error(name, code):
+            todo.append((name, code))
+    if not todo:
+        return errors
+    bomb = offload(macro_bomb, common, todo) if offload is not None else macro_bomb(common, todo)
+    if bomb is not None:
+        raise CompileRefused(bomb)
+    budget = COMPILE_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+    with slot() if slot is not None else contextlib.nullcontext():
+        deadline = time.monotonic() + budget
+        for name, code in todo:
+            for error in _compile_pass(name, common, code, deadline, budget, nice):
+                wrapper_noise = error.pass_name in missing_main and "mainImage" in error.message
+                if error not in errors and not wrapper_noise:
+                    errors.append(error)
     return errors
+
+
+def _out_of_budget(name: str, budget: float) -> CompileRefused:
+    """The 422 for a version whose compile did not finish within its budget, naming the pass."""
+    return CompileRefused(GlslError(
+        name, 0,
+        f"Compiling {name} did not finish within the {budget:g} s compile budget this version "
+        "has in all (every pass and Common share it); simplify the code (macros that expand "
+        "to very long code are a common cause)."))
+
+
+# The macro check: a small model of the GLSL preprocessor that counts the tokens each macro use
+# expands to, as a linear form (a constant plus a weight per parameter), without expanding.
+_PP_TOKEN = re.compile(
+    r"[A-Za-z_]\w*|\.?\d(?:[eE][+-]|[\w.])*|##|<<=|>>=|[-+*/%&|^!=<>]=|&&|\|\||\^\^|<<|>>"
+    r"|\+\+|--|\S")
+_DIRECTIVE = re.compile(r"^\s*#\s*(\w*)(.*)$")
+_DEFINITION = re.compile(r"^\s*([A-Za-z_]\w*)(?:\(([^)]*)\))?(.*)$")
+_EXPANDING_DIRECTIVES = frozenset({"if", "elif", "line"})
+_Form = tuple[int, tuple[int, ...]]
+
+
+class _MacroBomb(Exception):
+    """Raised inside the macro check with the message to show."""
+
+
+class _MacroMeter:
+    """Macro definitions seen so far and what each expands to; feed it Common, then a pass."""
+
+    def __init__(self) -> None:
+        self.macros: dict[str, tuple[tuple[str, ...] | None, list[str]]] = {}
+        self.forms: dict[str, _Form] = {}
+        self.expanding: set[str] = set()
+        self.total = 0
+        self.steps = 0
+
+    def copy(self) -> _MacroMeter:
+        """A meter that goes on from this one's state (Common's macros, for each pass)."""
+        other = _MacroMeter()
+        other.macros, other.forms = dict(self.macros), dict(self.forms)
+        other.total, other.steps = self.total, self.steps
+        return other
+
+    def feed(self, pass_name: str, code: str) -> GlslError | None:
+        """Read code's directives and macro uses; the first over a limit becomes the error."""
+        tokens: list[str] = []
+        lines: list[int] = []
+        line = 0
+        try:
+            for line, text in _logical_lines(_strip_comments(code)):
+                directive = _DIRECTIVE.match(text)
+                if directive is None:
+                    if self.macros:  # without macros, code lines expand to nothing more
+                        found = _PP_TOKEN.findall(text)
+                        tokens.extend(found)
+                        lines.extend([line] * len(found))
+                    continue
+                self._code(tokens, lines)
+                tokens, lines = [], []
+                self._directive(directive.group(1), directive.group(2), line)
+            self._code(tokens, lines)
+        except _MacroBomb as bomb:
+            where, message = bomb.args
+            return GlslError(pass_name, where, message)
+        return None
+
+    def _directive(self, keyword: str, rest: str, line: int) -> None:
+        if keyword == "define":
+            definition = _DEFINITION.match(rest)
+            if definition:
+                name, params, body = definition.groups()
+                names = None if params is None else tuple(
+                    p.strip() for p in params.split(",") if p.strip())
+                self.macros[name] = (names, _PP_TOKEN.findall(body))
+                self.forms.clear()
+        elif keyword == "undef":
+            self.macros.pop(rest.strip(), None)
+            self.forms.clear()
+        elif keyword in _EXPANDING_DIRECTIVES:
+            size = self._measure(_PP_TOKEN.findall(rest), (), line)[0]
+            if size > MAX_MACRO_TOKENS:
+                raise _MacroBomb(line, f"This #{keyword} expands to more than "
+                                 f"{MAX_MACRO_TOKENS:,} tokens (a macro bomb?); the limit "
+                                 f"is {MAX_MACRO_TOKENS:,} tokens per expression.")
+
+    def _code(self, tokens: list[str], lines: list[int]) -> None:
+        """Measure every macro use at the top level of the code between directives; the
+        total counts what uses add (size - 1), the code itself being at most 64 KB."""
+        macros = self.macros
+        end = 0
+        for index in [i for i, token in enumerate(tokens) if token in macros]:
+            if index < end:
+                continue  # inside the arguments of a use already measured
+            name = tokens[index]
+            end = index + 1
+            if self.macros[name][0] is not None and end < len(tokens) and tokens[end] == "(":
+                end = _closing(tokens, end)
+            size = self._measure(tokens[index:end], (), lines[index])[0]
+            if size > MAX_MACRO_TOKENS:
+                raise _MacroBomb(lines[index], f"'{name}' expands to more than "
+                                 f"{MAX_MACRO_TOKENS:,} tokens (a macro bomb?); the limit is "
+                                 f"{MAX_MACRO_TOKENS:,} tokens per macro use.")
+            self.total += size - 1
+            if self.total > MAX_EXPANDED_TOKENS:
+                raise _MacroBomb(lines[index], f"Macros make the code more than "
+                                 f"{MAX_EXPANDED_TOKENS:,} tokens longer here; the limit is "
+                                 f"{MAX_EXPANDED_TOKENS:,} tokens of expansion in all.")
+
+    def _form(self, name: str, line: int) -> _Form:
+        """What macro name's body expands to, as a linear form over its parameters."""
+        form = self.forms.get(name)
+        if form is None:
+            params, body = self.macros[name]
+            self.expanding.add(name)
+            try:
+                form = self._measure(body, params or (), line)
+            finally:
+                self.expanding.discard(name)
+            self.forms[name] = form
+        return form
+
+    def _measure(self, tokens: list[str], params: tuple[str, ...], line: int) -> _Form:
+        """Tokens after expansion as a linear form over params; grows saturate past the limit."""
+        cap = MAX_MACRO_TOKENS + 1
+        const = 0
+        weights = [0] * len(params)
+        where = {p: i for i, p in enumerate(params)}
+        index = 0
+        while index < len(tokens):
+            self.steps += 1
+            if self.steps > MAX_MACRO_STEPS:
+                raise _MacroBomb(line, f"The macros are too intricate to check within "
+                                 f"{MAX_MACRO_STEPS:,} steps; simplify them.")
+            token = tokens[index]
+            index += 1
+            if token in where:
+                weights[where[token]] += 1
+                continue
+            if token == "defined":  # `defined X` and `defined(X)` do not expand X
+                index += 3 if index < len(tokens) and tokens[index] == "(" else 1
+                const += 1
+                continue
+            macro = self.macros.get(token)
+            if macro is None or token in self.expanding:
+                const += 1
+                continue
+            if macro[0] is None:
+                const += self._form(token, line)[0]
+                continue
+            if index >= len(tokens) or tokens[index] != "(":
+                const += 1  # a function-like macro's name without arguments stays as it is
+                continue
+            end = _closing(tokens, index)
+            arguments = _arguments(tokens[index + 1:end - 1])
+            base, per_param = self._form(token, line)
+            const += base
+            for position, argument in enumerate(arguments):
+                # An argument is expanded even when the body does not use it, so it counts once.
+                weight = max(per_param[position] if position < len(per_param) else 0, 1)
+                arg_const, arg_weights = self._measure(argument, params, line)
+                const += weight * arg_const
+                for slot, value in enumerate(arg_weights):
+                    weights[slot] = min(weights[slot] + weight * value, cap)
+            const = min(const, cap)
+            index = end
+        return min(const, cap), tuple(weights)
+
+
+def _logical_lines(code: str) -> list[tuple[int, str]]:
+    """(first line number, text) of each line, lines continued with a backslash joined."""
+    joined: list[tuple[int, str]] = []
+    pending: list[str] = []
+    start = 1
+    for number, text in enumerate(code.split("\n"), start=1):
+        if not pending:
+            start = number
+        if text.endswith("\\"):
+            pending.append(text[:-1])
+            continue
+        joined.append((start, "".join(pending) + text))
+        pending = []
+    if pending:
+        joined.append((start, "".join(pending)))
+    return joined
+
+
+def _closing(tokens: list[str], opening: int) -> int:
+    """Index just after the parenthesis that closes tokens[opening] (or the end)."""
+    depth = 0
+    for index in range(opening, len(tokens)):
+        if tokens[index] == "(":
+            depth += 1
+        elif tokens[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return len(tokens)
+
+
+def _arguments(tokens: list[str]) -> list[list[str]]:
+    """A macro call's arguments: tokens split at top-level commas."""
+    arguments: list[list[str]] = [[]]
+    depth = 0
+    for token in tokens:
+        if token == "," and depth == 0:
+            arguments.append([])
+            continue
+        depth += (token == "(") - (token == ")")
+        arguments[-1].append(token)
+    return arguments
+
+
+def macro_bomb(common: str, passes: list[tuple[str, str]]) -> GlslError | None:
+    """The first macro use, in Common or a (name, code) pass, that expands past the limits
+    (MAX_MACRO_TOKENS per use, MAX_EXPANDED_TOKENS added per pass), as an error naming its line;
+    else None. Token pasting (##), which GLSL ES refuses anyway, is not followed."""
+    meter = _MacroMeter()
+    bomb = meter.feed(COMMON, common)
+    if bomb is not None:
+        return bomb
+    for name, code in passes:
+        bomb = meter.copy().feed(name, code)
+        if bomb is not None:
+            return bomb
+    return None
 
 
 def _size_error(name: str, code: str) -> GlslError | None:
@@ -365,10 +645,11 @@ def _environment(binary: Path) -> dict[str, str]:
     return env
 
 
-def _run_glslang(source: str, cascade: bool) -> subprocess.CompletedProcess[bytes]:
-    """Compile one fragment source; raises subprocess.TimeoutExpired past the time limit."""
+def _run_glslang(source: str, cascade: bool, timeout: float,
+                 nice: int = 0) -> subprocess.CompletedProcess[bytes]:
+    """Compile one fragment source; raises subprocess.TimeoutExpired past timeout seconds."""
     binary = find_glslang()
-    cpu_seconds = int(COMPILE_TIMEOUT_SECONDS) + 1
+    cpu_seconds = math.ceil(timeout) + 1
     # -C reports every error instead of stopping at the first; -l links, which catches
     # functions that are declared but never given a body.
     args = [str(binary), *(["-C"] if cascade else []), "-l", "--stdin", "-S", "frag"]
@@ -377,12 +658,16 @@ def _run_glslang(source: str, cascade: bool) -> subprocess.CompletedProcess[byte
         # Nested macros can expand exponentially: cap memory and CPU so one submission
         # cannot take the server down before the wall-clock timeout fires.
         args = [prlimit, f"--as={COMPILER_MEMORY_BYTES}", f"--cpu={cpu_seconds}", "--", *args]
+    nice_binary = shutil.which("nice") if nice > 0 else None
+    if nice_binary:
+        # Below the web and the render workers: a busy compiler never starves them.
+        args = [nice_binary, "-n", str(nice), *args]
     try:
         return subprocess.run(
             args,
             input=source.encode("utf-8"),
             capture_output=True,
-            timeout=COMPILE_TIMEOUT_SECONDS,
+            timeout=timeout,
             env=_environment(binary),
             check=False,
         )
@@ -390,23 +675,18 @@ def _run_glslang(source: str, cascade: bool) -> subprocess.CompletedProcess[byte
         raise GlslangMissing(f"could not run {binary}: {error}") from error
 
 
-def _compile_pass(name: str, common: str, code: str) -> list[GlslError]:
-    """Compile one pass (with Common) and return its errors mapped to the user's lines."""
+def _compile_pass(name: str, common: str, code: str, deadline: float, budget: float,
+                  nice: int = 0) -> list[GlslError]:
+    """Compile one pass (with Common) and return its errors mapped to the user's lines; raise
+    CompileRefused when the version's budget (ending at deadline) runs out."""
     source = fragment_source(common, code)
     try:
-        result = _run_glslang(source, cascade=True)
+        result = _run_glslang(source, True, _remaining(deadline, name, budget), nice)
         if result.returncode < 0:
             # glslang documents that -C may crash while recovering; retry in its safe mode.
-            result = _run_glslang(source, cascade=False)
-    except subprocess.TimeoutExpired:
-        return [
-            GlslError(
-                name,
-                0,
-                f"The compiler took longer than {COMPILE_TIMEOUT_SECONDS:g} s on {name}; "
-                "simplify the code (very long loops unrolled by macros are a common cause).",
-            )
-        ]
+            result = _run_glslang(source, False, _remaining(deadline, name, budget), nice)
+    except subprocess.TimeoutExpired as expired:
+        raise _out_of_budget(name, budget) from expired
     output = (result.stdout + result.stderr).decode("utf-8", errors="replace")
     errors = _parse_output(name, code, common, output)
     if result.returncode < 0 and not errors:
@@ -428,6 +708,14 @@ def _compile_pass(name: str, common: str, code: str) -> list[GlslError]:
             )
         )
     return errors
+
+
+def _remaining(deadline: float, name: str, budget: float) -> float:
+    """Seconds left before deadline; CompileRefused naming the pass when none are."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _out_of_budget(name, budget)
+    return left
 
 
 def _parse_output(name: str, code: str, common: str, output: str) -> list[GlslError]:

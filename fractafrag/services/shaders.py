@@ -11,7 +11,15 @@ from flask import current_app
 from fractafrag.extensions import db
 from fractafrag.models import Shader, ShaderVersion
 from fractafrag.realtime import broadcast
-from fractafrag.services import Forbidden, NotFound, ServiceError, glsl, quota, renders, vectors
+from fractafrag.services import (
+    Forbidden,
+    NotFound,
+    ServiceError,
+    compile_gate,
+    quota,
+    renders,
+    vectors,
+)
 from fractafrag.services.licenses import SPDX_LICENSES, canonical_license
 from fractafrag.services.ranking import hot_score
 
@@ -42,8 +50,9 @@ def source_from(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def compile_or_raise(version: dict[str, Any]) -> None:
-    """Validate the version with glslang; raise GlslInvalid listing every error."""
-    errors = glsl.validate_version(version["common"], version["passes"])
+    """Validate the version with glslang within the site's compile bounds (compile_gate);
+    raise GlslInvalid listing every error (CompileRefused 422 / CompilerBusy 503 past them)."""
+    errors = compile_gate.validate(version["common"], version["passes"])
     if errors:
         first = errors[0]
         where = f"{first.pass_name} line {first.line}" if first.line else first.pass_name

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
-import shutil
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -404,13 +406,59 @@ def test_missing_binary_raises_glslang_missing(no_compiler: None) -> None:
         validate_version("", [image()])
 
 
-def test_compiler_timeout_becomes_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(glsl.GLSLANG_ENV, fake_compiler(tmp_path, "exec sleep 30\n"))
-    monkeypatch.setattr(glsl, "COMPILE_TIMEOUT_SECONDS", 0.3)
-    errors = validate_version("", [image()])
-    assert len(errors) == 1
-    assert errors[0].pass_name == "Image" and errors[0].line == 0
-    assert re.search(r"longer than 0\.3 s", errors[0].message)
+def test_a_compiler_past_the_budget_is_refused_naming_the_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The compiler hangs on the pass holding HANG; the one before it is compiled first.
+    script = 'if grep -q HANG; then exec sleep 30; fi\nexit 0\n'
+    monkeypatch.setenv(glsl.GLSLANG_ENV, fake_compiler(tmp_path, script))
+    hanging = OK_CODE + "// HANG\n"
+    with pytest.raises(glsl.CompileRefused) as refused:
+        validate_version("", [image(), buffer("A", hanging), buffer("B")], budget_seconds=0.5)
+    assert refused.value.status == 422
+    assert refused.value.error.pass_name == "Buffer A" and refused.value.error.line == 0
+    assert re.search(r"within the 0\.5 s compile budget", refused.value.error.message)
+    assert refused.value.errors == [refused.value.error.as_dict()]
+
+
+def test_all_passes_share_one_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each pass takes 0.3 s, well under the 1 s budget, but five of them do not fit in it:
+    # a budget per pass would accept this version.
+    monkeypatch.setenv(glsl.GLSLANG_ENV, fake_compiler(tmp_path, "cat >/dev/null\nsleep 0.3\n"))
+    passes = [image(), *(buffer(letter) for letter in "ABCD")]
+    with pytest.raises(glsl.CompileRefused) as refused:
+        validate_version("", passes, budget_seconds=1.0)
+    assert refused.value.error.pass_name in {"Buffer A", "Buffer B", "Buffer C", "Buffer D"}
+    assert "1 s compile budget" in refused.value.error.message
+    assert validate_version("", passes, budget_seconds=5.0) == []
+
+
+def test_the_compiler_runs_niced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    script = "cat >/dev/null\necho \"ERROR: 2:1: 'niceness' : $(nice)\"\nexit 2\n"
+    monkeypatch.setenv(glsl.GLSLANG_ENV, fake_compiler(tmp_path, script))
+    expected = min(os.nice(0) + 7, 19)
+    assert validate_version("", [image()], nice=7) == [
+        GlslError("Image", 1, f"'niceness' : {expected}")]
+
+
+def test_the_slot_is_held_while_compiling_and_only_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held: list[str] = []
+
+    @contextlib.contextmanager
+    def slot() -> Iterator[None]:
+        held.append("taken")
+        yield
+        held.append("freed")
+
+    assert validate_version("", [image()], slot=slot) == []
+    assert held == ["taken", "freed"]
+    # Structure errors alone, and macro bombs, never take a compile slot.
+    validate_version("", [image("float f;")], slot=slot)
+    with pytest.raises(glsl.CompileRefused):
+        validate_version(BOMB_COMMON, [image()], slot=slot)
+    assert held == ["taken", "freed", "taken", "freed"]
 
 
 def test_compiler_crash_becomes_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -419,12 +467,98 @@ def test_compiler_crash_becomes_an_error(tmp_path: Path, monkeypatch: pytest.Mon
     assert len(errors) == 1 and "ran out of memory or time" in errors[0].message
 
 
-@pytest.mark.skipif(shutil.which("prlimit") is None, reason="memory cap needs prlimit")
-def test_exponential_macro_expansion_is_contained() -> None:
+# A #if macro bomb: 40 lines, each macro twice the one before (2**40 tokens at the #if).
+BOMB_COMMON = "#define A0 1\n" + "".join(
+    f"#define A{i} (A{i - 1} + A{i - 1})\n" for i in range(1, 40)) + "#if A39 > 0\n#endif\n"
+
+
+def test_exponential_macro_expansion_is_refused_before_compiling(no_compiler: None) -> None:
     macros = "#define A0 x+x\n" + "".join(f"#define A{i} A{i - 1}+A{i - 1}\n" for i in range(1, 40))
     code = macros + OK_CODE.replace("fragColor = ", "float x = 1.0;\n    fragColor = A39 + ")
-    errors = validate_version("", [image(code)])
-    assert len(errors) == 1 and errors[0].pass_name == "Image" and errors[0].line == 0
+    with pytest.raises(glsl.CompileRefused) as refused:
+        validate_version("", [image(code)])  # no compiler: the check alone refuses it
+    assert refused.value.error == GlslError(
+        "Image", 44, "'A39' expands to more than 65,536 tokens (a macro bomb?); the limit is "
+        "65,536 tokens per macro use.")
+
+
+def test_an_if_macro_bomb_in_common_names_common_and_its_line(no_compiler: None) -> None:
+    passes = [image(), *(buffer(letter) for letter in "ABCD")]
+    with pytest.raises(glsl.CompileRefused) as refused:
+        validate_version(BOMB_COMMON, passes)
+    assert refused.value.error.pass_name == "Common" and refused.value.error.line == 41
+    assert "This #if expands to more than 65,536 tokens" in refused.value.error.message
+    assert refused.value.message.startswith("Not compiled: Common line 41: This #if")
+
+
+@pytest.mark.parametrize("code, line", [
+    # Nested calls of a function-like macro that doubles its argument.
+    ("#define D(x) x x\nfloat f() { return "
+     "D(D(D(D(D(D(D(D(D(D(D(D(D(D(D(D(D(D(1.0))))))))))))))))));}\n", 2),
+    # Macros calling macros on their parameters, over several lines with continuations.
+    ("#define F(x) x+x\n#define G(x) F(F(x))\n#define H(x) \\\n G(G(G(G(x))))\n"
+     "#define I(x) H(H(H(H(x))))\n\nfloat y = I(1.0);\n", 7),
+    # A call split over lines: the line is where the use starts.
+    ("#define D(x) x x x x\n#define E(x) D(D(D(D(x))))\nfloat y = E(E(\n1.0 + 1.0\n));\n", 3),
+    # Arguments are expanded even when the body ignores them.
+    ("#define B0 1\n" + "".join(f"#define B{i} B{i - 1}+B{i - 1}\n" for i in range(1, 30))
+     + "#define IGNORE(x) 0\n#if IGNORE(B29)\n#endif\n", 32),
+])
+def test_other_macro_bombs_are_refused_at_their_line(no_compiler: None, code: str,
+                                                      line: int) -> None:
+    with pytest.raises(glsl.CompileRefused) as refused:
+        validate_version("", [buffer("B", code + OK_CODE), image()])
+    assert (refused.value.error.pass_name, refused.value.error.line) == ("Buffer B", line)
+
+
+def test_common_macros_reach_into_the_pass(no_compiler: None) -> None:
+    common = "#define A0 1.0\n" + "".join(
+        f"#define A{i} (A{i - 1} + A{i - 1})\n" for i in range(1, 30))
+    code = OK_CODE.replace("fragColor = ", "fragColor = vec4(A29) + ")
+    with pytest.raises(glsl.CompileRefused) as refused:
+        validate_version(common, [image(), buffer("C", code)])
+    assert (refused.value.error.pass_name, refused.value.error.line) == ("Buffer C", 3)
+
+
+def test_too_much_expanded_code_in_all_is_refused(no_compiler: None) -> None:
+    # Each use stays under the per-use limit; together they are past the total.
+    common = "#define A0 1.0\n" + "".join(
+        f"#define A{i} (A{i - 1} + A{i - 1})\n" for i in range(1, 14))
+    uses = "".join(f"float v{n} = A13;\n" for n in range(40))
+    with pytest.raises(glsl.CompileRefused) as refused:
+        validate_version(common, [image(uses + OK_CODE)])
+    assert refused.value.error.pass_name == "Image"
+    assert "more than 262,144 tokens longer" in refused.value.error.message
+
+
+def test_macros_real_shaders_use_are_not_refused() -> None:
+    code = """#define PI 3.14159265
+#define TAU (2.0 * PI)
+#define R(a) mat2(cos(a), -sin(a), sin(a), cos(a))
+#define SAT(x) clamp(x, 0.0, 1.0)
+#define MAX_STEPS 64
+#ifndef QUALITY
+#define QUALITY 2
+#endif
+#if defined(QUALITY) && QUALITY > 1 && MAX_STEPS >= 64
+#define STEPS (MAX_STEPS * QUALITY)
+#else
+#define STEPS MAX_STEPS
+#endif
+#define SMOOTH(a, b, x) smoothstep(a, b, \\
+                                   x)
+#define NEST(x) SAT(SAT(SAT(SAT(SAT(SAT(x))))))
+float gain2 = 2.0;
+void mainImage(out vec4 fragColor, in vec2 fragCoord)
+{
+    vec2 uv = R(TAU * 0.1) * (fragCoord / iResolution.xy);
+    float v = 0.0;
+    for (int i = 0; i < STEPS; i++) { v += SMOOTH(0.0, 1.0, uv.x) / float(STEPS); }
+    fragColor = vec4(NEST(v * gain2), SAT(uv.y), 0.0, 1.0);
+}
+"""
+    assert glsl.macro_bomb("#define HALF 0.5\n", [("Image", code)]) is None
+    assert validate_version("#define HALF 0.5\n", [image(code)]) == []
 
 
 def test_names_webgl_reserves_are_refused_at_their_line():
