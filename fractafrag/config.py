@@ -131,6 +131,12 @@ class Config:
         self.SOCKET_EVENTS_PER_10S = int(env("FRACTAFRAG_SOCKET_EVENTS_PER_10S", "50"))
         self.SOCKET_MAX_PAYLOAD_BYTES = int(env("FRACTAFRAG_SOCKET_MAX_PAYLOAD_BYTES", "4096"))
         self.SOCKET_MAX_FRAME_BYTES = int(env("FRACTAFRAG_SOCKET_MAX_FRAME_BYTES", "65536"))
+        # Floods (docs/operations.md, "Realtime"): rooms per connection, Socket.IO sessions
+        # per web process and per client address (0: no cap), concurrent room look-ups.
+        self.SOCKET_MAX_ROOMS = int(env("FRACTAFRAG_SOCKET_MAX_ROOMS", "16"))
+        self.SOCKET_MAX_CONNECTIONS = int(env("FRACTAFRAG_SOCKET_MAX_CONNECTIONS", "1500"))
+        self.SOCKET_MAX_PER_IP = int(env("FRACTAFRAG_SOCKET_MAX_PER_IP", "100"))
+        self.SOCKET_ROOM_LOOKUPS = int(env("FRACTAFRAG_SOCKET_ROOM_LOOKUPS", "3"))
         self.PRESENCE_TTL = float(env("FRACTAFRAG_PRESENCE_TTL", "60"))
         self.DEFAULT_LICENSE = env("FRACTAFRAG_DEFAULT_LICENSE", "CC-BY-NC-SA-3.0")
         self.FREE_SHADERS_PER_MONTH = int(env("FRACTAFRAG_FREE_SHADERS_PER_MONTH", "5"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,21 +25,27 @@ from socketio.exceptions import ConnectionRefusedError
 
 from fractafrag.observability import SOCKETS
 from fractafrag.realtime import rooms
+from fractafrag.realtime.guard import ConnectionGuard, Tally
 from fractafrag.services import ServiceError, presence
 
 log = logging.getLogger(__name__)
 CLIENT_EVENTS = ("subscribe", "unsubscribe")
-MAX_ROOMS = 32
 WINDOW_SECONDS = 10
 FLUSH_SECONDS = 0.25
+RECONCILE_SECONDS = 5.0
+# Subscribes and unsubscribes handled at once per process (each takes a Redis connection, of
+# which redis-py allows 100); a crowd's other events wait up to TURN_WAIT_SECONDS, then 503.
+CONCURRENT_EVENTS = 24
+TURN_WAIT_SECONDS = 10.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Client:
     """One connection of this process: who it is, its rooms, its event budget."""
 
     user_id: int | None
     rooms: set[str] = field(default_factory=set)
+    joining: int = 0  # subscribes in progress, which hold a place under SOCKET_MAX_ROOMS
     window: int = 0
     events: int = 0
 
@@ -99,6 +106,9 @@ class Realtime(Namespace):
         super().__init__(namespace)
         self.clients: dict[str, Client] = {}
         self._background_started = False
+        self.tally = Tally()
+        self.turns = threading.BoundedSemaphore(CONCURRENT_EVENTS)
+        self.guard: ConnectionGuard | None = None
 
     def _set_server(self, server: socketio_lib.Server) -> None:
         """Attach to the server; guard its messages (both transports) and its WebSocket frames."""
@@ -113,6 +123,9 @@ class Realtime(Namespace):
             return dispatch(eio_sid, message)
 
         eio.on("message", read_message)  # both transports: WebSocket and long-polling
+        # Past SOCKET_MAX_CONNECTIONS / SOCKET_MAX_PER_IP a handshake answers 503 at once.
+        self.guard = ConnectionGuard(eio, self.tally)
+        self.guard.install()
         websocket = eio._async.get("websocket")
         if isinstance(websocket, type) and issubclass(websocket, SimpleWebSocketWSGI):
             limit = eio.max_http_buffer_size
@@ -161,6 +174,7 @@ class Realtime(Namespace):
         limit = config["SOCKET_EVENTS_PER_10S"]
         spent = client.spend()
         if spent > limit:
+            self.tally.add("events dropped over SOCKET_EVENTS_PER_10S")
             if spent == limit + 1:
                 return self._error(429, f"Slow down: at most {limit} events per "
                                         f"{WINDOW_SECONDS} s; later ones are dropped.", event)
@@ -173,14 +187,30 @@ class Realtime(Namespace):
             return self._error(413, f"Payloads are limited to "
                                     f"{config['SOCKET_MAX_PAYLOAD_BYTES']} bytes of JSON.", event)
         handler = self.on_subscribe if event == "subscribe" else self.on_unsubscribe
+        reserved = False
         try:
-            return handler(*data)
+            if event == "subscribe":
+                # Before waiting for a turn: a join past the cap costs nothing.
+                self._reserve_place(client, data)
+                reserved = True
+            if not self.turns.acquire(timeout=TURN_WAIT_SECONDS):
+                raise ServiceError("The server is busy; try again in a moment.", status=503)
+            try:
+                return handler(*data)
+            finally:
+                self.turns.release()
         except ServiceError as error:
             room = data[0].get("room") if data and isinstance(data[0], dict) else None
+            if error.status in (429, 503):
+                self.tally.add(f"{event} refused ({error.status})")
             return self._error(error.status, error.message, event, room)
         except Exception:
-            log.exception("socket event %s failed", event)
+            # One traceback per interval; a flood of failures is counted, not logged each.
+            self.tally.exception(f"socket event {event} failed")
             return self._error(500, "Something went wrong on our side; try again.", event)
+        finally:
+            if reserved:
+                client.joining -= 1
 
     def _error(self, code: int, message: str, event: Any, room: Any = None) -> dict[str, Any]:
         """Send `error {code, message, event[, room]}` to this client; it is also the ack."""
@@ -213,10 +243,7 @@ class Realtime(Namespace):
     def on_subscribe(self, *data: Any) -> dict[str, Any]:
         """`subscribe {room}`: join if allowed; the ack is {ok, room[, viewers]}."""
         client = self.clients[_sid()]
-        name = _room_of(data)
-        if len(client.rooms) >= MAX_ROOMS and name not in client.rooms:
-            raise ServiceError(f"At most {MAX_ROOMS} rooms per connection; unsubscribe first.")
-        room = rooms.admit(name, client.user_id)
+        room = rooms.admit(_room_of(data), client.user_id)
         self.enter_room(_sid(), room.name)
         client.rooms.add(room.name)
         answer: dict[str, Any] = {"ok": True, "room": room.name}
@@ -225,6 +252,18 @@ class Realtime(Namespace):
             if count is not None:
                 answer["viewers"] = count
         return answer
+
+    @staticmethod
+    def _reserve_place(client: Client, data: tuple[Any, ...]) -> None:
+        """Hold one of the connection's SOCKET_MAX_ROOMS places for a join (429 if none is
+        left); joins in progress hold theirs, so concurrent ones cannot overshoot the cap."""
+        limit = current_app.config["SOCKET_MAX_ROOMS"]
+        if len(client.rooms) + client.joining >= limit:
+            name = rooms.parse(_room_of(data)).name
+            if name not in client.rooms:
+                raise ServiceError(f"At most {limit} rooms per connection (SOCKET_MAX_ROOMS); "
+                                   "unsubscribe from one first.", status=429)
+        client.joining += 1
 
     def on_unsubscribe(self, *data: Any) -> dict[str, Any]:
         """`unsubscribe {room}`: leave it (leaving a room you are not in is fine)."""
@@ -238,9 +277,11 @@ class Realtime(Namespace):
 
     def on_disconnect(self, reason: Any = None) -> None:
         """Forget the client and stop counting it as a viewer."""
-        self.clients.pop(_sid(), None)
+        client = self.clients.pop(_sid(), None)
         SOCKETS.set(len(self.clients))
-        presence.tracker().leave_all(_sid())
+        if client is not None and client.rooms:
+            with self.turns:
+                presence.tracker().leave_all(_sid())
 
     def _start_background(self, app: Flask) -> None:
         if not self._background_started:
@@ -251,8 +292,13 @@ class Realtime(Namespace):
         """Forever: flush coalesced viewer counts; every PRESENCE_TTL / 3, the heartbeat."""
         interval = app.config["PRESENCE_TTL"] / 3
         next_beat = time.monotonic() + interval
+        next_reconcile = time.monotonic() + RECONCILE_SECONDS
         while True:
             self.server.sleep(min(FLUSH_SECONDS, interval))
+            self.tally.flush()
+            if self.guard is not None and time.monotonic() >= next_reconcile:
+                next_reconcile = time.monotonic() + RECONCILE_SECONDS
+                self.guard.reconcile()
             try:
                 with app.app_context():
                     tracker = presence.tracker()
@@ -261,4 +307,4 @@ class Realtime(Namespace):
                         next_beat = time.monotonic() + interval
                         tracker.heartbeat()
             except Exception:
-                log.exception("presence upkeep failed; retrying")
+                self.tally.exception("presence upkeep failed; retrying")

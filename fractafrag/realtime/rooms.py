@@ -10,8 +10,9 @@ from flask_jwt_extended import decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import ExpiredSignatureError, PyJWTError
 
+from fractafrag.realtime import admission
 from fractafrag.realtime.broadcast import DESIRES_ROOM, FEED_ROOM, shader_room, user_room
-from fractafrag.services import Forbidden, NotFound, ServiceError, shaders
+from fractafrag.services import Forbidden, NotFound, ServiceError
 
 ROOMS_HELP = "rooms are feed, desires, shader:<id> and user:<your id>"
 _NUMBERED = re.compile(r"(shader|user):(\d{1,18})")
@@ -82,10 +83,15 @@ def parse(name: Any) -> Room:
 
 
 def admit(name: Any, user_id: int | None) -> Room:
-    """The room if user_id may join it; otherwise the ServiceError that says why not."""
+    """The room if user_id may join it; otherwise the ServiceError that says why not.
+
+    A shader's room is open to whoever may see the shader (admission.py answers from Redis,
+    not the database); a shader you may not see answers 404 as if it did not exist.
+    """
     room = parse(name)
     if room.shader_id is not None:
-        shaders.visible_shader(room.shader_id, user_id)
+        if not admission.may_join(admission.shader_state(room.shader_id), user_id):
+            raise NotFound(f"No shader {room.shader_id}.")
     elif room.name.startswith("user:"):
         if user_id is None:
             raise Unauthorized("Sign in (connect with a token) to join your own room.")

@@ -8,7 +8,6 @@ died, and whichever process sweeps next drops them and announces the new count.
 
 from __future__ import annotations
 
-import logging
 import time
 
 from flask import current_app
@@ -16,8 +15,10 @@ from redis.exceptions import RedisError
 
 from fractafrag.extensions import redis
 from fractafrag.realtime import broadcast
+from fractafrag.realtime.guard import Tally
 
-log = logging.getLogger(__name__)
+# Redis failures are counted and logged as one line every few seconds, not one per join.
+_failures = Tally()
 KEY = "presence:shader:"
 WATCHED = "presence:shaders"
 SWEEP_LOCK = "presence:sweep"
@@ -69,7 +70,7 @@ class Presence:
             pipe.sadd(WATCHED, shader_id)
             added, removed, count, _, _ = pipe.execute()
         except RedisError as error:
-            log.warning("presence unavailable for shader %s: %s", shader_id, error)
+            _failures.add(f"presence joins not counted ({error})")
             return None
         if added or removed:
             self._changed(shader_id, count)
@@ -103,7 +104,7 @@ class Presence:
                 pipe.zcard(KEY + str(shader_id))
             results = pipe.execute()
         except RedisError as error:
-            log.warning("presence unavailable; the sweep will catch up: %s", error)
+            _failures.add(f"presence leaves not counted, the sweep will catch up ({error})")
             return
         for (_, shader_id), removed, count in zip(pairs, results[::2], results[1::2],
                                                   strict=True):
