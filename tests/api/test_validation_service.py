@@ -170,3 +170,11 @@ def test_anonymous_validation_is_limited_per_address_and_accounts_have_their_own
     signed_in = [client.post("/api/v1/validate", json={"code": GRADIENT}, headers=token)
                  for _ in range(4)]
     assert [a.status_code for a in signed_in] == [200, 200, 200, 429]
+
+
+def test_the_openapi_documents_the_refusals(client):
+    spec = client.get("/api/openapi.json").json
+    validate = spec["paths"]["/api/v1/validate"]["post"]["responses"]
+    assert {"200", "422", "429", "503"} <= set(validate)
+    assert "macro bomb" in validate["422"]["description"]
+    assert "503" in spec["paths"]["/api/v1/shaders"]["post"]["responses"]

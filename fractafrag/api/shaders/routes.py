@@ -18,6 +18,10 @@ blp = Blueprint("shaders", __name__, url_prefix="/api/v1/shaders",
 blp.DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
 
 
+# Publishing compiles within the site's compile slots (services/compile_gate.py).
+COMPILER_BUSY = "Every compiler slot stayed busy; Retry-After says when to try again."
+
+
 @blp.route("")
 class Shaders(MethodView):
     """The shader collection."""
@@ -38,7 +42,9 @@ class Shaders(MethodView):
     @blp.arguments(s.ShaderCreateSchema)
     @blp.response(201, s.ShaderSchema)
     @blp.alt_response(422, schema=s.GlslFailureSchema,
-                      description="The GLSL does not compile; errors give pass and line.")
+                      description="The GLSL does not compile, is a macro bomb, or took longer "
+                                  "than the compile budget; errors give pass and line.")
+    @blp.alt_response(503, description=COMPILER_BUSY)
     @blp.alt_response(429, description="Free monthly allowance used, or too many new shaders "
                                          "in a short time; Retry-After says when to go on.")
     @blp.doc(security=SIGNED_IN)
@@ -61,7 +67,9 @@ class ShaderById(MethodView):
     @login_required
     @blp.arguments(s.ShaderUpdateSchema)
     @blp.response(200, s.ShaderSchema)
-    @blp.alt_response(422, schema=s.GlslFailureSchema, description="The new code does not compile.")
+    @blp.alt_response(422, schema=s.GlslFailureSchema, description="The new code does not compile "
+                      "(or is a macro bomb, or took longer than the compile budget).")
+    @blp.alt_response(503, description=COMPILER_BUSY)
     @blp.alt_response(403, description="Only the shader's owner may change it.")
     @blp.alt_response(429, description="Too many new versions; Retry-After says when to go on.")
     @blp.doc(security=SIGNED_IN)
@@ -219,6 +227,7 @@ class Import(MethodView):
     @blp.arguments(s.ImportArgsSchema, location="query")
     @blp.response(201, s.ShaderSchema)
     @blp.alt_response(422, schema=s.GlslFailureSchema, description="Malformed or not compiling.")
+    @blp.alt_response(503, description=COMPILER_BUSY)
     @blp.alt_response(429, description="Free monthly allowance used, or too many new shaders "
                                          "in a short time; Retry-After says when to go on.")
     @blp.doc(security=SIGNED_IN, requestBody={
