@@ -35,10 +35,16 @@ sys.path.insert(0, str(ROOT))
 from fractafrag import embedded  # noqa: E402
 
 
-def bomb_body(depth: int = 40) -> dict:
-    """A 1.6 KB Common whose `#if` expands 2**depth tokens, and five trivial passes."""
-    lines = ["#define A0 1"] + [f"#define A{i} (A{i - 1} + A{i - 1})" for i in range(1, depth)]
-    common = "\n".join(lines) + f"\n#if A{depth - 1} > 0\nfloat bombed = 1.0;\n#endif\n"
+def bomb_body(kind: str = "bomb") -> dict:
+    """Five trivial passes under a Common that is either a 1.6 KB `#if` bomb (2**40 tokens) or,
+    with kind "heavy", 3 uses of a 65,533-token macro: under the macro limits, but ~0.5 s of
+    compiler per pass."""
+    if kind == "heavy":
+        lines = ["#define A0 1.0"] + [f"#define A{i} (A{i - 1} + A{i - 1})" for i in range(1, 15)]
+        common = "\n".join(lines + [f"const float heavy{n} = A14;" for n in range(3)]) + "\n"
+    else:
+        lines = ["#define A0 1"] + [f"#define A{i} (A{i - 1} + A{i - 1})" for i in range(1, 40)]
+        common = "\n".join(lines) + "\n#if A39 > 0\nfloat bombed = 1.0;\n#endif\n"
     code = "void mainImage(out vec4 fragColor, in vec2 fragCoord) { fragColor = vec4(1.0); }\n"
     passes = [{"name": n, "code": code, "inputs": []}
               for n in ("Image", "Buffer A", "Buffer B", "Buffer C", "Buffer D")]
@@ -74,6 +80,8 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=str(ROOT), help="checkout to run the web process from")
+    parser.add_argument("--kind", choices=("bomb", "heavy"), default="bomb",
+                        help="bomb: a #if macro bomb; heavy: costly code under the macro limits")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="validate-bomb-"))
     database_url, pg_pid = embedded.start_postgres(folder / "postgres", "bench")
@@ -97,8 +105,8 @@ def main() -> None:
                     break
             except requests.RequestException:
                 time.sleep(0.1)
-        body = bomb_body()
-        report: dict = {"root": args.root}
+        body = bomb_body(args.kind)
+        report: dict = {"root": args.root, "kind": args.kind}
         before, started = cpu_seconds(web.pid), time.monotonic()
         answer = requests.post(url + "/api/v1/validate", json=body, timeout=120)
         seconds = time.monotonic() - started
@@ -132,9 +140,10 @@ def main() -> None:
         prober.start()
         time.sleep(0.5)
         before = cpu_seconds(web.pid)
+        started = time.monotonic()
         with ThreadPoolExecutor(8) as pool:
             answers = list(pool.map(attack, range(8)))
-        time.sleep(0.5)
+        time.sleep(max(0.5, 3 - (time.monotonic() - started)))  # probe 3 s at least
         done.set()
         prober.join()
         report["eight_bombs"] = {
