@@ -12,10 +12,11 @@ from flask_jwt_extended import (
     create_access_token,
     create_refresh_token,
     get_jwt,
+    get_jwt_header,
     get_jwt_identity,
     verify_jwt_in_request,
 )
-from flask_jwt_extended import current_user as jwt_current_user
+from flask_jwt_extended.exceptions import UserLookupError
 
 from fractafrag.extensions import db, jwt, redis
 from fractafrag.models import User
@@ -45,13 +46,6 @@ def init_app(app: Flask) -> None:
     @jwt.user_identity_loader
     def identity(user: User | int) -> str:
         return str(user.id if isinstance(user, User) else user)
-
-    @jwt.user_lookup_loader
-    def lookup(_header: dict, payload: dict) -> User | None:
-        try:
-            return db.session.get(User, int(payload["sub"]))
-        except (TypeError, ValueError):
-            return None
 
     @jwt.token_in_blocklist_loader
     def is_revoked(_header: dict, payload: dict) -> bool:
@@ -99,6 +93,20 @@ def _api_key_user() -> User | None:
     return g.api_key_user
 
 
+def _token_user() -> User:
+    """The account of this request's verified JWT, loaded once (on first use, not for every
+    request: most reads need only the id the token carries); 401 when it no longer exists."""
+    if "jwt_user" not in g:
+        try:
+            user = db.session.get(User, int(get_jwt_identity()))
+        except (TypeError, ValueError):
+            user = None
+        if user is None:
+            raise UserLookupError("The account no longer exists.", get_jwt_header(), get_jwt())
+        g.jwt_user = user
+    return g.jwt_user
+
+
 def current_user() -> User | None:
     """The caller: by X-API-Key, else by JWT (header or cookie), else None (anonymous)."""
     if API_KEY_HEADER in request.headers:
@@ -106,7 +114,7 @@ def current_user() -> User | None:
     verify_jwt_in_request(optional=True)
     if get_jwt_identity() is None:
         return None
-    return jwt_current_user
+    return _token_user()
 
 
 def session_user() -> User:
@@ -117,13 +125,23 @@ def session_user() -> User:
         raise ServiceError("API keys cannot manage API keys; sign in (Bearer JWT) instead.",
                            status=403)
     verify_jwt_in_request()
-    return jwt_current_user
+    return _token_user()
 
 
 def viewer_id() -> int | None:
-    """The signed-in user's id, or None for anonymous callers."""
-    user = current_user()
-    return user.id if user is not None else None
+    """The signed-in user's id, or None for anonymous callers: read from the verified token
+    without loading the account (login_required has checked it exists for writes)."""
+    if API_KEY_HEADER in request.headers:
+        user = _api_key_user()
+        return user.id if user is not None else None
+    verify_jwt_in_request(optional=True)
+    identity = get_jwt_identity()
+    if identity is None:
+        return None
+    try:
+        return int(identity)
+    except (TypeError, ValueError):
+        return _token_user().id  # raises the 401
 
 
 def login_required(view: F) -> F:
@@ -133,8 +151,11 @@ def login_required(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if API_KEY_HEADER in request.headers:
             _api_key_user()
+        elif request.method in ("GET", "HEAD", "OPTIONS"):
+            verify_jwt_in_request()
         else:
             verify_jwt_in_request()
+            _token_user()  # a write needs an account that still exists
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
