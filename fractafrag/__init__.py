@@ -53,6 +53,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         cors_allowed_origins=None,  # same origin only: other sites cannot open sockets
         max_http_buffer_size=app.config["SOCKET_MAX_FRAME_BYTES"],
+        transports=app.config["SOCKET_TRANSPORTS"],
     )
     socketio.on_namespace(Realtime("/"))
 

@@ -32,12 +32,16 @@ def main() -> None:
 @click.option("--demo/--no-demo", default=False, help="Seed demo shaders (once).")
 @click.option("--mcp-port", default=3200, show_default=True, type=int,
               help="Port of the MCP bridge (streamable HTTP at /mcp); 0 leaves it off.")
-def up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int) -> None:
+@click.option("--web-processes", default=None, type=click.IntRange(1, 64),
+              help="Web processes serving the port (they share Socket.IO through Redis) "
+                   "[default: $FRACTAFRAG_WEB_PROCESSES or one per CPU core].")
+def up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int,
+       web_processes: int | None) -> None:
     """Start Fractafrag: database, Redis, workers, web server and MCP bridge; Ctrl-C stops it."""
     from fractafrag.runner import run_up
 
     raise SystemExit(run_up(host=host, port=port, data_dir=data_dir, demo=demo,
-                            mcp_port=mcp_port))
+                            mcp_port=mcp_port, web_processes=web_processes))
 
 
 @main.group("admin")

@@ -127,7 +127,19 @@ def _migrate(env: dict[str, str]) -> None:
         os.environ.update(saved)
 
 
-def run_up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int = 0) -> int:
+def default_web_processes() -> int:
+    """$FRACTAFRAG_WEB_PROCESSES, else one web process per CPU core this process may use."""
+    configured = os.environ.get("FRACTAFRAG_WEB_PROCESSES", "").strip()
+    if configured:
+        return max(int(configured), 1)
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def run_up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int = 0,
+           web_processes: int | None = None) -> int:
     """Run everything until Ctrl-C or SIGTERM; return the exit status."""
     logging.basicConfig(level=logging.INFO, format="fractafrag: %(message)s", stream=sys.stderr)
     began = time.monotonic()
@@ -173,13 +185,20 @@ def run_up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int
         log.info("database migrated")
 
         python = sys.executable
+        processes = web_processes or default_web_processes()
+        web_env = dict(env)
+        if processes > 1:
+            # A Socket.IO session must stay on one process: over WebSocket it is one connection,
+            # so it does; long-polling's separate requests would land on any process.
+            web_env["FRACTAFRAG_SOCKET_TRANSPORTS"] = "websocket"
+        log.info("%d web process%s", processes, "es" if processes > 1 else "")
         children = [
             Child(
                 "web",
-                [python, "-m", "gunicorn", "-k", "gevent", "-w", "1", "-b", f"{host}:{port}",
-                 "--worker-connections", "4000", "--graceful-timeout", "4",
-                 "--log-level", "warning", "wsgi:app"],
-                env,
+                [python, "-m", "gunicorn", "-k", "gevent", "-w", str(processes),
+                 "-b", f"{host}:{port}", "--worker-connections", "4000",
+                 "--graceful-timeout", "4", "--log-level", "warning", "wsgi:app"],
+                web_env,
             ),
             Child("worker default", [python, "-m", "fractafrag", "worker", "default"], env),
             Child("render worker", [python, "-m", "render_worker"], env),
