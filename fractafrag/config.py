@@ -131,6 +131,10 @@ class Config:
         self.SOCKET_EVENTS_PER_10S = int(env("FRACTAFRAG_SOCKET_EVENTS_PER_10S", "50"))
         self.SOCKET_MAX_PAYLOAD_BYTES = int(env("FRACTAFRAG_SOCKET_MAX_PAYLOAD_BYTES", "4096"))
         self.SOCKET_MAX_FRAME_BYTES = int(env("FRACTAFRAG_SOCKET_MAX_FRAME_BYTES", "65536"))
+        # Engine.IO transports the server accepts: "websocket" alone when several web processes
+        # share a port without a sticky front (`fractafrag up` sets it then), else both.
+        self.SOCKET_TRANSPORTS = [t.strip() for t in env(
+            "FRACTAFRAG_SOCKET_TRANSPORTS", "websocket,polling").split(",") if t.strip()]
         # Floods (docs/operations.md, "Realtime"): rooms per connection, Socket.IO sessions
         # per web process and per client address (0: no cap), concurrent room look-ups.
         self.SOCKET_MAX_ROOMS = int(env("FRACTAFRAG_SOCKET_MAX_ROOMS", "16"))
