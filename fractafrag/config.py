@@ -138,7 +138,7 @@ class Config:
         # Floods (docs/operations.md, "Realtime"): rooms per connection, Socket.IO sessions
         # per web process and per client address (0: no cap), concurrent room look-ups.
         self.SOCKET_MAX_ROOMS = int(env("FRACTAFRAG_SOCKET_MAX_ROOMS", "16"))
-        self.SOCKET_MAX_CONNECTIONS = int(env("FRACTAFRAG_SOCKET_MAX_CONNECTIONS", "1500"))
+        self.SOCKET_MAX_CONNECTIONS = int(env("FRACTAFRAG_SOCKET_MAX_CONNECTIONS", "500"))
         self.SOCKET_MAX_PER_IP = int(env("FRACTAFRAG_SOCKET_MAX_PER_IP", "100"))
         self.SOCKET_ROOM_LOOKUPS = int(env("FRACTAFRAG_SOCKET_ROOM_LOOKUPS", "3"))
         self.PRESENCE_TTL = float(env("FRACTAFRAG_PRESENCE_TTL", "60"))
