@@ -159,7 +159,11 @@ class Config:
         self.RENDER_MAX_ATTEMPTS = int(env("FRACTAFRAG_RENDER_MAX_ATTEMPTS", "3"))
         # How much lower than the web the render worker and its Chromium run (0: the same).
         self.RENDER_NICE = int(env("FRACTAFRAG_RENDER_NICE", "10"))
-        self.RENDER_PREVIEW_TIMEOUT = float(env("FRACTAFRAG_RENDER_PREVIEW_TIMEOUT", "20"))
+        # A test render's budget: at most this long waiting for the worker, and at most this
+        # long in the browser (a hung page is killed), whatever RENDER_TIMEOUT says.
+        self.RENDER_PREVIEW_TIMEOUT = float(env("FRACTAFRAG_RENDER_PREVIEW_TIMEOUT", "10"))
+        # Test renders one account may have waiting or running at once; one more is a 429.
+        self.RENDER_PREVIEW_MAX_QUEUED = int(env("FRACTAFRAG_RENDER_PREVIEW_MAX_QUEUED", "2"))
         # Bring-your-own-key AI generation (services/byok.py, services/generation.py).
         # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation). Empty: one
         # key derived from SECRET_KEY with HKDF-SHA256, so a self-hoster needs nothing.

@@ -7,7 +7,7 @@ import threading
 
 from fractafrag import create_app
 from fractafrag.extensions import redis
-from fractafrag.jobs.worker import AppSimpleWorker
+from render_worker.fair import RenderWorker
 from render_worker.pool import shared_renderer, shutdown
 from render_worker.priority import run_in_background
 
@@ -40,7 +40,7 @@ def main() -> None:
 
             sweep_renders()
             threading.Thread(target=_sweeper, args=(app, stop), daemon=True).start()
-            worker = AppSimpleWorker(["render"], connection=redis.conn)
+            worker = RenderWorker(["render"], connection=redis.conn)
             worker.app = app
             worker.work(with_scheduler=False)
     finally:

@@ -178,15 +178,20 @@ class Renderer:
             watchdog.cancel()
         return result
 
-    def still(self, version: dict, time: float, width: int, height: int) -> bytes:
-        """One PNG frame at `time` seconds and the given size, under the same watchdog."""
+    def still(self, version: dict, time: float, width: int, height: int,
+              timeout: float | None = None) -> bytes:
+        """One PNG frame at `time` seconds and the given size, under a watchdog of `timeout`
+        seconds (default: the renderer's): past it Chromium is killed, whatever it is doing
+        (a page hung in a draw call included), and RenderTimeout says so."""
+        budget = self.timeout if timeout is None else timeout
         fired = threading.Event()
 
         def wedged() -> None:
             fired.set()
+            log.warning("test render exceeded %.0f s: killing chromium", budget)
             self.chromium.kill_process()
 
-        watchdog = threading.Timer(self.timeout, wedged)
+        watchdog = threading.Timer(budget, wedged)
         watchdog.daemon = True
         try:
             watchdog.start()
@@ -198,12 +203,15 @@ class Renderer:
             self.chromium.kill()
             if fired.is_set():
                 raise RenderTimeout(
-                    f"Rendering timed out after {self.timeout:.0f} s: the shader takes too long "
+                    f"Rendering timed out after {budget:.0f} s: the shader takes too long "
                     "to draw a frame (an endless loop, or far too much work per pixel)."
                 ) from None
             raise
         finally:
             watchdog.cancel()
+        if fired.is_set():  # the frame came back just as the budget ran out: still too slow
+            self.chromium.kill()
+            raise RenderTimeout(f"Rendering timed out after {budget:.0f} s.")
         if result.get("errors"):
             raise ShaderRenderError(_describe(result["errors"]))
         if result.get("error"):

@@ -6,6 +6,8 @@ import logging
 import time
 from datetime import UTC, datetime
 
+from flask import current_app
+
 from fractafrag.extensions import db, redis
 from fractafrag.models import Shader, ShaderVersion
 from fractafrag.observability import record_render_seconds
@@ -56,10 +58,14 @@ def render_shader(shader_id: int, version: int) -> str:
 
 
 def render_still(version: dict, time: float, width: int, height: int) -> bytes:
-    """One PNG frame of unsaved code, for agents trying a shader (raises the shader's error)."""
+    """One PNG frame of unsaved code, for agents trying a shader (raises the shader's error).
+
+    A test render has its own budget, RENDER_PREVIEW_TIMEOUT (not RENDER_TIMEOUT): past it the
+    browser is killed, so a hanging shader holds the worker no longer than that."""
     from render_worker.pool import shared_renderer
 
-    return shared_renderer().still(version, time, width, height)
+    return shared_renderer().still(version, time, width, height,
+                                   timeout=current_app.config["RENDER_PREVIEW_TIMEOUT"])
 
 
 def sweep_renders() -> dict[str, int]:

@@ -13,7 +13,7 @@ from rq.job import Job, JobStatus
 
 from fractafrag.extensions import db, queues, redis
 from fractafrag.models import Shader
-from fractafrag.services import notifications
+from fractafrag.services import notifications, render_queue
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +27,19 @@ def render_job_id(shader_id: int, version: int) -> str:
     return f"render-{shader_id}-{version}"
 
 
-def request_render(shader_id: int, version: int) -> bool:
-    """Enqueue the render of one version; False (logged) when Redis cannot take it now."""
+def request_render(shader_id: int, version: int, owner_id: int | None = None) -> bool:
+    """Enqueue the render of one version; False (logged) when Redis cannot take it now.
+
+    The job says whose shader it is (the owner, looked up when not given), so the render
+    worker can take turns between users (services.render_queue)."""
+    if owner_id is None:
+        owner_id = db.session.scalar(sa.select(Shader.owner_id).where(Shader.id == shader_id))
     # If Redis cannot take it, the shader stays 'pending' and the sweeper queues it again.
     return queues.try_enqueue(RENDER_QUEUE, RENDER_JOB, shader_id, version,
                               job_id=render_job_id(shader_id, version),
                               job_timeout=current_app.config["RENDER_TIMEOUT"] + 60,
-                              retry=Retry(max=2), result_ttl=3600, failure_ttl=7 * 86400)
+                              retry=Retry(max=2), result_ttl=3600, failure_ttl=7 * 86400,
+                              meta=render_queue.job_meta(owner_id, render_queue.PUBLICATION))
 
 
 def mark_rendering(shader: Shader) -> None:
@@ -110,7 +116,7 @@ def sweep(now: datetime) -> dict[str, int]:
         shader.render_started_at = now  # the clock restarts for the new attempt
         counts["requeued"] += 1
         db.session.flush()
-        request_render(shader.id, shader.current_version)
+        request_render(shader.id, shader.current_version, shader.owner_id)
     db.session.commit()
     if any(counts.values()):
         log.info("render sweep: %s", counts)
@@ -129,7 +135,7 @@ def rerender(shader_ids: list[int] | None) -> int:
         shader.render_started_at = None
         count += 1
     db.session.commit()
-    for shader_id, version in db.session.execute(query.with_only_columns(
-            Shader.id, Shader.current_version)):
-        request_render(shader_id, version)
+    for shader_id, version, owner_id in db.session.execute(query.with_only_columns(
+            Shader.id, Shader.current_version, Shader.owner_id)):
+        request_render(shader_id, version, owner_id)
     return count

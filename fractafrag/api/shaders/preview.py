@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import time
+import uuid
 
 import marshmallow as ma
 from flask import Response, current_app
@@ -17,12 +19,13 @@ from fractafrag.api.shaders.schemas import GlslFailureSchema, ValidateSchema
 from fractafrag.auth import login_required, viewer_id
 from fractafrag.errors import abort
 from fractafrag.extensions import queues, redis
-from fractafrag.services import shaders
-from fractafrag.services.ratelimit import enforce
+from fractafrag.services import render_queue, shaders
+from fractafrag.services.ratelimit import RateLimited, enforce
 
 blp = Blueprint("render-preview", __name__, url_prefix="/api/v1/render-preview",
                 description="Test renders of unsaved code")
 POLL_SECONDS = 0.05
+FINISH_GRACE = 5.0  # a hung browser is killed at the budget; this covers the kill
 
 
 class PreviewSchema(ValidateSchema):
@@ -42,36 +45,66 @@ class Preview(MethodView):
     @blp.arguments(PreviewSchema)
     @blp.response(200, content_type="image/png", description="The frame as a PNG image.")
     @blp.alt_response(422, schema=GlslFailureSchema, description="The code does not compile.")
-    @blp.alt_response(429, description="Too many test renders; Retry-After says when.")
+    @blp.alt_response(429, description="Too many test renders (per minute, or at once); "
+                                        "Retry-After says when.")
     @blp.alt_response(504, description="The render worker did not answer in time.")
     @blp.doc(security=[{"bearerAuth": []}, {"apiKey": []}])
     def post(self, body):
-        """Render code to a PNG at `time` seconds (signed in; a few a minute)"""
-        enforce("RATELIMIT_PREVIEW", str(viewer_id()), "test renders")
+        """Render code to a PNG at `time` seconds (signed in; a few a minute, two at a time)"""
+        user = viewer_id()
+        enforce("RATELIMIT_PREVIEW", str(user), "test renders")
         version = shaders.source_from(body)
         shaders.compile_or_raise(version)
-        limit = current_app.config["RENDER_PREVIEW_TIMEOUT"]
-        job = queues.get("render").enqueue(
-            "fractafrag.jobs.render.render_still", version, body["time"], body["width"],
-            body["height"], at_front=True, job_timeout=int(limit) + 5, result_ttl=60,
-            failure_ttl=300, ttl=int(limit) + 10)
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            try:
-                status = job.get_status(refresh=True)
-            except InvalidJobOperation:
-                break  # expired or deleted: treat as no answer
-            if status == JobStatus.FINISHED:
-                return Response(Job.fetch(job.id, connection=redis.conn).return_value(),
-                                mimetype="image/png")
-            if status == JobStatus.FAILED:
-                message = _failure(job)
-                abort(422, message)
-            time.sleep(POLL_SECONDS)
+        config = current_app.config
+        budget = config["RENDER_PREVIEW_TIMEOUT"]
+        cap = config["RENDER_PREVIEW_MAX_QUEUED"]
+        job_id = f"preview-{uuid.uuid4().hex}"
+        granted, held = render_queue.reserve_preview(
+            redis.conn, user, job_id, cap, hold_for=2 * budget + FINISH_GRACE + 10)
+        if not granted:
+            raise RateLimited(
+                f"Too many test renders at once: you have {held} waiting or running, and at "
+                f"most {cap} may be (FRACTAFRAG_RENDER_PREVIEW_MAX_QUEUED). Wait for one to "
+                "answer, then try again.", headers={"Retry-After": str(math.ceil(budget))})
+        try:
+            return _render(job_id, user, version, body, budget)
+        finally:
+            render_queue.release_preview(redis.conn, user, job_id)
+
+
+def _render(job_id: str, user: int, version: dict, body: dict, budget: float) -> Response:
+    """Queue the test render and wait: up to `budget` for the worker to take it (it takes
+    turns fairly, see services.render_queue), then up to `budget` (plus a grace to kill a
+    hung browser) for the frame; the worker itself stops the render at `budget`."""
+    job = queues.get("render").enqueue(
+        "fractafrag.jobs.render.render_still", version, body["time"], body["width"],
+        body["height"], job_id=job_id, job_timeout=int(budget) + 5, result_ttl=60,
+        failure_ttl=300, ttl=int(budget) + 10,
+        meta=render_queue.job_meta(user, render_queue.PREVIEW))
+    deadline = time.monotonic() + budget
+    started = False
+    while time.monotonic() < deadline:
+        try:
+            status = job.get_status(refresh=True)
+        except InvalidJobOperation:
+            break  # expired or deleted: treat as no answer
+        if status == JobStatus.FINISHED:
+            return Response(Job.fetch(job.id, connection=redis.conn).return_value(),
+                            mimetype="image/png")
+        if status == JobStatus.FAILED:
+            abort(422, _failure(job))
+        if status == JobStatus.STARTED and not started:
+            started = True
+            deadline = time.monotonic() + budget + FINISH_GRACE
+        time.sleep(POLL_SECONDS)
+    if not started:
         with contextlib.suppress(InvalidJobOperation):
-            job.cancel()
-        abort(504, f"The render worker did not answer within {limit:.0f} s; it may be busy or "
-                   "not running. Try again, or validate with POST /api/v1/validate.")
+            job.cancel()  # still queued: nobody will wait for it
+        abort(504, f"The render worker did not take this test render within {budget:.0f} s; "
+                   "it may be busy or not running. Try again, or validate with "
+                   "POST /api/v1/validate.")
+    abort(504, f"The render worker did not answer within {budget:.0f} s. Try again, or "
+               "validate with POST /api/v1/validate.")
 
 
 def _failure(job: Job) -> str:
