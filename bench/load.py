@@ -1,15 +1,23 @@
-"""Load: a realistic mix against `fractafrag up`, and proof that nothing was lost.
+"""Load: a crowd on a realistic mix against `fractafrag up`, measured beside `/health`.
 
-Starts `fractafrag up` (embedded PostgreSQL + Redis, web, workers, render worker) in a temporary
-folder with rate limits off, creates USERS accounts and SEED shaders through the API, then runs
-CLIENTS concurrent clients (one asyncio process, aiohttp) for SECONDS: 70 % feed reads, 20 %
-shader pages, 5 % votes, 5 % publishes. It reports requests/s, p50/p99 latency and errors per
-kind, then checks that nothing was lost: every shader's up/down counters equal the votes that
-were accepted (each user's last accepted vote counts), and every accepted publish exists and
-renders (waiting up to RENDER_WAIT seconds for the render queue to drain).
+Starts `fractafrag up` (embedded PostgreSQL + Redis, WEB_PROCESSES web processes, workers,
+render worker) in a temporary folder with rate limits off, creates USERS accounts and SEED
+shaders through the API and waits until they are rendered (the feed shows rendered shaders
+only). Then, in one run with the same server and the same CLIENTS closed-loop clients (one
+asyncio process, aiohttp):
+
+1. HEALTH_SECONDS of `GET /api/v1/health` only: what the server gives its cheapest request;
+2. SECONDS of the mix: 40 % personalised feed (bearer), 20 % shader pages (HTML), 12 %
+   trending, 10 % search, 10 % votes, 7 % dwell, 1 % publishes.
+
+It reports the mix's requests/s as a ratio to the /health requests/s of the same run, p50/p99
+per kind, errors, and the CPU share of each process; then checks that nothing was lost: every
+shader's up/down counters equal the votes that were accepted (each user's last accepted vote
+counts), and every accepted publish exists and renders (waiting up to RENDER_WAIT seconds).
 
     python bench/load.py                      # 200 clients, 60 s; writes docs/benchmarks.md
-    CLIENTS=20 SECONDS=8 python bench/load.py --no-report   # the short form CI runs
+    WEB_PROCESSES=1 python bench/load.py --no-report         # one web process, for comparison
+    CLIENTS=16 SECONDS=6 python bench/load.py --no-report   # the short form CI runs
 """
 
 from __future__ import annotations
@@ -37,9 +45,13 @@ SECONDS = float(os.environ.get("SECONDS", "60"))
 # One account per client: a client's votes are sequential, so the last vote each accepted is
 # the one the server must hold (two clients voting as one user could race).
 USERS = CLIENTS
-SEED = int(os.environ.get("SEED_SHADERS", "40"))
+SEED = int(os.environ.get("SEED_SHADERS", "60"))
 RENDER_WAIT = float(os.environ.get("RENDER_WAIT", "600"))
-MIX = (("feed", 0.70), ("shader", 0.20), ("vote", 0.05), ("publish", 0.05))
+HEALTH_SECONDS = float(os.environ.get("HEALTH_SECONDS", str(min(SECONDS, 20))))
+WEB_PROCESSES = os.environ.get("WEB_PROCESSES", "")   # empty: fractafrag up's default
+MIX = (("feed", 0.40), ("shader", 0.20), ("trending", 0.12), ("search", 0.10),
+       ("vote", 0.10), ("dwell", 0.07), ("publish", 0.01))
+WORDS = ("seed", "load", "plasma", "wave", "sin", "noise", "color", "time")
 CODE = ("void mainImage(out vec4 fragColor, in vec2 fragCoord) {{\n"
         "    vec2 uv = fragCoord / iResolution.xy;\n"
         "    fragColor = vec4(uv, 0.5 + 0.5 * sin(iTime + {k}.0), 1.0);\n}}\n")
@@ -71,9 +83,10 @@ class Up:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env.update({"FRACTAFRAG_RATELIMIT_ENABLED": "0",
                     "FRACTAFRAG_FREE_SHADERS_PER_MONTH": "1000000"})
+        extra = ["--web-processes", WEB_PROCESSES] if WEB_PROCESSES else []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "fractafrag", "up", "--port", str(self.port),
-             "--data-dir", str(root), "--mcp-port", "0"],
+             "--data-dir", str(root), "--mcp-port", "0", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -122,20 +135,52 @@ def seed(url: str) -> tuple[list[dict], list[int]]:
     return users, shaders
 
 
+def wait_rendered(url: str, shaders: list[int]) -> float:
+    """Wait until every seeded shader is rendered (so the feed has them); return the wait."""
+    began = time.monotonic()
+    pending = set(shaders)
+    while pending and time.monotonic() - began < RENDER_WAIT:
+        for shader in list(pending):
+            body = requests.get(f"{url}/api/v1/shaders/{shader}", timeout=30).json()
+            if body["render_status"] in ("ready", "failed"):
+                pending.discard(shader)
+        if pending:
+            time.sleep(1)
+    return time.monotonic() - began
+
+
 async def client(url: str, user: dict, shaders: list[int], stats: Stats,
                  session: aiohttp.ClientSession, until: float, rng: random.Random,
-                 counter: list[int]) -> None:
-    kinds = [k for k, _ in MIX]
-    weights = [w for _, w in MIX]
+                 counter: list[int], mix: tuple[tuple[str, float], ...]) -> None:
+    kinds = [k for k, _ in mix]
+    weights = [w for _, w in mix]
     while time.monotonic() < until:
         kind = rng.choices(kinds, weights)[0]
         auth = {"Authorization": f"Bearer {user['token']}"}
         began = time.perf_counter()
         status = 0
         try:
-            if kind == "feed":
-                async with session.get(f"{url}/api/v1/feed?page_size=20",
-                                       headers=auth if rng.random() < 0.5 else {}) as r:
+            if kind == "health":
+                async with session.get(f"{url}/api/v1/health") as r:
+                    status = r.status
+                    await r.read()
+            elif kind == "feed":
+                async with session.get(f"{url}/api/v1/feed?page_size=20", headers=auth) as r:
+                    status = r.status
+                    await r.read()
+            elif kind == "trending":
+                async with session.get(f"{url}/api/v1/feed/trending?page_size=20") as r:
+                    status = r.status
+                    await r.read()
+            elif kind == "search":
+                async with session.get(f"{url}/api/v1/shaders",
+                                       params={"q": rng.choice(WORDS)}, headers=auth) as r:
+                    status = r.status
+                    await r.read()
+            elif kind == "dwell":
+                async with session.post(f"{url}/api/v1/shaders/{rng.choice(shaders)}/dwell",
+                                        json={"ms": rng.randint(500, 60000)},
+                                        headers=auth) as r:
                     status = r.status
                     await r.read()
             elif kind == "shader":
@@ -174,7 +219,8 @@ async def client(url: str, user: dict, shaders: list[int], stats: Stats,
                 stats.error_samples.append(f"{kind}: HTTP {status}")
 
 
-async def run_load(url: str, users: list[dict], shaders: list[int]) -> tuple[Stats, float]:
+async def run_load(url: str, users: list[dict], shaders: list[int],
+                   mix: tuple[tuple[str, float], ...], seconds: float) -> tuple[Stats, float]:
     stats = Stats()
     rng = random.Random(7)
     counter = [0]
@@ -182,9 +228,9 @@ async def run_load(url: str, users: list[dict], shaders: list[int]) -> tuple[Sta
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         began = time.monotonic()
-        until = began + SECONDS
+        until = began + seconds
         await asyncio.gather(*(client(url, users[i], shaders, stats, session, until,
-                                      random.Random(rng.random()), counter)
+                                      random.Random(rng.random()), counter, mix)
                                for i in range(CLIENTS)))
         return stats, time.monotonic() - began
 
@@ -229,29 +275,57 @@ def check_publishes(url: str, stats: Stats) -> tuple[int, list[str], float]:
     return len(stats.published) - len(pending), problems, time.monotonic() - began
 
 
-CPU_GROUPS = (("web (gunicorn)", "gunicorn"), ("render worker", "render_worker"),
+CPU_GROUPS = (("web", "gunicorn"), ("render worker", "render_worker"),
               ("Chromium", "chromium"), ("PostgreSQL", "postgres"),
               ("RQ worker", "fractafrag worker"), ("Redis", "redis"),
               ("load generator", "bench/load.py"))
 
 
-def cpu_seconds() -> dict[str, float]:
-    """CPU seconds used so far by each part of the system (from /proc), by CPU_GROUPS."""
+def cpu_seconds(root: int, folder: str) -> dict[str, float]:
+    """CPU seconds used so far by each process of the system under test (`fractafrag up` with
+    its children, and the embedded PostgreSQL, which runs apart, in `folder`) and this load
+    generator: web processes one by one, the others summed by CPU_GROUPS. Other processes on
+    the machine are not counted."""
+    import psutil
+
     used: dict[str, float] = defaultdict(float)
-    tick = os.sysconf("SC_CLK_TCK")
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        tree = [psutil.Process(root), *psutil.Process(root).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        tree = []
+    members = {process.pid for process in tree}
+    for process in psutil.process_iter():
         try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
+            if process.pid not in members and folder in " ".join(process.cmdline()):
+                tree.append(process)
+                members.add(process.pid)
+                tree.extend(child for child in process.children(recursive=True)
+                            if child.pid not in members)
+        except psutil.Error:
             continue
-        fields = stat.rsplit(")", 1)[1].split()
+    for process in [*tree, psutil.Process()]:
+        try:
+            command = " ".join(process.cmdline())
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        label = "fractafrag up"
         for name, marker in CPU_GROUPS:
             if marker in command:
-                # its own time and that of children it has reaped (GLSL compiles under the web)
-                used[name] += sum(int(f) for f in fields[11:15]) / tick
+                label = f"web pid {process.pid}" if name == "web" else name
                 break
+        if process.pid == os.getpid():
+            label = "load generator"
+        # its own time and that of children it has reaped (GLSL compiles under the web)
+        used[label] += times.user + times.system + times.children_user + times.children_system
     return used
+
+
+def cpu_shares(before: dict[str, float], after: dict[str, float], elapsed: float) -> str:
+    """'name 57 %, ...' of one core each, busiest first, idle ones left out."""
+    shares = {name: 100 * (after[name] - before.get(name, 0.0)) / elapsed for name in after}
+    return ", ".join(f"{name} {share:.0f} %" for name, share in
+                     sorted(shares.items(), key=lambda item: -item[1]) if share >= 0.5)
 
 
 def percentile(samples: list[float], p: float) -> float:
@@ -265,49 +339,72 @@ def main(report: bool = True) -> dict:
         try:
             up.wait_ready()
             users, shaders = seed(up.url)
-            print(f"seeded {len(users)} users and {len(shaders)} shaders; loading for "
+            render_seed = wait_rendered(up.url, shaders)
+            print(f"seeded {len(users)} users and {len(shaders)} shaders (rendered in "
+                  f"{render_seed:.0f} s); /health for {HEALTH_SECONDS:.0f} s, then the mix for "
                   f"{SECONDS:.0f} s", flush=True)
-            cpu_before = cpu_seconds()
-            stats, elapsed = asyncio.run(run_load(up.url, users, shaders))
-            cpu_after = cpu_seconds()
+            cpu_0 = cpu_seconds(up.proc.pid, tmp)
+            health, health_elapsed = asyncio.run(run_load(
+                up.url, users, shaders, (("health", 1.0),), HEALTH_SECONDS))
+            cpu_1 = cpu_seconds(up.proc.pid, tmp)
+            stats, elapsed = asyncio.run(run_load(up.url, users, shaders, MIX, SECONDS))
+            cpu_2 = cpu_seconds(up.proc.pid, tmp)
             voted, vote_problems = check_votes(up.url, stats)
             rendered, publish_problems, waited = check_publishes(up.url, stats)
+            # gunicorn's master counts as a web pid too; it serves nothing
+            web_processes = max(sum(1 for name in cpu_2 if name.startswith("web pid")) - 1, 1)
         finally:
             up.stop()
     everything = [x for kind in stats.latency.values() for x in kind]
     total = len(everything)
+    health_total = len(health.latency["health"])
+    health_rps = health_total / health_elapsed
+    rps = total / elapsed
     result = {
-        "requests": total, "rps": total / elapsed, "p50": percentile(everything, 0.5),
-        "p99": percentile(everything, 0.99), "errors": sum(stats.errors.values()),
-        "error_samples": stats.error_samples, "votes": len(stats.votes), "voted": voted,
-        "vote_problems": vote_problems, "published": len(stats.published),
+        "requests": total, "rps": rps, "health_rps": health_rps,
+        "ratio": rps / health_rps if health_rps else 0.0,
+        "p50": percentile(everything, 0.5), "p99": percentile(everything, 0.99),
+        "errors": sum(stats.errors.values()) + sum(health.errors.values()),
+        "error_samples": stats.error_samples + health.error_samples, "votes": len(stats.votes),
+        "voted": voted, "vote_problems": vote_problems, "published": len(stats.published),
         "rendered": rendered, "publish_problems": publish_problems, "render_wait": waited,
     }
+
+    def row(name: str, samples: list[float], errors: int, seconds: float) -> str:
+        return (f"| {name} | {len(samples)} ({len(samples) / seconds:.0f}/s) | "
+                f"{percentile(samples, 0.5):.0f} ms | {percentile(samples, 0.99):.0f} ms | "
+                f"{errors} |")
+
     lines = [
         "## Load (bench/load.py)",
         "",
-        f"`fractafrag up` (embedded servers, one web process, one worker, one render worker) "
-        f"with rate limits off; {CLIENTS} concurrent clients for {SECONDS:.0f} s from one "
-        f"aiohttp process on the same machine; mix 70 % feed, 20 % shader pages, 5 % votes, "
-        f"5 % publishes over {USERS} users (one per client) and {SEED} seeded shaders.",
+        f"`fractafrag up` (embedded servers, {web_processes} web process"
+        f"{'es' if web_processes != 1 else ''}, one worker, one render worker) with rate limits "
+        f"off; {CLIENTS} closed-loop clients from one aiohttp process on the same machine, "
+        f"{USERS} users (one per client, bearer tokens), {SEED} seeded rendered shaders. In one "
+        f"run: {HEALTH_SECONDS:.0f} s of `/api/v1/health` alone, then {SECONDS:.0f} s of the mix "
+        "(40 % personalised feed, 20 % shader pages, 12 % trending, 10 % search, 10 % votes, "
+        "7 % dwell, 1 % publishes).",
+        "",
+        f"**Mix {rps:.0f} req/s = {result['ratio']:.2f} × the {health_rps:.0f} req/s of "
+        f"`/health` in the same run; p50 {result['p50']:.0f} ms, p99 {result['p99']:.0f} ms; "
+        f"{result['errors']} errors.**",
         "",
         "| kind | requests | p50 | p99 | errors |",
         "|---|---|---|---|---|",
-        *(f"| {kind} | {len(stats.latency[kind])} | {percentile(stats.latency[kind], 0.5):.0f} ms"
-          f" | {percentile(stats.latency[kind], 0.99):.0f} ms | {stats.errors[kind]} |"
-          for kind, _ in MIX),
-        f"| **all** | {total} ({result['rps']:.0f}/s) | {result['p50']:.0f} ms | "
-        f"{result['p99']:.0f} ms | {result['errors']} |",
+        row("`/health` alone", health.latency["health"], health.errors["health"],
+            health_elapsed),
+        *(row(kind, stats.latency[kind], stats.errors[kind], elapsed) for kind, _ in MIX),
+        row("**mix, all kinds**", everything, sum(stats.errors.values()), elapsed),
         "",
         f"Nothing lost: {len(stats.votes)} accepted (user, shader) votes on {voted} shaders; "
         f"counters that disagree: {len(vote_problems)}. {len(stats.published)} accepted "
         f"publishes: {rendered} exist and rendered (render queue drained in {waited:.0f} s); "
         f"problems: {len(publish_problems)}.",
         "",
-        "Where the CPU went during the load (share of one core; the machine has "
-        f"{os.cpu_count()}): " + ", ".join(
-            f"{name} {100 * (cpu_after[name] - cpu_before.get(name, 0)) / elapsed:.0f} %"
-            for name, _ in CPU_GROUPS) + ".",
+        f"CPU, share of one core (the machine has {os.cpu_count()}), during `/health`: "
+        + cpu_shares(cpu_0, cpu_1, health_elapsed) + "; during the mix: "
+        + cpu_shares(cpu_1, cpu_2, elapsed) + ".",
     ]
     body = "\n".join(lines)
     print(body)

@@ -19,13 +19,16 @@ KEPT_HEADERS = ("Content-Type", "X-Pagination")
 STALE_FACTOR = 12   # a stale copy is still served (while one caller refreshes) this many periods
 
 
-def shared_for(seconds: float) -> Callable:
+def shared_for(seconds: float, when: Callable[[], bool] | None = None) -> Callable:
     """Serve the same answer to everyone for `seconds`; then one caller refreshes it while the
-    others keep getting the previous copy, so an expiry never makes every request recompute."""
+    others keep getting the previous copy, so an expiry never makes every request recompute.
+    With `when`, only requests for which it answers True share (the others are computed)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
+            if when is not None and not when():
+                return view(*args, **kwargs)
             key = "answer:" + request.full_path
             try:
                 cached = redis.get(key)

@@ -10,4 +10,8 @@ def update_style(shader_id: int) -> bool:
 
 def update_taste(user_id: int) -> bool:
     """Recompute a user's taste vector from votes and dwell."""
+    from fractafrag.extensions import redis
+    from fractafrag.services.votes import taste_pending_key
+
+    redis.delete(taste_pending_key(user_id))  # what comes now schedules the next refresh
     return vectors.update_taste(user_id)

@@ -37,4 +37,5 @@ def run_worker(queue_names: list[str]) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     worker = AppSimpleWorker(queue_names, connection=redis.conn)
     worker.app = current_app._get_current_object()
-    worker.work(with_scheduler=False)
+    # The scheduler moves jobs queued for later (taste refreshes) onto their queue when due.
+    worker.work(with_scheduler=True)

@@ -1,10 +1,22 @@
-"""Feeds: trending by hot, the personalised feed (the seed's formula, in SQL), similar shaders."""
+"""Feeds: trending by hot, the personalised feed (the seed's formula, in SQL), similar shaders.
+
+The personalised ranking is materialised per user in Redis (`feed:<owner>:ranked`): ranking
+400+ candidates costs PostgreSQL a few milliseconds, so a user's ranking is computed once and
+served from Redis until it is RANKING_REFRESH seconds old (a new ranking then picks up new
+shaders, votes by others and the user's taste). What the user does shows at once: a shader
+they vote on leaves their feed on the next page 1 (their votes since the ranking are kept in
+`feed:<owner>:voted` and filtered out), exactly as a fresh ranking would leave it out.
+Visitors share one ranking. Every page 1 answers with a snapshot id; later pages of that
+snapshot never repeat or skip.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -22,6 +34,7 @@ CANDIDATES = 400           # hottest shaders considered by the personalised feed
 TASTE_CANDIDATES = 100     # plus the nearest to the user's taste vector (HNSW)
 RECENCY_HALF_LIFE_HOURS = 48.0
 SNAPSHOT_TTL = 1800        # a feed ranking stays fixed this long, so pages never repeat
+RANKING_REFRESH = 30       # a materialised ranking is served this long before it is recomputed
 WEIGHTS = {"score": 0.5, "recency": 0.2, "affinity": 0.2, "random": 0.1}
 
 
@@ -143,36 +156,92 @@ def _vector_literal(vector: list[float] | None) -> str | None:
     return "[" + ",".join(f"{x:.6f}" for x in vector) + "]"
 
 
-def feed(user: User | None, snapshot: str | None, page: int,
-         page_size: int) -> tuple[list[Shader], int, str]:
-    """One page of the feed, from a ranking snapshot so later pages never repeat or skip."""
-    user_id = user.id if user is not None else None
+def feed_ids(user_id: int | None, snapshot: str | None, page: int,
+             page_size: int) -> tuple[list[int], int, str]:
+    """One page of the feed as shader ids, the feed's length and its snapshot id."""
     owner = f"u{user_id}" if user_id is not None else "anon"
     ids = _load_snapshot(owner, snapshot) if snapshot or page > 1 else None
     if ids is None:
+        snapshot, ids = _current_ranking(owner, user_id)
+    elif snapshot is None:
+        snapshot = _latest(owner) or ""
+    return ids[(page - 1) * page_size: page * page_size], len(ids), snapshot
+
+
+def feed(user: User | None, snapshot: str | None, page: int,
+         page_size: int) -> tuple[list[Shader], int, str]:
+    """One page of the feed as shaders (deleted or hidden ones left out)."""
+    chosen, total, snapshot = feed_ids(user.id if user is not None else None, snapshot, page,
+                                       page_size)
+    found = {s.id: s for s in db.session.scalars(sa.select(Shader).where(
+        Shader.id.in_(chosen), Shader.deleted_at.is_(None), Shader.hidden_at.is_(None)))}
+    return [found[i] for i in chosen if i in found], total, snapshot
+
+
+def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
+    """The owner's materialised ranking (recomputed when missing or stale) without what they
+    voted on since; a snapshot of it is saved for the next pages."""
+    try:
+        pipe = redis.pipeline(transaction=False)
+        pipe.get(f"feed:{owner}:ranked")
+        pipe.smembers(f"feed:{owner}:voted")
+        raw, voted = pipe.execute()
+    except RedisError as error:
+        log.warning("feed ranking not read: %s", error)
+        raw, voted = None, set()
+    stored = json.loads(raw) if raw else None
+    if stored is None or time.time() - stored["at"] > RANKING_REFRESH:
         snapshot = secrets.token_urlsafe(8)
         if user_id is None:
             ids = anonymous_ranking()
         else:
-            ids = personal_ranking(user_id, user.taste_vector, f"{user_id}:{snapshot}")
+            taste = db.session.scalar(sa.select(User.taste_vector).where(User.id == user_id))
+            ids = personal_ranking(user_id, taste, f"{user_id}:{snapshot}")
+        _save_snapshot(owner, snapshot, ids, ranked=True)
+        return snapshot, ids
+    snapshot, ids = stored["snapshot"], stored["ids"]
+    gone = {int(v) for v in voted} & set(ids)
+    if gone:
+        # A snapshot of its own, named after what left, so pages 2+ follow this page 1.
+        snapshot = f"{snapshot}-{_digest(sorted(gone))}"
+        ids = [i for i in ids if i not in gone]
         _save_snapshot(owner, snapshot, ids)
-    elif snapshot is None:
-        snapshot = _latest(owner)
-    chosen = ids[(page - 1) * page_size: page * page_size]
-    found = {s.id: s for s in db.session.scalars(sa.select(Shader).where(
-        Shader.id.in_(chosen), Shader.deleted_at.is_(None), Shader.hidden_at.is_(None)))}
-    return [found[i] for i in chosen if i in found], len(ids), snapshot
+    return snapshot, ids
+
+
+def _digest(ids: list[int]) -> str:
+    return hashlib.blake2s(json.dumps(ids).encode(), digest_size=6).hexdigest()
+
+
+def note_vote(user_id: int, shader_id: int, value: int) -> None:
+    """Keep the user's materialised feed right after their vote: a voted shader leaves it (as a
+    new ranking would leave it out), a withdrawn vote lets it back in at the next ranking."""
+    key = f"feed:u{user_id}:voted"
+    try:
+        pipe = redis.pipeline(transaction=False)
+        if value:
+            pipe.sadd(key, shader_id)
+        else:
+            pipe.srem(key, shader_id)
+            pipe.delete(f"feed:u{user_id}:ranked")  # it may be missing from the ranking
+        pipe.expire(key, SNAPSHOT_TTL)
+        pipe.execute()
+    except RedisError as error:
+        log.warning("feed not told of a vote: %s", error)
 
 
 def _key(owner: str, snapshot: str) -> str:
     return f"feed:{owner}:{snapshot}"
 
 
-def _save_snapshot(owner: str, snapshot: str, ids: list[int]) -> None:
+def _save_snapshot(owner: str, snapshot: str, ids: list[int], ranked: bool = False) -> None:
     try:
-        pipe = redis.pipeline()
+        pipe = redis.pipeline(transaction=False)
         pipe.set(_key(owner, snapshot), json.dumps(ids), ex=SNAPSHOT_TTL)
         pipe.set(f"feed:{owner}:latest", snapshot, ex=SNAPSHOT_TTL)
+        if ranked:
+            pipe.set(f"feed:{owner}:ranked", json.dumps(
+                {"snapshot": snapshot, "ids": ids, "at": time.time()}), ex=SNAPSHOT_TTL)
         pipe.execute()
     except RedisError as error:
         log.warning("feed snapshot not saved: %s", error)

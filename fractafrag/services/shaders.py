@@ -18,6 +18,7 @@ from fractafrag.services import (
     compile_gate,
     quota,
     renders,
+    shader_cache,  # noqa: F401  (its session events drop stale copies)
     vectors,
 )
 from fractafrag.services.licenses import SPDX_LICENSES, canonical_license

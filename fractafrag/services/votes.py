@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,11 +12,12 @@ from redis.exceptions import RedisError
 from fractafrag.extensions import db, queues, redis
 from fractafrag.models import DwellEvent, Shader, Vote
 from fractafrag.realtime import broadcast
-from fractafrag.services import Forbidden, notifications, shaders
+from fractafrag.services import Forbidden, feed, notifications, shader_cache, shaders
 from fractafrag.services.ranking import hot_score
 
 log = logging.getLogger(__name__)
 VIEW_WINDOW_SECONDS = 3600
+TASTE_DELAY = 20   # seconds: votes and dwells within it make one taste refresh
 
 
 def tally(shader: Shader) -> dict[str, Any]:
@@ -68,6 +70,8 @@ def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
     hot = hot_score(row.score, row.published_at or row.created_at)
     db.session.execute(sa.update(Shader).where(Shader.id == shader_id).values(hot=hot))
     db.session.commit()
+    shader_cache.forget([shader_id])  # the counters changed behind the ORM's back
+    feed.note_vote(user_id, shader_id, value)
     counters = {"shader_id": shader_id, "up": row.up, "down": row.down, "score": row.score,
                 "hot": hot}
     if public:
@@ -81,10 +85,13 @@ def record_dwell(shader_id: int, viewer_id: int | None, ms: int, visitor: str) -
     """Store time spent on a shader page; the first visit per visitor and hour is a view."""
     shader = shaders.visible_shader(shader_id, viewer_id)
     db.session.add(DwellEvent(shader_id=shader.id, user_id=viewer_id, ms=ms))
-    if _first_view(shader.id, f"u{viewer_id}" if viewer_id else visitor):
+    counted = _first_view(shader.id, f"u{viewer_id}" if viewer_id else visitor)
+    if counted:
         db.session.execute(sa.update(Shader).where(Shader.id == shader.id)
                            .values(view_count=Shader.view_count + 1))
     db.session.commit()
+    if counted:
+        shader_cache.forget([shader.id])
     if viewer_id is not None:
         request_taste_update(viewer_id)
 
@@ -106,6 +113,20 @@ def my_votes(user_id: int, shader_ids: list[int]) -> dict[int, int]:
 
 
 def request_taste_update(user_id: int) -> None:
-    """Queue a taste-vector refresh (one pending job per user)."""
-    queues.try_enqueue("default", "fractafrag.jobs.vectors.update_taste", user_id,
-                       job_id=f"taste-{user_id}", result_ttl=0)
+    """Refresh the user's taste vector TASTE_DELAY seconds from now, once for everything they
+    vote on and dwell over meanwhile: the first action after a quiet spell schedules the job
+    (the default worker runs RQ's scheduler), later ones find it pending. The job clears the
+    mark when it starts, so what happens while it runs schedules the next one."""
+    try:
+        if not redis.set(taste_pending_key(user_id), 1, nx=True, ex=TASTE_DELAY * 10):
+            return
+        queues.get("default").enqueue_in(
+            timedelta(seconds=TASTE_DELAY), "fractafrag.jobs.vectors.update_taste", user_id,
+            job_id=f"taste-{user_id}", result_ttl=0)
+    except RedisError as error:
+        log.warning("taste update of user %s not scheduled: %s", user_id, error)
+
+
+def taste_pending_key(user_id: int) -> str:
+    """Set while a taste refresh of the user is scheduled."""
+    return f"taste:pending:{user_id}"

@@ -13,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 
@@ -26,12 +27,13 @@ from fractafrag.services import (
     follows,
     playlists,
     search,
+    shader_cache,
     shaders,
     votes,
 )
 from fractafrag.services.ratelimit import count_new_shader
 from fractafrag.urls import public_url
-from fractafrag.web.session import check_csrf, page_user
+from fractafrag.web.session import check_csrf, csrf_token, page_user
 
 bp = Blueprint("pages", __name__)
 PAGE_SIZE = 24
@@ -119,10 +121,33 @@ def _diff_too_long(shader_id: int, old: int, new: int, passes: list[dict[str, An
             f"{limit}. The API has it whole: /api/v1/shaders/{shader_id}/diff?from={old}&to={new}")
 
 
+# Stands for the visitor's own CSRF token in a page cached for every visitor.
+CSRF_PLACEHOLDER = "\x00csrf\x00"
+
+
+def _shared_page(viewer: int | None) -> bool:
+    """Whether this shader page is the one every visitor sees (and may come from the cache):
+    nobody signed in, no version or diff asked for, no message waiting to be flashed."""
+    return viewer is None and not request.args and not session.get("_flashes")
+
+
 @bp.get("/shaders/<int:shader_id>")
 def shader(shader_id: int) -> str:
     """The player, the code by pass, versions with diffs, lineage, votes, live viewers."""
     viewer = _viewer_id()
+    if _shared_page(viewer):
+        # Absolute links follow the request's host unless FRACTAFRAG_PUBLIC_URL fixes them.
+        variant = "" if current_app.config["PUBLIC_URL"] else request.host
+        cached = shader_cache.page(shader_id, variant)
+        if cached is not None:
+            return cached.replace(CSRF_PLACEHOLDER, csrf_token())
+        html = _render_shader(shader_id, viewer, csrf_token=lambda: CSRF_PLACEHOLDER)
+        shader_cache.keep_page(shader_id, variant, html)
+        return html.replace(CSRF_PLACEHOLDER, csrf_token())
+    return _render_shader(shader_id, viewer)
+
+
+def _render_shader(shader_id: int, viewer: int | None, **context: Any) -> str:
     item = shaders.visible_shader(shader_id, viewer)
     history = shaders.versions_of(shader_id, viewer)
     diff = None
@@ -145,7 +170,7 @@ def shader(shader_id: int) -> str:
         version=_version_data(item, shown), ancestors=shaders.ancestors_of(shader_id, viewer),
         forks=shaders.forks_of(shader_id, viewer), my_vote=_my_votes([item]).get(item.id, 0),
         is_owner=viewer == item.owner_id, comments=comments.list_comments(shader_id, viewer),
-        canonical=public_url("pages.shader", shader_id=item.id))
+        canonical=public_url("pages.shader", shader_id=item.id), **context)
 
 
 @bp.post("/shaders/<int:shader_id>/fork")

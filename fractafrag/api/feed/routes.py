@@ -6,7 +6,8 @@ from flask_smorest import Blueprint
 from fractafrag.api.cache import shared_for
 from fractafrag.api.feed.schemas import FeedArgsSchema, SimilarArgsSchema, TrendingArgsSchema
 from fractafrag.api.shaders.schemas import ShaderSummarySchema
-from fractafrag.auth import current_user, viewer_id
+from fractafrag.api.summaries import summaries_response
+from fractafrag.auth import viewer_id
 from fractafrag.services import feed
 
 blp = Blueprint("feed", __name__, url_prefix="/api/v1/feed", description="Feeds")
@@ -26,11 +27,11 @@ class Feed(MethodView):
     def get(self, args, pagination_parameters):
         """Your feed: 0.5·score + 0.2·recency + 0.2·tag affinity + 0.1·random (visitors: a
         trending/new mix)"""
-        user = current_user()
-        rows, total, snapshot = feed.feed(user, args.get("snapshot"), pagination_parameters.page,
-                                          pagination_parameters.page_size)
+        ids, total, snapshot = feed.feed_ids(viewer_id(), args.get("snapshot"),
+                                             pagination_parameters.page,
+                                             pagination_parameters.page_size)
         pagination_parameters.item_count = total
-        return rows, 200, {"X-Feed-Snapshot": snapshot}
+        return summaries_response(ids), 200, {"X-Feed-Snapshot": snapshot}
 
 
 @blp.route("/trending")

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from fractafrag.api import SIGNED_IN
+from fractafrag.api.cache import shared_for
 from fractafrag.api.feed.schemas import DwellSchema, VoteResultSchema, VoteSchema
 from fractafrag.api.limits import client_ip
 from fractafrag.api.shaders import schemas as s
@@ -22,10 +23,24 @@ blp.DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size"
 COMPILER_BUSY = "Every compiler slot stayed busy; Retry-After says when to try again."
 
 
+# Searches and lists that are the same for every caller are shared for this long.
+SEARCH_CACHE_SECONDS = 5.0
+
+
+def _same_for_everyone() -> bool:
+    """A search whose answer does not depend on the caller: it names no author (listing your
+    own shaders shows your private ones). The caller's token, if any, is still checked."""
+    viewer_id()
+    if request.args.get("author"):
+        return False
+    return "author:" not in request.args.get("q", "").lower()
+
+
 @blp.route("")
 class Shaders(MethodView):
     """The shader collection."""
 
+    @shared_for(SEARCH_CACHE_SECONDS, when=_same_for_everyone)
     @blp.arguments(s.ShaderQueryArgsSchema, location="query")
     @blp.response(200, s.ShaderSummarySchema(many=True))
     @blp.paginate()

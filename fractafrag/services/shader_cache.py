@@ -1,0 +1,139 @@
+"""Cached answers about shaders, and their invalidation when a shader changes.
+
+The hot reads (the feed, lists, the shader page) show the same facts of a shader to everyone:
+its summary (title, author, counters, render state) and, for visitors, the whole page. Both are
+kept in Redis:
+
+- `shader:summary:<id>`: the shader's summary as JSON (what `ShaderSummarySchema` gives), for
+  SUMMARY_TTL seconds;
+- `shader:page:<id>`: the shader page as a visitor sees it, for PAGE_TTL seconds (a hash by
+  the host its absolute links use, when FRACTAFRAG_PUBLIC_URL does not fix them).
+
+Both are dropped the moment the shader changes: every commit that inserts, changes or deletes
+a shader row through the ORM, or adds or changes one of its comments, forgets them (session
+events below, so no service has to remember to); writes that bypass the ORM (the vote and view
+counters) call `forget` themselves. The TTLs bound what nothing announces (an author renaming
+themselves shows on their cards within a minute).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from itertools import chain
+from typing import Any
+
+from flask import has_app_context
+from redis.exceptions import RedisError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from fractafrag.extensions import redis
+from fractafrag.models import Comment, Shader
+
+log = logging.getLogger(__name__)
+SUMMARY_TTL = 60
+PAGE_TTL = 10
+PAGE_VARIANTS = 4
+_PENDING = "fractafrag.shader_cache.changed"
+
+
+def summary_key(shader_id: int) -> str:
+    """Where a shader's summary JSON is kept."""
+    return f"shader:summary:{shader_id}"
+
+
+def page_key(shader_id: int) -> str:
+    """Where a shader's page, as a visitor sees it, is kept."""
+    return f"shader:page:{shader_id}"
+
+
+def forget(shader_ids: Iterable[int]) -> None:
+    """Drop the cached summary and page of these shaders (a Redis outage is only logged: the
+    TTLs bound how long a copy can outlive it)."""
+    keys = [key for i in set(shader_ids) for key in (summary_key(i), page_key(i))]
+    if not keys or not has_app_context():
+        return
+    try:
+        redis.delete(*keys)
+    except RedisError as error:
+        log.warning("cached shaders not forgotten: %s", error)
+
+
+def summaries(shader_ids: list[int]) -> list[bytes | None]:
+    """The cached summaries of these shaders, in order (None where not cached)."""
+    if not shader_ids:
+        return []
+    try:
+        return redis.mget([summary_key(i) for i in shader_ids])
+    except RedisError as error:
+        log.warning("cached summaries unavailable: %s", error)
+        return [None] * len(shader_ids)
+
+
+def keep_summaries(encoded: dict[int, str]) -> None:
+    """Cache these summaries (id -> JSON)."""
+    if not encoded:
+        return
+    try:
+        pipe = redis.pipeline(transaction=False)
+        for shader_id, body in encoded.items():
+            pipe.set(summary_key(shader_id), body, ex=SUMMARY_TTL)
+        pipe.execute()
+    except RedisError as error:
+        log.warning("summaries not cached: %s", error)
+
+
+def page(shader_id: int, variant: str) -> str | None:
+    """The cached visitor's page of a shader for this variant (the host its absolute links are
+    built on), or None."""
+    try:
+        body = redis.hget(page_key(shader_id), variant)
+    except RedisError as error:
+        log.warning("cached page unavailable: %s", error)
+        return None
+    return body.decode() if body is not None else None
+
+
+def keep_page(shader_id: int, variant: str, html: str) -> None:
+    """Cache the visitor's page of a shader for a variant; at most PAGE_VARIANTS variants are
+    kept, so made-up Host headers cannot fill Redis."""
+    key = page_key(shader_id)
+    try:
+        if redis.hlen(key) >= PAGE_VARIANTS:
+            return
+        pipe = redis.pipeline(transaction=False)
+        pipe.hset(key, variant, html)
+        pipe.expire(key, PAGE_TTL)
+        pipe.execute()
+    except RedisError as error:
+        log.warning("page not cached: %s", error)
+
+
+def _changed(objects: Iterable[Any]) -> set[int]:
+    ids = set()
+    for obj in objects:
+        if isinstance(obj, Shader) and obj.id is not None:
+            ids.add(obj.id)
+        elif isinstance(obj, Comment) and obj.shader_id is not None:
+            ids.add(obj.shader_id)
+    return ids
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changes(session: Session, _context: Any) -> None:
+    ids = _changed(chain(session.new, session.dirty, session.deleted))
+    if ids:
+        session.info.setdefault(_PENDING, set()).update(ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed(session: Session) -> None:
+    ids = session.info.pop(_PENDING, None)
+    if ids:
+        forget(ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_rolled_back(session: Session) -> None:
+    session.info.pop(_PENDING, None)

@@ -1,0 +1,154 @@
+"""The hot reads are served from Redis (materialised feed rankings, cached summaries, shared
+searches, the visitor's shader page), and still show every change at once."""
+
+from __future__ import annotations
+
+import re
+
+from fractafrag.extensions import db, redis
+from fractafrag.models import Shader
+from tests.api.test_feed import ids
+from tests.helpers import bearer
+
+
+def feed_of(client, user) -> list[dict]:
+    response = client.get("/api/v1/feed", headers=bearer(user["access_token"]))
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_the_ranking_is_computed_once_then_served_from_redis(app, client, make_user, shelf):
+    first, second = shelf("first", score=5), shelf("second", score=1)
+    reader = make_user()
+    assert [s["id"] for s in feed_of(client, reader)] == [first, second]
+    with app.app_context():
+        assert redis.exists(f"feed:u{reader['id']}:ranked")
+    late = shelf("late", score=50)
+    # Within the refresh window the materialised ranking answers (no new ranking query)...
+    assert late not in [s["id"] for s in feed_of(client, reader)]
+    with app.app_context():  # ...and once it is stale, a new ranking picks up the newcomer.
+        redis.delete(f"feed:u{reader['id']}:ranked")
+    assert [s["id"] for s in feed_of(client, reader)][0] == late
+
+
+def test_a_shader_you_vote_on_leaves_your_feed_at_once(client, make_user, shelf):
+    liked, other = shelf("liked", score=5), shelf("other", score=1)
+    reader = make_user()
+    assert [s["id"] for s in feed_of(client, reader)] == [liked, other]
+    vote = client.post(f"/api/v1/shaders/{liked}/vote", json={"value": 1},
+                       headers=bearer(reader["access_token"]))
+    assert vote.status_code == 200
+    first = client.get("/api/v1/feed?page_size=1", headers=bearer(reader["access_token"]))
+    assert ids(first) == [other]
+    # The filtered page 1 has a snapshot of its own, so page 2 follows it (nothing repeats).
+    snapshot = first.headers["X-Feed-Snapshot"]
+    after = client.get(f"/api/v1/feed?page=2&page_size=1&snapshot={snapshot}",
+                       headers=bearer(reader["access_token"]))
+    assert ids(after) == []
+    withdraw = client.post(f"/api/v1/shaders/{liked}/vote", json={"value": 0},
+                           headers=bearer(reader["access_token"]))
+    assert withdraw.status_code == 200
+    assert [s["id"] for s in feed_of(client, reader)] == [liked, other]
+
+
+def test_cached_summaries_show_votes_edits_and_privacy_at_once(app, client, make_user, shelf):
+    star = shelf("star", score=0)
+    shelf("filler", score=0)
+    reader, voter = make_user(), make_user()
+    before = {s["id"]: s for s in feed_of(client, reader)}
+    assert before[star]["up"] == 0
+    with app.app_context():
+        assert redis.exists(f"shader:summary:{star}")
+    assert client.post(f"/api/v1/shaders/{star}/vote", json={"value": 1},
+                       headers=bearer(voter["access_token"])).status_code == 200
+    assert {s["id"]: s for s in feed_of(client, reader)}[star]["up"] == 1
+
+    with app.app_context():
+        db.session.get(Shader, star).title = "renamed star"
+        db.session.commit()
+    assert {s["id"]: s for s in feed_of(client, reader)}[star]["title"] == "renamed star"
+
+    with app.app_context():
+        db.session.get(Shader, star).visibility = "private"
+        db.session.commit()
+    assert star not in [s["id"] for s in feed_of(client, reader)]
+
+
+def test_a_visitor_page_is_shared_but_each_visitor_keeps_their_own_csrf_token(
+        app, client, make_user, shelf):
+    shader = shelf("shared page")
+    one, two = app.test_client(), app.test_client()
+    first = one.get(f"/shaders/{shader}").get_data(as_text=True)
+    with app.app_context():
+        assert redis.exists(f"shader:page:{shader}")
+    second = two.get(f"/shaders/{shader}").get_data(as_text=True)
+    tokens = [re.findall(r'name="csrf_token" value="([^"]+)"', page) for page in (first, second)]
+    assert tokens[0] and tokens[1] and tokens[0][0] != tokens[1][0]
+    assert "\x00" not in second
+    # The visitor's token is the one their session holds: the fork form still works for them.
+    assert one.get(f"/shaders/{shader}").get_data(as_text=True).count(tokens[0][0]) >= 1
+
+
+def test_a_cached_visitor_page_shows_changes_and_privacy_at_once(app, client, make_user, shelf):
+    shader = shelf("before")
+    assert "before" in client.get(f"/shaders/{shader}").get_data(as_text=True)
+    commenter = make_user()
+    comment = client.post(f"/api/v1/shaders/{shader}/comments", json={"body": "lovely bands"},
+                          headers=bearer(commenter["access_token"]))
+    assert comment.status_code == 201, comment.json
+    assert "lovely bands" in client.get(f"/shaders/{shader}").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Shader, shader).visibility = "private"
+        db.session.commit()
+    assert client.get(f"/shaders/{shader}").status_code == 404
+
+
+def test_a_forged_host_does_not_poison_the_page_others_get(app, client, shelf):
+    shader = shelf("hosted")
+    forged = client.get(f"/shaders/{shader}", headers={"Host": "evil.example"})
+    assert "evil.example" in forged.get_data(as_text=True)
+    honest = app.test_client().get(f"/shaders/{shader}").get_data(as_text=True)
+    assert "evil.example" not in honest
+
+
+def test_searches_are_shared_except_your_own_listing(app, client, make_user, shelf):
+    shelf("plasma public")
+    author = make_user()
+    client.post("/api/v1/shaders", headers=bearer(author["access_token"]), json={
+        "title": "plasma secret", "visibility": "private",
+        "code": "void mainImage(out vec4 c, in vec2 p) { c = vec4(1.0); }"})
+    anonymous = client.get("/api/v1/shaders?q=plasma")
+    assert [s["title"] for s in anonymous.json] == ["plasma public"]
+    signed_in = client.get("/api/v1/shaders?q=plasma", headers=bearer(author["access_token"]))
+    assert [s["title"] for s in signed_in.json] == ["plasma public"]
+    own = client.get(f"/api/v1/shaders?q=plasma&author={author['username']}",
+                     headers=bearer(author["access_token"]))
+    assert [s["title"] for s in own.json] == ["plasma secret"]
+    # A shared answer never skips checking the caller's token.
+    refused = client.get("/api/v1/shaders?q=plasma", headers=bearer("not-a-token"))
+    assert refused.status_code in (401, 422)
+
+
+def test_many_votes_make_one_scheduled_taste_refresh(app, client, make_user, shelf):
+    from rq.registry import ScheduledJobRegistry
+
+    from fractafrag.extensions import queues
+    from fractafrag.jobs.vectors import update_taste
+
+    targets = [shelf(f"t{i}") for i in range(3)]
+    voter = make_user()
+    for target in targets:
+        assert client.post(f"/api/v1/shaders/{target}/vote", json={"value": 1},
+                           headers=bearer(voter["access_token"])).status_code == 200
+    with app.app_context():
+        scheduled = ScheduledJobRegistry(queue=queues.get("default")).get_job_ids()
+        assert scheduled == [f"taste-{voter['id']}"]
+        queued = queues.get("default").job_ids
+        assert f"taste-{voter['id']}" not in queued, "nothing runs at once"
+        update_taste(voter["id"])  # what the scheduler runs when it is due
+        assert not redis.exists(f"taste:pending:{voter['id']}")
+    # After the refresh has started, the next vote schedules the next one.
+    assert client.post(f"/api/v1/shaders/{targets[0]}/vote", json={"value": -1},
+                       headers=bearer(voter["access_token"])).status_code == 200
+    with app.app_context():
+        assert redis.exists(f"taste:pending:{voter['id']}")
