@@ -93,6 +93,15 @@ def _api_key_user() -> User | None:
     return g.api_key_user
 
 
+def _verify(optional: bool = False) -> None:
+    """Verify the request's JWT once per request (views and decorators ask several times)."""
+    done = g.get("jwt_verified")
+    if done == "required" or (done == "optional" and optional):
+        return
+    verify_jwt_in_request(optional=optional)
+    g.jwt_verified = "optional" if optional else "required"
+
+
 def _token_user() -> User:
     """The account of this request's verified JWT, loaded once (on first use, not for every
     request: most reads need only the id the token carries); 401 when it no longer exists."""
@@ -111,7 +120,7 @@ def current_user() -> User | None:
     """The caller: by X-API-Key, else by JWT (header or cookie), else None (anonymous)."""
     if API_KEY_HEADER in request.headers:
         return _api_key_user()
-    verify_jwt_in_request(optional=True)
+    _verify(optional=True)
     if get_jwt_identity() is None:
         return None
     return _token_user()
@@ -124,7 +133,7 @@ def session_user() -> User:
 
         raise ServiceError("API keys cannot manage API keys; sign in (Bearer JWT) instead.",
                            status=403)
-    verify_jwt_in_request()
+    _verify()
     return _token_user()
 
 
@@ -134,7 +143,7 @@ def viewer_id() -> int | None:
     if API_KEY_HEADER in request.headers:
         user = _api_key_user()
         return user.id if user is not None else None
-    verify_jwt_in_request(optional=True)
+    _verify(optional=True)
     identity = get_jwt_identity()
     if identity is None:
         return None
@@ -152,9 +161,9 @@ def login_required(view: F) -> F:
         if API_KEY_HEADER in request.headers:
             _api_key_user()
         elif request.method in ("GET", "HEAD", "OPTIONS"):
-            verify_jwt_in_request()
+            _verify()
         else:
-            verify_jwt_in_request()
+            _verify()
             _token_user()  # a write needs an account that still exists
         return view(*args, **kwargs)
 

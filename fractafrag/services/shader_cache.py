@@ -48,10 +48,11 @@ def page_key(shader_id: int) -> str:
     return f"shader:page:{shader_id}"
 
 
-def forget(shader_ids: Iterable[int]) -> None:
-    """Drop the cached summary and page of these shaders (a Redis outage is only logged: the
+def forget(shader_ids: Iterable[int], pages: bool = True) -> None:
+    """Drop the cached summary (and page) of these shaders (a Redis outage is only logged: the
     TTLs bound how long a copy can outlive it)."""
-    keys = [key for i in set(shader_ids) for key in (summary_key(i), page_key(i))]
+    keys = [key for i in set(shader_ids)
+            for key in ((summary_key(i), page_key(i)) if pages else (summary_key(i),))]
     if not keys or not has_app_context():
         return
     try:

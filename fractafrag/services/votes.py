@@ -12,7 +12,7 @@ from redis.exceptions import RedisError
 from fractafrag.extensions import db, queues, redis
 from fractafrag.models import DwellEvent, Shader, Vote
 from fractafrag.realtime import broadcast
-from fractafrag.services import Forbidden, feed, notifications, shader_cache, shaders
+from fractafrag.services import Forbidden, NotFound, feed, notifications, shader_cache, shaders
 from fractafrag.services.ranking import hot_score
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,9 @@ def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
     hot = hot_score(row.score, row.published_at or row.created_at)
     db.session.execute(sa.update(Shader).where(Shader.id == shader_id).values(hot=hot))
     db.session.commit()
-    shader_cache.forget([shader_id])  # the counters changed behind the ORM's back
+    # The counters changed behind the ORM's back. A visitor's cached page keeps its counts:
+    # they arrive live over Socket.IO, and the voter (signed in) never gets that copy.
+    shader_cache.forget([shader_id], pages=False)
     feed.note_vote(user_id, shader_id, value)
     counters = {"shader_id": shader_id, "up": row.up, "down": row.down, "score": row.score,
                 "hot": hot}
@@ -82,16 +84,23 @@ def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
 
 
 def record_dwell(shader_id: int, viewer_id: int | None, ms: int, visitor: str) -> None:
-    """Store time spent on a shader page; the first visit per visitor and hour is a view."""
-    shader = shaders.visible_shader(shader_id, viewer_id)
-    db.session.add(DwellEvent(shader_id=shader.id, user_id=viewer_id, ms=ms))
-    counted = _first_view(shader.id, f"u{viewer_id}" if viewer_id else visitor)
+    """Store time spent on a shader page; the first visit per visitor and hour is a view.
+
+    Who may see the shader comes from the state rooms are admitted by (cached in Redis, kept
+    right on every change), so a dwell costs one insert and no shader row load. The view
+    count in cached summaries catches up within their TTL (counted views are not announced).
+    """
+    from fractafrag.realtime import admission
+
+    if not admission.may_join(admission.shader_state(shader_id), viewer_id):
+        raise NotFound(f"No shader {shader_id}.")
+    counted = _first_view(shader_id, f"u{viewer_id}" if viewer_id else visitor)
+    db.session.execute(sa.insert(DwellEvent).values(shader_id=shader_id, user_id=viewer_id,
+                                                    ms=ms))
     if counted:
-        db.session.execute(sa.update(Shader).where(Shader.id == shader.id)
+        db.session.execute(sa.update(Shader).where(Shader.id == shader_id)
                            .values(view_count=Shader.view_count + 1))
     db.session.commit()
-    if counted:
-        shader_cache.forget([shader.id])
     if viewer_id is not None:
         request_taste_update(viewer_id)
 
