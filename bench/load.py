@@ -23,6 +23,7 @@ counts), and every accepted publish exists and renders (waiting up to RENDER_WAI
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import socket
@@ -154,59 +155,46 @@ async def client(url: str, user: dict, shaders: list[int], stats: Stats,
                  counter: list[int], mix: tuple[tuple[str, float], ...]) -> None:
     kinds = [k for k, _ in mix]
     weights = [w for _, w in mix]
+    auth = {"Authorization": f"Bearer {user['token']}"}
+
+    async def call(method: str, path: str, **options: object) -> tuple[int, bytes]:
+        async with session.request(method, url + path, **options) as r:
+            return r.status, await r.read()
+
     while time.monotonic() < until:
         kind = rng.choices(kinds, weights)[0]
-        auth = {"Authorization": f"Bearer {user['token']}"}
         began = time.perf_counter()
-        status = 0
         try:
             if kind == "health":
-                async with session.get(f"{url}/api/v1/health") as r:
-                    status = r.status
-                    await r.read()
+                status, body = await call("GET", "/api/v1/health")
             elif kind == "feed":
-                async with session.get(f"{url}/api/v1/feed?page_size=20", headers=auth) as r:
-                    status = r.status
-                    await r.read()
+                status, body = await call("GET", "/api/v1/feed?page_size=20", headers=auth)
             elif kind == "trending":
-                async with session.get(f"{url}/api/v1/feed/trending?page_size=20") as r:
-                    status = r.status
-                    await r.read()
+                status, body = await call("GET", "/api/v1/feed/trending?page_size=20")
             elif kind == "search":
-                async with session.get(f"{url}/api/v1/shaders",
-                                       params={"q": rng.choice(WORDS)}, headers=auth) as r:
-                    status = r.status
-                    await r.read()
+                status, body = await call("GET", "/api/v1/shaders", headers=auth,
+                                          params={"q": rng.choice(WORDS)})
             elif kind == "dwell":
-                async with session.post(f"{url}/api/v1/shaders/{rng.choice(shaders)}/dwell",
-                                        json={"ms": rng.randint(500, 60000)},
-                                        headers=auth) as r:
-                    status = r.status
-                    await r.read()
+                status, body = await call("POST", f"/api/v1/shaders/{rng.choice(shaders)}/dwell",
+                                          json={"ms": rng.randint(500, 60000)}, headers=auth)
             elif kind == "shader":
-                async with session.get(f"{url}/shaders/{rng.choice(shaders)}") as r:
-                    status = r.status
-                    await r.read()
+                status, body = await call("GET", f"/shaders/{rng.choice(shaders)}")
             elif kind == "vote":
                 shader = rng.choice(shaders)
-                value = rng.choice((1, 1, 1, -1, 0))
-                async with session.post(f"{url}/api/v1/shaders/{shader}/vote",
-                                        json={"value": value}, headers=auth) as r:
-                    status = r.status
-                    body = await r.json()
-                    if status == 200:
-                        stats.votes[(user["id"], shader)] = body["vote"]
-                    elif status == 403:
-                        status = 200  # own shader: refused by design, not an error
+                status, body = await call("POST", f"/api/v1/shaders/{shader}/vote",
+                                          json={"value": rng.choice((1, 1, 1, -1, 0))},
+                                          headers=auth)
+                if status == 200:
+                    stats.votes[(user["id"], shader)] = json.loads(body)["vote"]
+                elif status == 403:
+                    status = 200  # own shader: refused by design, not an error
             else:
                 counter[0] += 1
-                async with session.post(f"{url}/api/v1/shaders", json={
-                        "title": f"Load {counter[0]}", "code": CODE.format(k=counter[0]),
-                        "tags": ["load"]}, headers=auth) as r:
-                    status = r.status
-                    body = await r.json()
-                    if status == 201:
-                        stats.published.append(body["id"])
+                status, body = await call("POST", "/api/v1/shaders", headers=auth, json={
+                    "title": f"Load {counter[0]}", "code": CODE.format(k=counter[0]),
+                    "tags": ["load"]})
+                if status == 201:
+                    stats.published.append(json.loads(body)["id"])
         except (TimeoutError, aiohttp.ClientError) as error:
             stats.errors[kind] += 1
             if len(stats.error_samples) < 5:
@@ -216,7 +204,7 @@ async def client(url: str, user: dict, shaders: list[int], stats: Stats,
         if status >= 400:
             stats.errors[kind] += 1
             if len(stats.error_samples) < 5:
-                stats.error_samples.append(f"{kind}: HTTP {status}")
+                stats.error_samples.append(f"{kind}: HTTP {status} {body[:200]!r}")
 
 
 async def run_load(url: str, users: list[dict], shaders: list[int],

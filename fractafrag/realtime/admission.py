@@ -106,6 +106,32 @@ class _Flight:
         self.state: str | None = None
 
 
+def state_for_request(shader_id: int) -> str:
+    """The state of shader_id for an HTTP request (a dwell): from Redis, else read with the
+    request's own connection (no join gate: requests are bounded by the pool), then cached."""
+    key = KEY + str(shader_id)
+    cached, generation = _read(key)
+    if cached is not None:
+        return cached
+    row = db.session.execute(
+        sa.select(Shader.owner_id, Shader.visibility, Shader.deleted_at, Shader.hidden_at)
+        .where(Shader.id == shader_id)).first()
+    state = NOBODY if row is None else state_of(row.owner_id, row.visibility,
+                                                row.deleted_at is not None,
+                                                row.hidden_at is not None)
+    _fill(current_app._get_current_object(), key, shader_id, generation, state)  # type: ignore[attr-defined]
+    return state
+
+
+def _fill(app: Flask, key: str, shader_id: int, generation: Any, state: str) -> None:
+    if generation is False:
+        return
+    try:
+        _fill_script(app)(keys=[key], args=[generation or "", state, STATE_TTL])
+    except RedisError as error:
+        log.debug("could not cache the room state of shader %s: %s", shader_id, error)
+
+
 def _look_up(app: Flask, key: str, shader_id: int, generation: Any) -> str:
     turn = _lookups(app)
     if not turn.acquire(timeout=LOOKUP_WAIT_SECONDS):
@@ -114,11 +140,7 @@ def _look_up(app: Flask, key: str, shader_id: int, generation: Any) -> str:
         state = _from_database(shader_id)
     finally:
         turn.release()
-    if generation is not False:
-        try:
-            _fill_script(app)(keys=[key], args=[generation or "", state, STATE_TTL])
-        except RedisError as error:
-            log.debug("could not cache the room state of shader %s: %s", shader_id, error)
+    _fill(app, key, shader_id, generation, state)
     return state
 
 

@@ -33,7 +33,7 @@ from fractafrag.models import Comment, Shader
 
 log = logging.getLogger(__name__)
 SUMMARY_TTL = 60
-PAGE_TTL = 10
+PAGE_TTL = 120
 PAGE_VARIANTS = 4
 _PENDING = "fractafrag.shader_cache.changed"
 

@@ -92,7 +92,7 @@ def record_dwell(shader_id: int, viewer_id: int | None, ms: int, visitor: str) -
     """
     from fractafrag.realtime import admission
 
-    if not admission.may_join(admission.shader_state(shader_id), viewer_id):
+    if not admission.may_join(admission.state_for_request(shader_id), viewer_id):
         raise NotFound(f"No shader {shader_id}.")
     counted = _first_view(shader_id, f"u{viewer_id}" if viewer_id else visitor)
     db.session.execute(sa.insert(DwellEvent).values(shader_id=shader_id, user_id=viewer_id,
