@@ -29,13 +29,14 @@ os.environ.setdefault("WEB_PROCESSES", "1")
 import load  # noqa: E402
 
 REQUESTS = int(os.environ.get("REQUESTS", "300"))
-PARTS = ("web", "PostgreSQL", "Redis", "RQ worker")
+PARTS = ("web", "PostgreSQL", "Redis", "RQ worker", "render worker", "Chromium")
 
 
-def requester(url: str, users: list[dict], shaders: list[int]):
+def requester(url: str, users: list[dict], shaders: list[int], published: list[int]):
     """A function sending one request of a kind with a fresh random user/shader."""
     session = requests.Session()
     rng = random.Random(3)
+    counter = [0]
 
     def send(kind: str) -> int:
         user = rng.choice(users)
@@ -61,6 +62,13 @@ def requester(url: str, users: list[dict], shaders: list[int]):
                                   json={"value": rng.choice((1, -1, 0))})
             if answer.status_code == 403:
                 return 200  # own shader
+        elif kind == "publish":
+            counter[0] += 1
+            answer = session.post(f"{url}/api/v1/shaders", headers=auth, json={
+                "title": f"Cost {counter[0]}", "code": load.CODE.format(k=counter[0]),
+                "tags": ["load"]})
+            if answer.status_code == 201:
+                published.append(answer.json()["id"])
         elif kind == "dwell":
             answer = session.post(f"{url}/api/v1/shaders/{shader}/dwell", headers=auth,
                                   json={"ms": rng.randint(500, 60000)})
@@ -72,7 +80,7 @@ def requester(url: str, users: list[dict], shaders: list[int]):
 
 
 KINDS = ("health", "feed", "feed (anonymous)", "shader", "shader (signed in, API)",
-         "trending", "search", "vote", "dwell")
+         "trending", "search", "vote", "dwell", "publish")
 
 
 def main(report: bool) -> None:
@@ -82,27 +90,34 @@ def main(report: bool) -> None:
             up.wait_ready()
             users, shaders = load.seed(up.url)
             load.wait_rendered(up.url, shaders)
-            send = requester(up.url, users, shaders)
+            published: list[int] = []
+            send = requester(up.url, users, shaders, published)
             rows = []
             for kind in KINDS:
-                for _ in range(20):  # warm caches and connections
+                count = REQUESTS if kind != "publish" else max(REQUESTS // 10, 5)
+                for _ in range(20 if kind != "publish" else 2):  # warm caches, connections
                     send(kind)
+                load.wait_rendered(up.url, published)
                 before = load.cpu_seconds(up.proc.pid, tmp)
                 began = time.perf_counter()
-                failures = sum(send(kind) >= 400 for _ in range(REQUESTS))
-                wall = (time.perf_counter() - began) / REQUESTS * 1000
+                failures = sum(send(kind) >= 400 for _ in range(count))
+                wall = (time.perf_counter() - began) / count * 1000
+                # a publish's cost includes its render and its style vector (in the workers)
+                load.wait_rendered(up.url, published)
+                time.sleep(1.0 if kind == "publish" else 0.0)
                 after = load.cpu_seconds(up.proc.pid, tmp)
                 spent = {part: 0.0 for part in PARTS}
                 for name, seconds in after.items():
                     part = "web" if name.startswith("web pid") else name
                     if part in spent:
-                        spent[part] += (seconds - before.get(name, 0.0)) * 1000 / REQUESTS
+                        spent[part] += (seconds - before.get(name, 0.0)) * 1000 / count
                 rows.append((kind, wall, spent, failures))
         finally:
             up.stop()
     health = sum(rows[0][2].values())
     lines = ["## What one request costs (bench/request_cost.py)", "",
-             f"`fractafrag up` with one web process; {REQUESTS} requests of each kind sent one "
+             f"`fractafrag up` with one web process; {REQUESTS} requests of each kind ("
+             f"{max(REQUESTS // 10, 5)} publishes, waiting for their renders) sent one "
              "after another (nothing else running); CPU milliseconds per request by part, and "
              "the total as a multiple of `/health`'s.", "",
              "| kind | wall | " + " | ".join(PARTS) + " | total | × /health | failed |",

@@ -56,6 +56,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         transports=app.config["SOCKET_TRANSPORTS"],
     )
     socketio.on_namespace(Realtime("/"))
+    from fractafrag.offload import limit_requests
+
+    app.wsgi_app = limit_requests(app.wsgi_app, app.config["WEB_CONCURRENCY"])
 
     from fractafrag.cli import register_commands
 

@@ -56,6 +56,8 @@ class Config:
             "connect_args": {"connect_timeout": 5},
         }
         self.PROXY_COUNT = int(env("FRACTAFRAG_PROXY_COUNT", "0"))
+        # HTTP requests one web process serves at once (others wait their turn; 0: no limit).
+        self.WEB_CONCURRENCY = int(env("FRACTAFRAG_WEB_CONCURRENCY", "16"))
         # The address people reach the site at; absolute links are built on it when set.
         self.PUBLIC_URL = env("FRACTAFRAG_PUBLIC_URL", "")
 

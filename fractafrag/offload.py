@@ -8,7 +8,8 @@ Outside gevent (tests in threading mode, workers, the CLI) it simply calls the f
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -36,8 +37,78 @@ def off_hub(function: Callable[..., T], *args: Any, timeout: float | None = None
     import gevent
     from gevent import get_hub
 
-    pending = get_hub().threadpool.spawn(function, *args, **kwargs)
+    with waiting():
+        pending = get_hub().threadpool.spawn(function, *args, **kwargs)
+        try:
+            return pending.get(timeout=timeout)
+        except gevent.Timeout as expired:
+            raise TimeoutError(f"gave up after {timeout} s") from expired
+
+
+class RequestSlots:
+    """WSGI middleware: at most `limit` HTTP requests of this process are served at once; the
+    others wait their turn (first come, first served). Socket.IO traffic is not counted.
+
+    Under a crowd, gevent would otherwise run hundreds of requests interleaved: each takes the
+    whole crowd's time to finish and holds its database connection all along, so the pool runs
+    dry and cheap requests queue behind it. A few at a time finish in their own time. A request
+    waiting for something slow and bounded (the thread pool, the compiler) gives its slot back
+    meanwhile (`waiting`), so such requests cannot fill the slots and stall the site.
+    """
+
+    def __init__(self, wsgi_app: Callable[..., Any], limit: int) -> None:
+        from gevent.lock import Semaphore
+
+        self.wsgi_app = wsgi_app
+        self.limit = limit
+        self.slots = Semaphore(limit)
+        self.holders: set[Any] = set()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO", "").startswith("/socket.io"):
+            return self.wsgi_app(environ, start_response)
+        from gevent import getcurrent
+
+        current = getcurrent()
+        self.slots.acquire()
+        self.holders.add(current)
+        try:
+            return self.wsgi_app(environ, start_response)
+        finally:
+            if current in self.holders:
+                self.holders.discard(current)
+                self.slots.release()
+
+
+_slots: RequestSlots | None = None
+
+
+def limit_requests(wsgi_app: Callable[..., Any], limit: int) -> Callable[..., Any]:
+    """Wrap this process's WSGI app in RequestSlots (only under gevent, and when limit > 0)."""
+    global _slots
+    if limit <= 0 or not under_gevent():
+        return wsgi_app
+    _slots = RequestSlots(wsgi_app, limit)
+    return _slots
+
+
+@contextmanager
+def waiting() -> Iterator[None]:
+    """Give the current request's slot back while it waits for something slow and bounded."""
+    slots = _slots
+    if slots is None:
+        yield
+        return
+    from gevent import getcurrent
+
+    current = getcurrent()
+    if current not in slots.holders:
+        yield
+        return
+    slots.holders.discard(current)
+    slots.slots.release()
     try:
-        return pending.get(timeout=timeout)
-    except gevent.Timeout as expired:
-        raise TimeoutError(f"gave up after {timeout} s") from expired
+        yield
+    finally:
+        slots.slots.acquire()
+        slots.holders.add(current)

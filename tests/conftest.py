@@ -175,3 +175,19 @@ def stripe_fake() -> Iterator[FakeStripe]:
     fake = FakeStripe(SECRET_KEY)
     yield fake
     fake.close()
+
+
+# Tests that start whole processes, browsers or crowds; `pytest -m "not slow"` leaves them out
+# for a quick run (CI runs everything).
+SLOW_PATHS = ("tests/e2e/", "tests/render/", "tests/test_load.py", "tests/test_faults.py",
+              "tests/test_up.py", "tests/test_attacks_", "tests/realtime/test_flood.py",
+              "tests/test_schemathesis.py", "tests/test_packaging.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the slow tests (by where they live) so a developer can skip them."""
+    root = Path(str(config.rootpath))
+    for item in items:
+        where = Path(str(item.fspath)).relative_to(root).as_posix()
+        if where.startswith(SLOW_PATHS):
+            item.add_marker(pytest.mark.slow)

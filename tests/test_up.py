@@ -28,12 +28,12 @@ class Up:
     """A running `fractafrag up` whose output is collected line by line."""
 
     def __init__(self, data_dir: Path, port: int, keep_urls: bool = False,
-                 mcp_port: int = 0) -> None:
+                 mcp_port: int = 0, extra: tuple[str, ...] = ()) -> None:
         env = {k: v for k, v in os.environ.items()
                if keep_urls or k not in ("DATABASE_URL", "REDIS_URL")}
         self.proc = subprocess.Popen(
             [*FRACTAFRAG, "up", "--port", str(port), "--data-dir", str(data_dir),
-             "--mcp-port", str(mcp_port)],
+             "--mcp-port", str(mcp_port), *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
         )
         self.lines: list[str] = []
@@ -164,4 +164,63 @@ def test_up_uses_the_servers_given_by_url(data_dir, service_urls):
         assert health["database"] == "ok" and health["redis"] == "ok"
         assert not (data_dir / "postgres").exists() and not (data_dir / "redis").exists()
     finally:
+        up.stop()
+
+
+def test_up_serves_one_port_with_several_web_processes_sharing_socketio(data_dir):
+    """`--web-processes 2`: two gunicorn workers answer the port; browsers' WebSocket sessions
+    land on either, and an event raised on one reaches clients of both (through Redis);
+    long-polling, whose requests could land on the other process, is refused."""
+    import socketio
+
+    port = _free_port()
+    up = Up(data_dir, port, extra=("--web-processes", "2"))
+    clients: list[socketio.Client] = []
+    try:
+        up.wait_for("Fractafrag is running at")
+        master = up.child("gunicorn")
+        workers = master.children()
+        assert len(workers) == 2
+        polling = requests.get(up.url + "/socket.io/?EIO=4&transport=polling", timeout=5)
+        assert polling.status_code == 400
+
+        author = requests.post(up.url + "/api/v1/auth/register", timeout=10, json={
+            "username": "author", "email": "author@example.org",
+            "password": "several processes"}).json()
+        fan = requests.post(up.url + "/api/v1/auth/register", timeout=10, json={
+            "username": "fan", "email": "fan@example.org", "password": "several processes"})
+        shader = requests.post(up.url + "/api/v1/shaders", timeout=10, json={
+            "title": "Shared", "code": GRADIENT},
+            headers={"Authorization": f"Bearer {author['access_token']}"}).json()
+        received: list[dict] = []
+
+        def holder(client: socketio.Client) -> int:
+            local = client.eio.ws.sock.getsockname()[1]
+            for worker in workers:
+                if any(c.raddr and c.raddr.port == local for c in worker.net_connections()):
+                    return worker.pid
+            raise AssertionError("no web process holds this connection")
+
+        holders: set[int] = set()
+        while len(holders) < 2 and len(clients) < 24:
+            client = socketio.Client(reconnection=False)
+            client.on("vote:updated", received.append)
+            client.connect(up.url, transports=["websocket"], wait_timeout=10)
+            assert client.call("subscribe", {"room": f"shader:{shader['id']}"},
+                               timeout=10)["ok"] is True
+            clients.append(client)
+            holders.add(holder(client))
+        assert len(holders) == 2, "connections landed on both web processes"
+
+        vote = requests.post(f"{up.url}/api/v1/shaders/{shader['id']}/vote", timeout=10,
+                             json={"value": 1},
+                             headers={"Authorization": f"Bearer {fan.json()['access_token']}"})
+        assert vote.status_code == 200
+        deadline = time.monotonic() + 10
+        while len(received) < len(clients) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(received) == len(clients) and all(e["up"] == 1 for e in received)
+    finally:
+        for client in clients:
+            client.disconnect()
         up.stop()

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from fractafrag.offload import off_hub, under_gevent
+from fractafrag.offload import off_hub, under_gevent, waiting
 from fractafrag.services import ServiceError, glsl
 
 POLL_SECONDS = 0.05
@@ -111,4 +111,7 @@ def validate(common: str, passes: list[dict]) -> list[glsl.GlslError]:
                                      nice=int(config["COMPILE_NICE"]), slot=slot,
                                      offload=off_hub if cooperative else None)
 
-    return run() if cooperative else off_hub(run)
+    if not cooperative:
+        return off_hub(run)
+    with waiting():  # the compiler runs apart: this request's slot serves others meanwhile
+        return run()
