@@ -36,11 +36,13 @@ HEAVY_COMMON = "#define A0 1.0\n" + "".join(
 
 @pytest.fixture(scope="module")
 def web(app, service_urls: dict[str, str]) -> Iterator[WebProcess]:
-    """One web process with limits on, a 1 s compile budget, 2 compile slots, 0.5 s wait."""
+    """One web process with limits on, a 1 s compile budget, 2 compile slots, 0.5 s wait, and
+    only 2 requests served at once: requests waiting on the compiler must give their slot back,
+    or eight of them would hold /health behind them."""
     process = WebProcess(service_urls, "validate-attacks", {
         "FRACTAFRAG_RATELIMIT_ENABLED": "1", "FRACTAFRAG_RATELIMIT_VALIDATE_IP": "30/1min",
         "FRACTAFRAG_COMPILE_BUDGET": "1", "FRACTAFRAG_COMPILE_CONCURRENCY": "2",
-        "FRACTAFRAG_COMPILE_WAIT": "0.5"})
+        "FRACTAFRAG_COMPILE_WAIT": "0.5", "FRACTAFRAG_WEB_CONCURRENCY": "2"})
     try:
         yield process.wait_ready()
     finally:
