@@ -43,7 +43,6 @@ def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
         sa.func.hashtextextended(f"vote:{user_id}:{shader_id}", 0))))
     previous = db.session.scalar(sa.select(Vote.value).where(
         Vote.user_id == user_id, Vote.shader_id == shader_id)) or 0
-    note = None
     if value == previous:
         counters = tally(shader)
         db.session.rollback()
@@ -57,10 +56,15 @@ def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
     else:
         db.session.execute(sa.update(Vote).where(
             Vote.user_id == user_id, Vote.shader_id == shader_id).values(value=value))
+    message = None
     if previous == 0:
         note = notifications.stage(owner_id, "vote", actor_id=user_id, shader_id=shader_id,
                                    data={"title": title, "value": value})
         db.session.flush()  # its foreign-key checks before the shader row is locked
+        if note is not None:
+            # Worded now, while its row and the voter are loaded (after the commit both would
+            # be read again).
+            message = notifications.payload(note)
     up, down = (value == 1) - (previous == 1), (value == -1) - (previous == -1)
     row = db.session.execute(
         sa.update(Shader).where(Shader.id == shader_id)
@@ -79,7 +83,8 @@ def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
     if public:
         broadcast.vote_updated(counters)
     request_taste_update(user_id)
-    notifications.send(note)
+    if message is not None:
+        broadcast.notification(owner_id, message)
     return {**counters, "vote": value}
 
 
