@@ -181,7 +181,8 @@ def stripe_fake() -> Iterator[FakeStripe]:
 # for a quick run (CI runs everything).
 SLOW_PATHS = ("tests/e2e/", "tests/render/", "tests/test_load.py", "tests/test_faults.py",
               "tests/test_up.py", "tests/test_attacks_", "tests/realtime/test_flood.py",
-              "tests/test_schemathesis.py", "tests/test_packaging.py")
+              "tests/test_schemathesis.py", "tests/test_packaging.py",
+              "tests/realtime/test_nginx.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

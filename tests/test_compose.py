@@ -62,6 +62,9 @@ def test_nginx_routes_sockets_sticky_with_upgrades_and_serves_renders():
     socket_block = re.search(r"location /socket.io/ \{(.*?)\}", conf, re.S).group(1)
     assert "proxy_set_header Upgrade $http_upgrade" in socket_block
     assert "proxy_set_header Connection $connection_upgrade" in socket_block
+    # The Host with its port: the same-origin check compares it with the browser's Origin.
+    assert "proxy_set_header Host $http_host" in socket_block
+    assert "Host $host;" not in conf
     assert re.search(r"location /renders/ \{[^}]*alias /srv/renders/renders/", conf)
     assert "location /mcp" in conf and "location /api/" in conf
     assert "location = /metrics { return 404; }" in conf

@@ -1,0 +1,193 @@
+"""The shipped deploy/nginx.conf, run by the real nginx in front of two real web processes.
+
+Only the upstream addresses, the listen port and the renders path are swapped for local ones;
+everything else (headers, upgrades, stickiness, caching) is the file as compose.yaml mounts it.
+nginx listens on a port other than 80, as with `.env.example`'s 8080, so the Host nginx
+forwards must keep its port for the same-origin check to accept the browser's Origin.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import requests
+import websocket
+
+from tests.realtime.conftest import WebProcess, _free_port
+from tests.realtime.helpers import publish, vote
+
+ROOT = Path(__file__).resolve().parents[2]
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def substitute(conf: str, pattern: str, replacement: str) -> str:
+    """Replace the one occurrence of `pattern`; fail if the file no longer has exactly one."""
+    found = len(re.findall(pattern, conf, re.M))
+    assert found == 1, f"deploy/nginx.conf: expected one {pattern!r}, found {found}"
+    return re.sub(pattern, replacement, conf, flags=re.M)
+
+
+class Nginx:
+    """`nginx -g 'daemon off;'` with deploy/nginx.conf included in a minimal main config."""
+
+    def __init__(self, root: Path, web_ports: list[int], renders: Path) -> None:
+        self.root = root
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        conf = (ROOT / "deploy" / "nginx.conf").read_text()
+        conf = substitute(conf, r"^\s*server web:5000;",
+                          "".join(f"    server 127.0.0.1:{port};\n" for port in web_ports))
+        conf = substitute(conf, r"server mcp:3200;", f"server 127.0.0.1:{_free_port()};")
+        conf = substitute(conf, r"listen 8080;", f"listen 127.0.0.1:{self.port};")
+        conf = substitute(conf, r"alias /srv/renders/renders/;", f"alias {renders}/;")
+        (root / "tmp").mkdir(parents=True, exist_ok=True)
+        (root / "fractafrag.conf").write_text(conf)
+        temp = "".join(f"    {kind}_temp_path {root}/tmp/{kind};\n"
+                       for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        (root / "nginx.conf").write_text(
+            "user root;\nworker_processes 1;\n"
+            f"error_log {root}/error.log warn;\npid {root}/nginx.pid;\n"
+            "events { worker_connections 512; }\n"
+            "http {\n    include /etc/nginx/mime.types;\n"
+            f"    access_log {root}/access.log;\n{temp}"
+            f"    include {root}/fractafrag.conf;\n}}\n")
+        self.proc = subprocess.Popen(
+            [NGINX, "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)
+
+    def wait_ready(self) -> Nginx:
+        """Block until nginx answers (any status) on its port."""
+        deadline = time.monotonic() + 15
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"nginx exited: {self.proc.stdout.read()}")  # type: ignore
+            try:
+                requests.get(self.url + "/renders/none", timeout=2)
+                return self
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        """Stop nginx (SIGQUIT: graceful) and wait."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(3)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+@pytest.fixture(scope="module")
+def nginx(web_pair: tuple[WebProcess, WebProcess], tmp_path_factory: pytest.TempPathFactory,
+          ) -> Iterator[Nginx]:
+    if not os.path.exists(NGINX):
+        pytest.fail("nginx is not installed (scripts/test installs Debian's nginx-light)")
+    if os.geteuid() != 0:
+        pytest.skip("the test runs nginx as root (its workers read the test's private folders)")
+    root = tmp_path_factory.mktemp("nginx")
+    renders = root / "renders"
+    renders.mkdir()
+    (renders / "ab").mkdir()
+    (renders / "ab" / "abcdef.webp").write_bytes(b"RIFF-not-really-a-webp")
+    server = Nginx(root, [process.port for process in web_pair], renders)
+    try:
+        yield server.wait_ready()
+    finally:
+        server.stop()
+
+
+def test_pages_and_the_api_go_through_nginx(nginx: Nginx):
+    page = requests.get(nginx.url + "/", timeout=10)
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+    assert "Content-Security-Policy" in page.headers
+    health = requests.get(nginx.url + "/api/v1/health", timeout=10)
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    assert health.headers.get("X-Request-ID"), "nginx's request id reaches the app"
+    assert requests.get(nginx.url + "/metrics", timeout=10).status_code == 404
+
+
+def test_renders_are_served_by_nginx_with_immutable_caching(nginx: Nginx):
+    response = requests.get(nginx.url + "/renders/ab/abcdef.webp", timeout=10)
+    assert response.status_code == 200 and response.content == b"RIFF-not-really-a-webp"
+    assert "immutable" in response.headers["Cache-Control"]
+    assert requests.get(nginx.url + "/renders/ab/missing.webp", timeout=10).status_code == 404
+
+
+def engineio_websocket(nginx: Nginx, origin: str) -> websocket.WebSocket:
+    """A Socket.IO client's WebSocket, as a browser opens it: one Origin header, no polling."""
+    return websocket.create_connection(
+        f"ws://127.0.0.1:{nginx.port}/socket.io/?EIO=4&transport=websocket", timeout=10,
+        origin=origin)
+
+
+def test_a_browser_websocket_with_the_sites_origin_on_a_non_80_port_is_accepted(nginx: Nginx):
+    ws = engineio_websocket(nginx, f"http://127.0.0.1:{nginx.port}")
+    try:
+        opened = ws.recv()
+        assert opened.startswith("0"), opened
+        assert "upgrades" in json.loads(opened[1:])
+        ws.send("40")  # Socket.IO connect to the default namespace
+        connected = ws.recv()
+        assert connected.startswith("40") and "sid" in json.loads(connected[2:]), connected
+        ws.send('421["subscribe",{"room":"feed"}]')
+        while True:
+            packet = ws.recv()
+            if packet.startswith("431"):
+                break
+        assert json.loads(packet[3:])[0]["ok"] is True, packet
+    finally:
+        ws.close()
+
+
+def test_another_sites_origin_is_still_refused_through_nginx(nginx: Nginx):
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        engineio_websocket(nginx, "http://evil.example")
+    assert refused.value.status_code == 400
+    polling = requests.get(nginx.url + "/socket.io/?EIO=4&transport=polling", timeout=10,
+                           headers={"Origin": "http://evil.example"})
+    assert polling.status_code == 400
+
+
+def test_long_polling_with_the_sites_origin_is_accepted_and_sticky(nginx: Nginx):
+    origin = {"Origin": f"http://127.0.0.1:{nginx.port}"}
+    url = nginx.url + "/socket.io/?EIO=4&transport=polling"
+    opened = requests.get(url, headers=origin, timeout=10)
+    assert opened.status_code == 200, opened.text
+    session = f"{url}&sid={json.loads(opened.text[1:])['sid']}"
+    # Every request of the session must reach the process that holds it (ip_hash): a process
+    # that does not know the sid answers 400.
+    posted = requests.post(session, data="40", headers=origin, timeout=10)
+    assert posted.status_code == 200 and posted.text.lower() == "ok", posted.text
+    answer = requests.get(session, headers=origin, timeout=10)
+    assert answer.status_code == 200 and answer.text.startswith("40"), answer.text
+    posted = requests.post(session, data='421["subscribe",{"room":"feed"}]', headers=origin,
+                           timeout=10)
+    assert posted.status_code == 200, posted.text
+    answer = requests.get(session, headers=origin, timeout=10)
+    assert answer.status_code == 200 and '431[{"ok":true' in answer.text.replace(" ", ""), \
+        answer.text
+
+
+def test_a_vote_made_through_nginx_arrives_live_over_its_websocket(nginx: Nginx, listen,
+                                                                   make_user):
+    through = SimpleNamespace(url=nginx.url)
+    author, fan = make_user(), make_user()
+    shader = publish(through, author)
+    # python-socketio sends the Origin a browser on this page would: http://127.0.0.1:<port>.
+    watcher = listen("websocket").connect(nginx.url)
+    watcher.subscribe(f"shader:{shader['id']}")
+    vote(through, fan, shader["id"], 1)
+    assert watcher.next("vote:updated")["score"] == 1
