@@ -191,11 +191,16 @@ class Renderer:
             log.warning("test render exceeded %.0f s: killing chromium", budget)
             self.chromium.kill_process()
 
+        try:  # a (re)launch is not this shader's time, so not under its budget
+            page = self._warm_page()
+        except Exception:
+            self.chromium.kill()
+            raise
         watchdog = threading.Timer(budget, wedged)
         watchdog.daemon = True
         try:
             watchdog.start()
-            result = self._warm_page().evaluate("spec => window.__fractafragStill(spec)", {
+            result = page.evaluate("spec => window.__fractafragStill(spec)", {
                 "version": version, "time": time, "width": width, "height": height,
                 "fps": STILL_FPS, "maxFrames": STILL_MAX_FRAMES,
                 "multipass": any(p["name"] != "Image" for p in version["passes"])})

@@ -4,7 +4,7 @@ RQ still owns the `render` queue (a Redis list of job ids); `FairQueue.dequeue_a
 queued ids with their owner and kind (job meta, see fractafrag.services.render_queue), lets
 `render_queue.choose` pick one, and moves exactly that id out of the list atomically (so two
 render workers never take the same job). An empty queue is waited on with RQ's own blocking
-pop, so an idle worker still picks a new job up at once.
+pop (in short waits, see IDLE_WAIT), so an idle worker picks a new job up at once.
 """
 
 from __future__ import annotations
@@ -18,6 +18,13 @@ from rq.serializers import resolve_serializer
 
 from fractafrag.jobs.worker import AppSimpleWorker
 from fractafrag.services import render_queue
+
+# An idle worker blocks on the queue for at most this long at a time (RQ then heartbeats and
+# blocks again). RQ's own wait (~400 s) outlasts the app's Redis socket timeout (3 s) on
+# connections the pool made before the worker raised it: each wait then ended in a
+# TimeoutError, which RQ takes for a lost connection and answers by sleeping 1, 2, 4 … 60 s,
+# so an idle worker could notice a new test render a minute late.
+IDLE_WAIT = 1
 
 # Take job id ARGV[1] out of the queue KEYS[1] (and, like RQ's LMOVE, into its intermediate
 # list KEYS[2] when given); 0 when another worker was faster.
@@ -81,6 +88,8 @@ class FairQueue(Queue):
                     continue  # deleted meanwhile
                 render_queue.record_taken(connection, chosen)
                 return result
+        if timeout is not None:
+            timeout = min(timeout, IDLE_WAIT)
         result = super().dequeue_any(queues, timeout, connection=connection, job_class=job_class,
                                      serializer=serializer,
                                      death_penalty_class=death_penalty_class)

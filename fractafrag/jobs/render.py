@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime
+from time import time as wall_clock
 
 from flask import current_app
 
@@ -12,7 +13,7 @@ from fractafrag.extensions import db, redis
 from fractafrag.models import Shader, ShaderVersion
 from fractafrag.observability import record_render_seconds
 from fractafrag.realtime import broadcast
-from fractafrag.services import render_store, renders
+from fractafrag.services import render_queue, render_store, renders
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +58,20 @@ def render_shader(shader_id: int, version: int) -> str:
     return "rendered"
 
 
-def render_still(version: dict, time: float, width: int, height: int) -> bytes:
+def render_still(version: dict, time: float, width: int, height: int,
+                 due: float | None = None) -> bytes:
     """One PNG frame of unsaved code, for agents trying a shader (raises the shader's error).
 
-    A test render has its own budget, RENDER_PREVIEW_TIMEOUT (not RENDER_TIMEOUT): past it the
-    browser is killed, so a hanging shader holds the worker no longer than that."""
+    A test render has its own budget, RENDER_PREVIEW_TIMEOUT (not RENDER_TIMEOUT), and is due
+    by `due` (epoch seconds: its request's deadline): past the earlier of the two (but never
+    sooner than PREVIEW_AT_LEAST) the browser is killed, so a hanging shader holds the worker
+    no longer than the budget and its caller gets an answer in about the budget."""
     from render_worker.pool import shared_renderer
 
-    return shared_renderer().still(version, time, width, height,
-                                   timeout=current_app.config["RENDER_PREVIEW_TIMEOUT"])
+    budget = current_app.config["RENDER_PREVIEW_TIMEOUT"]
+    if due is not None:
+        budget = min(budget, max(due - wall_clock(), render_queue.PREVIEW_AT_LEAST))
+    return shared_renderer().still(version, time, width, height, timeout=budget)
 
 
 def sweep_renders() -> dict[str, int]:

@@ -35,6 +35,7 @@ TURN_KEY = "fractafrag:render:turn"          # counter of jobs taken
 LAST_KIND_KEY = "fractafrag:render:last-kind"
 PREVIEWS_KEY = "fractafrag:render:previews:{user}"  # zset: job id -> give-up time (epoch s)
 STATE_TTL = 86400                            # fairness history older than a day is forgotten
+PREVIEW_AT_LEAST = 1.0  # a test render taken just before its deadline still gets this long
 
 
 @dataclass(frozen=True)

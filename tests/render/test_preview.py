@@ -10,22 +10,24 @@ from tests.helpers import bearer
 
 
 def while_rendering(app, request) -> object:
-    """Run `request()` in a thread while a real render worker (SimpleWorker + Chromium) drains
-    the render queue in this thread (RQ needs the main thread for its signal handlers)."""
+    """Run `request()` in a thread while the real render worker (RenderWorker + Chromium) takes
+    the one job it queues, in this thread (RQ needs the main thread for its signal handlers).
+
+    One blocking work() call rather than a loop of burst runs: each run's pub/sub teardown can
+    stall for seconds on a busy machine, longer than a test render may wait."""
     from fractafrag.extensions import redis
-    from fractafrag.jobs.worker import AppSimpleWorker
     from render_worker import pool
+    from render_worker.fair import RenderWorker
 
     answer: dict = {}
     thread = threading.Thread(target=lambda: answer.update(response=request()), daemon=True)
     thread.start()
     with app.app_context():
-        worker = AppSimpleWorker(["render"], connection=redis.conn)
+        worker = RenderWorker(["render"], connection=redis.conn)
         worker.app = app
         try:
-            while thread.is_alive():
-                worker.work(burst=True, with_scheduler=False)
-                thread.join(0.05)
+            worker.work(max_jobs=1, max_idle_time=60, with_scheduler=False)
+            thread.join(60)
         finally:
             pool.shutdown()
     return answer["response"]

@@ -73,12 +73,13 @@ class Preview(MethodView):
 
 
 def _render(job_id: str, user: int, version: dict, body: dict, budget: float) -> Response:
-    """Queue the test render and wait: up to `budget` for the worker to take it (it takes
-    turns fairly, see services.render_queue), then up to `budget` (plus a grace to kill a
-    hung browser) for the frame; the worker itself stops the render at `budget`."""
+    """Queue the test render and wait for it: the whole answer is due within `budget` (plus a
+    grace to kill a hung browser). The worker takes turns fairly (services.render_queue) and
+    stops the render at the same deadline; a job still queued at the deadline is cancelled."""
+    due = time.time() + budget
     job = queues.get("render").enqueue(
         "fractafrag.jobs.render.render_still", version, body["time"], body["width"],
-        body["height"], job_id=job_id, job_timeout=int(budget) + 5, result_ttl=60,
+        body["height"], due, job_id=job_id, job_timeout=int(budget) + 5, result_ttl=60,
         failure_ttl=300, ttl=int(budget) + 10,
         meta=render_queue.job_meta(user, render_queue.PREVIEW))
     deadline = time.monotonic() + budget
@@ -95,7 +96,7 @@ def _render(job_id: str, user: int, version: dict, body: dict, budget: float) ->
             abort(422, _failure(job))
         if status == JobStatus.STARTED and not started:
             started = True
-            deadline = time.monotonic() + budget + FINISH_GRACE
+            deadline += FINISH_GRACE + render_queue.PREVIEW_AT_LEAST
         time.sleep(POLL_SECONDS)
     if not started:
         with contextlib.suppress(InvalidJobOperation):
