@@ -43,6 +43,10 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from fractafrag import observability
 
     observability.init_app(app)
+    from fractafrag.services import desire_embedding
+
+    # Without the sentence model's weights (a bare `pip install`): TF-IDF, said out loud.
+    desire_embedding.use_available(app.config)
     register_api(api)
     from fractafrag.web import register_web
 

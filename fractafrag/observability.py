@@ -137,6 +137,13 @@ class SharedCollector:
                                        "Time to render a shader version (all render workers).")
         family.add_metric([], buckets, sum_value=float(raw.get("sum", 0.0)))
         yield family
+        embedder = GaugeMetricFamily(
+            "fractafrag_desire_embedder",
+            "The desire board's active embedder (1); fallback=1 when the sentence model's "
+            "weights are missing and TF-IDF stands in.", labels=["embedder", "fallback"])
+        embedder.add_metric([self.app.config["DESIRE_EMBEDDER"],
+                             "1" if self.app.config.get("DESIRE_EMBEDDER_FALLBACK") else "0"], 1)
+        yield embedder
 
 
 def init_app(app: Flask) -> None:

