@@ -79,8 +79,15 @@ def admin_revoke(username: str) -> None:
 @click.argument("queues", nargs=-1)
 def worker(queues: tuple[str, ...]) -> None:
     """Run an RQ worker on the given queues (default: 'default')."""
+    import os
+
+    from flask import current_app
+
     from fractafrag.jobs.worker import run_worker
 
+    # Background jobs (vectors, clustering, generation) yield the CPU to the web processes.
+    if current_app.config["WORKER_NICE"] > 0:
+        os.nice(current_app.config["WORKER_NICE"])
     run_worker(list(queues) or ["default"])
 
 

@@ -77,7 +77,7 @@ class Shader(db.Model):
     preview_url: Mapped[str | None] = mapped_column(sa.String(300))
     style_vector = embedding_column(deferred=True)
     # Kept current by the shaders_search_refresh trigger (title, description, tags, author).
-    search: Mapped[Any] = mapped_column(TSVECTOR, nullable=True)
+    search: Mapped[Any] = mapped_column(TSVECTOR, nullable=True, deferred=True)
     published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     hidden_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
