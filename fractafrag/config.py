@@ -161,6 +161,8 @@ class Config:
         self.RENDER_MAX_ATTEMPTS = int(env("FRACTAFRAG_RENDER_MAX_ATTEMPTS", "3"))
         # How much lower than the web the render worker and its Chromium run (0: the same).
         self.RENDER_NICE = int(env("FRACTAFRAG_RENDER_NICE", "10"))
+        # How much lower than the web the default worker runs (background jobs; 0: the same).
+        self.WORKER_NICE = int(env("FRACTAFRAG_WORKER_NICE", "10"))
         # A test render's budget: at most this long waiting for the worker, and at most this
         # long in the browser (a hung page is killed), whatever RENDER_TIMEOUT says.
         self.RENDER_PREVIEW_TIMEOUT = float(env("FRACTAFRAG_RENDER_PREVIEW_TIMEOUT", "10"))
