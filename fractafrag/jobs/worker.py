@@ -20,6 +20,13 @@ class AppContextMixin:
         with self.app.app_context():
             return super().perform_job(*args, **kwargs)
 
+    @property
+    def dequeue_timeout(self) -> int:
+        """Wait for a job 1 s at a time: RQ's default wait (~400 s) outlasts the app's Redis
+        socket timeout (3 s), which RQ takes for a lost connection and backs off up to 60 s,
+        so an idle worker would start the next job a minute late."""
+        return 1
+
 
 class AppSimpleWorker(AppContextMixin, SimpleWorker):
     """Runs jobs in its own process: state such as a warm browser, the sentence model and the
