@@ -34,7 +34,7 @@ CANDIDATES = 400           # hottest shaders considered by the personalised feed
 TASTE_CANDIDATES = 100     # plus the nearest to the user's taste vector (HNSW)
 RECENCY_HALF_LIFE_HOURS = 48.0
 SNAPSHOT_TTL = 1800        # a feed ranking stays fixed this long, so pages never repeat
-RANKING_REFRESH = 30       # a materialised ranking is served this long before it is recomputed
+RANKING_REFRESH = 60       # a materialised ranking is served this long before it is recomputed
 WEIGHTS = {"score": 0.5, "recency": 0.2, "affinity": 0.2, "random": 0.1}
 
 

@@ -17,7 +17,7 @@ from fractafrag.services.ranking import hot_score
 
 log = logging.getLogger(__name__)
 VIEW_WINDOW_SECONDS = 3600
-TASTE_DELAY = 20   # seconds: votes and dwells within it make one taste refresh
+TASTE_DELAY = 60   # seconds: votes and dwells within it make one taste refresh
 
 
 def tally(shader: Any) -> dict[str, Any]:
