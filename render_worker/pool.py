@@ -25,3 +25,9 @@ def shutdown() -> None:
     if _renderer is not None:
         _renderer.chromium.close()
         _renderer = None
+
+
+def kill_browser() -> None:
+    """SIGKILL the browser's process group at once, if one runs; safe from any thread."""
+    if _renderer is not None:
+        _renderer.chromium.kill_process()

@@ -182,7 +182,8 @@ def stripe_fake() -> Iterator[FakeStripe]:
 SLOW_PATHS = ("tests/e2e/", "tests/render/", "tests/test_load.py", "tests/test_faults.py",
               "tests/test_up.py", "tests/test_attacks_", "tests/realtime/test_flood.py",
               "tests/test_schemathesis.py", "tests/test_packaging.py",
-              "tests/realtime/test_nginx.py", "tests/test_model_fallback.py")
+              "tests/realtime/test_nginx.py", "tests/test_model_fallback.py",
+              "tests/test_up_crashes.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -42,6 +42,9 @@ class AppSimpleWorker(AppContextMixin, SimpleWorker):
 def run_worker(queue_names: list[str]) -> None:
     """Work the named queues until SIGTERM (a warm shutdown finishes the current job)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from fractafrag.embedded import exit_with_supervisor
+
+    exit_with_supervisor()  # under `fractafrag up`: no orphan when `up` is killed
     worker = AppSimpleWorker(queue_names, connection=redis.conn)
     worker.app = current_app._get_current_object()
     fallback = current_app.config.get("DESIRE_EMBEDDER_FALLBACK")
