@@ -78,12 +78,12 @@ class Stats:
 class Up:
     """`fractafrag up` in a temporary folder, its output collected."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, settings: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env.update({"FRACTAFRAG_RATELIMIT_ENABLED": "0",
-                    "FRACTAFRAG_FREE_SHADERS_PER_MONTH": "1000000"})
+                    "FRACTAFRAG_FREE_SHADERS_PER_MONTH": "1000000", **(settings or {})})
         extra = ["--web-processes", WEB_PROCESSES] if WEB_PROCESSES else []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "fractafrag", "up", "--port", str(self.port),
