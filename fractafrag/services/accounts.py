@@ -85,10 +85,16 @@ def update_profile(user_id: int, changes: dict[str, Any]) -> User:
         raise NotFound("The account no longer exists.")
     new_password = changes.pop("password", None)
     current = changes.pop("current_password", None)
+    new_email = changes.get("email")
+    if new_email is not None and new_email.strip().lower() == (user.email or "").lower():
+        changes.pop("email")  # unchanged: nothing to check
+        new_email = None
+    if (new_password is not None or new_email is not None) and (
+            current is None or not passwords.verify_password(user.password_hash, current)):
+        what = "a new password" if new_password is not None else "a new email"
+        message = f"current_password is missing or wrong; it is needed to set {what}."
+        raise ServiceError(message, {"current_password": [message]})
     if new_password is not None:
-        if current is None or not passwords.verify_password(user.password_hash, current):
-            message = "current_password is missing or wrong; it is needed to set a new password."
-            raise ServiceError(message, {"current_password": [message]})
         problem = passwords.password_problem(new_password, user.username, user.email)
         if problem:
             raise ServiceError(problem, {"password": [problem]})

@@ -18,7 +18,8 @@ playlist (404 for an API key that is not theirs; 422 for following or blocking o
 moderation is for admins (403). Public by design, and listed as such: register, login,
 validate, dwell (anonymous views count) and the Stripe webhook (authenticated by its signature:
 400 without one). Managing API keys, provider keys and payments needs a person: a write key
-gets 403; refresh and logout need a refresh token: a write key gets 401.
+gets 403, and so does changing the password or email; refresh and logout need a refresh
+token: a write key gets 401.
 
 Pages ignore API keys (they are anonymous there) and send anonymous form posts to the sign-in
 page; a page form succeeds or fails by what it changes, which each page row probes.
@@ -94,6 +95,12 @@ ENDPOINTS = [
     # One's own account.
     Endpoint("edit_profile", "PATCH", "/api/v1/users/me", "/api/v1/users/me", 200, 200,
              {"display_name": "Ada"}),
+    # Credentials need a person: an API key never changes the password or email (403).
+    Endpoint("change_password", "PATCH", "/api/v1/users/me", "/api/v1/users/me", 200, 200,
+             {"password": "a brand new passphrase", "current_password": PASSWORD},
+             write_key=403),
+    Endpoint("change_email", "PATCH", "/api/v1/users/me", "/api/v1/users/me", 200, 200,
+             {"email": "moved@example.org", "current_password": PASSWORD}, write_key=403),
     Endpoint("create_api_key", "POST", "/api/v1/mcp-keys", "/api/v1/mcp-keys", 201, 201,
              {"name": "bot", "scopes": ["read"]}, write_key=403),
     Endpoint("revoke_api_key", "DELETE", "/api/v1/mcp-keys/<int:key_id>",

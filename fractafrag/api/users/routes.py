@@ -1,15 +1,19 @@
 """Profiles: one's own account and public profiles."""
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from fractafrag.api.limits import client_ip
 from fractafrag.api.users.schemas import MeSchema, PublicUserSchema, UserUpdateSchema
-from fractafrag.auth import current_user, login_required
-from fractafrag.services import accounts
+from fractafrag.auth import API_KEY_HEADER, current_user, login_required
+from fractafrag.services import Forbidden, accounts
 from fractafrag.services.ratelimit import count_password_check
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User profiles")
+# What only a signed-in person may change: an API key (an agent, a script) never manages the
+# account it acts for.
+CREDENTIAL_FIELDS = ("password", "current_password", "email")
 
 
 @blp.route("/me")
@@ -26,14 +30,22 @@ class Me(MethodView):
     @login_required
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, MeSchema)
-    @blp.alt_response(429, description="Too many password checks (a new password checks "
-                      "current_password): they count against the sign-in limits per address "
-                      "and per account; Retry-After says when to go on.")
+    @blp.alt_response(403, description="An API key tried to change the password or email: "
+                      "those need a signed-in session (Bearer JWT from sign-in, or the site).")
+    @blp.alt_response(429, description="Too many password checks (a new password or email "
+                      "checks current_password): they count against the sign-in limits per "
+                      "address and per account; Retry-After says when to go on.")
     @blp.doc(security=[{"bearerAuth": []}])
     def patch(self, changes):
-        """Edit my profile, email or password (a new password needs current_password)"""
+        """Edit my profile, email or password (a new password or email needs current_password;
+        an API key may edit the profile only)"""
+        named = [field for field in CREDENTIAL_FIELDS if field in changes]
+        if named and API_KEY_HEADER in request.headers:
+            message = (f"API keys cannot change {', '.join(named)}: sign in (a Bearer token "
+                       "from /auth/login, or the site's Settings page) to manage the account.")
+            raise Forbidden(message, {field: [message] for field in named})
         user = current_user()
-        if changes.get("password") is not None:
+        if changes.get("password") is not None or changes.get("email") is not None:
             count_password_check(user.username, client_ip())
         return accounts.update_profile(user.id, changes)
 
