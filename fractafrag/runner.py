@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,12 +38,11 @@ class Child:
     backoff: float = 1.0
     restart_at: float | None = None
     restarts: int = field(default=0)
+    preexec: Callable[[], None] = embedded.parent_death_signal
 
     def start(self) -> None:
         """Launch the process (in its own group, with a parent-death signal)."""
-        self.proc = subprocess.Popen(
-            self.argv, env=self.env, preexec_fn=embedded.parent_death_signal
-        )
+        self.proc = subprocess.Popen(self.argv, env=self.env, preexec_fn=self.preexec)
         self.started_at = time.monotonic()
         self.restart_at = None
         log.info("started %s (pid %d)", self.name, self.proc.pid)
@@ -182,7 +182,7 @@ def run_up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int
     logging.basicConfig(level=logging.INFO, format="fractafrag: %(message)s", stream=sys.stderr)
     began = time.monotonic()
     root = Path(data_dir or os.environ.get("FRACTAFRAG_DATA_DIR") or default_data_dir()).resolve()
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)  # 0700 when up creates it
     if not _port_is_free(host, port):
         log.error("port %d on %s is already in use; pass --port to pick another", port, host)
         return 2
@@ -216,7 +216,7 @@ def run_up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int
             postgres = SupervisedPostgres(root / "postgres", pg_pid)
         if not env.get("REDIS_URL"):
             argv, env["REDIS_URL"] = embedded.redis_command(root / "redis")
-            redis_child = Child("redis", argv, env)
+            redis_child = Child("redis", argv, env, preexec=embedded.private_child)
             redis_child.start()
             embedded.wait_for_redis(env["REDIS_URL"])
             log.info("embedded Redis ready at %s", env["REDIS_URL"])

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import psutil
+import redis
 import requests
 
 from fractafrag import embedded
@@ -109,3 +110,32 @@ def test_after_up_is_killed_with_sigkill_no_child_runs_on(tmp_path, monkeypatch)
         # PostgreSQL is a daemon: the next `up` would reuse it; this test stops it.
         with contextlib.suppress(FileNotFoundError, ValueError):
             embedded.stop_postgres(_postmaster_pid(data_dir))
+
+
+def test_the_data_folder_keeps_redis_private(tmp_path):
+    data_dir = tmp_path / "data"
+    # A folder from an older version: world-readable Redis files.
+    (data_dir / "redis").mkdir(parents=True)
+    (data_dir / "redis").chmod(0o755)
+    (data_dir / "redis" / "appendonly.aof").write_text("")
+    (data_dir / "redis" / "appendonly.aof").chmod(0o644)
+    up = Up(data_dir, _free_port(), extra=("--web-processes", "1"))
+    try:
+        up.wait_for("Fractafrag is running at")
+        created = requests.post(up.url + "/api/v1/auth/register", timeout=10, json={
+            "username": "private", "email": "private@example.org", "password": "kept to itself"})
+        assert created.status_code == 201
+        redis_dir = data_dir / "redis"
+        assert redis_dir.stat().st_mode & 0o777 == 0o700
+        files = [p for p in redis_dir.rglob("*") if p.is_file()]
+        assert any(p.name == "appendonly.aof" for p in files)
+        for path in files:
+            assert path.stat().st_mode & 0o777 == 0o600, path
+        # A file Redis writes now (the snapshot) is private from the start.
+        client = redis.Redis.from_url(f"unix://{embedded.redis_socket_path(redis_dir)}")
+        client.save()
+        client.close()
+        assert (redis_dir / "dump.rdb").stat().st_mode & 0o777 == 0o600
+        assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
+    finally:
+        up.stop()

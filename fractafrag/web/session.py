@@ -14,7 +14,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
+import re
 import secrets
 import time
 from typing import Any
@@ -41,6 +44,21 @@ PAGE_BLUEPRINTS = {"pages", "account", "editor", "desire_pages", "community_page
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}")
+# The API docs page (flask-smorest's Swagger UI, vendored): its one inline script is allowed by
+# its hash, computed from the page itself; Swagger UI sets style attributes, so inline styles are
+# allowed there (and only there).
+DOCS_CSP = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+            "base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+
+
+def docs_csp(html: str) -> str:
+    """The docs page's policy: this origin's scripts plus the page's own inline ones by hash."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+        for body in INLINE_SCRIPT.findall(html))
+    return DOCS_CSP.format(hashes=hashes)
 
 
 def _decode(token: str | None, kind: str) -> dict[str, Any] | None:
@@ -109,6 +127,11 @@ def check_csrf() -> None:
         abort(400, "This form has expired or did not come from this site; reload and retry.")
 
 
+def _docs_path(app: Flask) -> str:
+    return "{}/{}".format(app.config.get("OPENAPI_URL_PREFIX", "").rstrip("/"),
+                          app.config.get("OPENAPI_SWAGGER_UI_PATH", "").strip("/"))
+
+
 def init_app(app: Flask) -> None:
     """Template helpers, access renewal and security headers for page responses."""
 
@@ -130,6 +153,11 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault("Referrer-Policy", "same-origin")
             if response.mimetype == "text/html":
                 response.headers.setdefault("Cache-Control", "no-store")
+        elif request.path == _docs_path(app) and response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy",
+                                        docs_csp(response.get_data(as_text=True)))
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
