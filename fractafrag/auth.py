@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, current_app, g, jsonify, request
 from flask_jwt_extended import (
     create_access_token,
     create_refresh_token,
@@ -16,13 +16,16 @@ from flask_jwt_extended import (
     get_jwt_identity,
     verify_jwt_in_request,
 )
-from flask_jwt_extended.exceptions import UserLookupError
+from flask_jwt_extended.exceptions import RevokedTokenError, UserLookupError
 
 from fractafrag.extensions import db, jwt, redis
 from fractafrag.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
 REVOKED_PREFIX = "jwt:revoked:"
+# Per account: tokens issued before this time (a password change, "sign out everywhere") are
+# refused. Tokens carry their issue time to the microsecond in the `ts` claim.
+VALID_AFTER_PREFIX = "jwt:valid-after:"
 
 
 def _unauthorized(message: str):
@@ -52,7 +55,7 @@ def init_app(app: Flask) -> None:
         # Access tokens live 15 minutes and are not checked, so reads never need Redis.
         if payload.get("type") != "refresh":
             return False
-        return bool(redis.exists(REVOKED_PREFIX + payload["jti"]))
+        return bool(redis.exists(REVOKED_PREFIX + payload["jti"])) or issued_before_cutoff(payload)
 
     jwt.unauthorized_loader(lambda reason: _unauthorized(f"Sign in first: {reason}."))
     jwt.invalid_token_loader(lambda reason: _unauthorized(f"Invalid token: {reason}."))
@@ -66,9 +69,36 @@ def init_app(app: Flask) -> None:
 def issue_tokens(user: User) -> dict[str, str]:
     """Return a new access and refresh token for user."""
     return {
-        "access_token": create_access_token(identity=user),
-        "refresh_token": create_refresh_token(identity=user),
+        "access_token": new_access_token(user),
+        "refresh_token": create_refresh_token(identity=user,
+                                              additional_claims={"ts": time.time()}),
     }
+
+
+def new_access_token(user: User | int) -> str:
+    """An access token for user, stamped with its issue time (see issued_before_cutoff)."""
+    return create_access_token(identity=user, additional_claims={"ts": time.time()})
+
+
+def end_sessions(user_id: int) -> None:
+    """Refuse every token of user_id issued until now (refresh tokens, refresh cookies, and access
+    tokens where the account is loaded); tokens issued afterwards work. Raises when Redis is
+    down, so a password change is not committed while its sessions would survive."""
+    lifetime = current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+    seconds = int(lifetime.total_seconds()) if lifetime else 365 * 86400
+    redis.set(VALID_AFTER_PREFIX + str(user_id), repr(time.time()), ex=seconds + 60)
+
+
+def issued_before_cutoff(payload: dict[str, Any]) -> bool:
+    """Whether this token was issued before its account's sessions were ended."""
+    cutoff = redis.get(VALID_AFTER_PREFIX + str(payload.get("sub")))
+    if cutoff is None:
+        return False
+    issued = payload.get("ts", payload.get("iat", 0))
+    try:
+        return float(issued) < float(cutoff)
+    except (TypeError, ValueError):
+        return True
 
 
 def revoke_current_refresh_token() -> None:
@@ -112,6 +142,11 @@ def _token_user() -> User:
             user = None
         if user is None:
             raise UserLookupError("The account no longer exists.", get_jwt_header(), get_jwt())
+        # Where the account is loaded (writes, account pages) an access token issued before a
+        # password change is refused too; reads that use only the token's id are not checked
+        # (no Redis round trip on them; access tokens live 15 minutes).
+        if issued_before_cutoff(get_jwt()):
+            raise RevokedTokenError(get_jwt_header(), get_jwt())
         g.jwt_user = user
     return g.jwt_user
 

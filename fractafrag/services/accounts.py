@@ -79,7 +79,8 @@ def authenticate(login: str, password: str) -> User | None:
 
 
 def update_profile(user_id: int, changes: dict[str, Any]) -> User:
-    """Apply profile edits; a new password needs the current one."""
+    """Apply profile edits; a new password or email needs the current one. A new password ends
+    every session of the account (the caller hands fresh tokens to the one that changed it)."""
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("The account no longer exists.")
@@ -99,6 +100,9 @@ def update_profile(user_id: int, changes: dict[str, Any]) -> User:
         if problem:
             raise ServiceError(problem, {"password": [problem]})
         user.password_hash = passwords.hash_password(new_password)
+        from fractafrag.auth import end_sessions
+
+        end_sessions(user.id)  # before the commit: no new password while old sessions live
     if "email" in changes:
         _ensure_free(None, changes["email"], exclude_id=user.id)
     for field, value in changes.items():

@@ -141,7 +141,9 @@ def settings() -> Response | tuple[str, int] | str:
                 accounts.update_profile(user.id, {
                     "current_password": request.form.get("current_password", ""),
                     "password": request.form.get("new_password", "")})
-                flash("Password changed.", "ok")
+                # Every other session has ended; this one goes on with fresh cookies.
+                flash("Password changed. Other sessions are signed out.", "ok")
+                return sign_in(redirect(url_for("account.settings")), user)
             else:
                 profile = {"display_name": request.form.get("display_name", "").strip(),
                            "bio": request.form.get("bio", "").strip()}

@@ -24,7 +24,6 @@ from typing import Any
 
 from flask import Flask, Response, abort, g, request, session
 from flask_jwt_extended import (
-    create_access_token,
     decode_token,
     set_access_cookies,
     set_refresh_cookies,
@@ -34,7 +33,7 @@ from flask_jwt_extended.config import config as jwt_config
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import PyJWTError
 
-from fractafrag.auth import REVOKED_PREFIX, issue_tokens
+from fractafrag.auth import REVOKED_PREFIX, issue_tokens, issued_before_cutoff, new_access_token
 from fractafrag.extensions import db, redis
 from fractafrag.models import User
 from fractafrag.urls import public_url, site_root
@@ -72,6 +71,8 @@ def _decode(token: str | None, kind: str) -> dict[str, Any] | None:
         return None
     if kind == "refresh" and redis.exists(REVOKED_PREFIX + payload["jti"]):
         return None
+    if issued_before_cutoff(payload):  # signed out everywhere (a password change) since
+        return None
     return payload
 
 
@@ -86,7 +87,7 @@ def page_user() -> User | None:
         if refresh is not None:
             user = db.session.get(User, int(refresh["sub"]))
             if user is not None:
-                g.renewed_access_token = create_access_token(identity=user)
+                g.renewed_access_token = new_access_token(user)
     else:
         user = db.session.get(User, int(payload["sub"]))
     g.page_user = user

@@ -3,7 +3,6 @@
 from flask import after_this_request
 from flask.views import MethodView
 from flask_jwt_extended import (
-    create_access_token,
     get_jwt_identity,
     get_jwt_request_location,
     jwt_required,
@@ -14,7 +13,7 @@ from flask_smorest import Blueprint
 
 from fractafrag.api.auth.schemas import AccessTokenSchema, LoginSchema, RegisterSchema, TokensSchema
 from fractafrag.api.limits import client_ip
-from fractafrag.auth import issue_tokens, revoke_current_refresh_token
+from fractafrag.auth import issue_tokens, new_access_token, revoke_current_refresh_token
 from fractafrag.errors import abort
 from fractafrag.services import accounts
 from fractafrag.services.ratelimit import enforce
@@ -65,7 +64,7 @@ class Refresh(MethodView):
     @blp.doc(security=[{"bearerAuth": []}])
     def post(self):
         """Trade a refresh token (Bearer, or the page's refresh cookie) for a new access token"""
-        token = create_access_token(identity=int(get_jwt_identity()))
+        token = new_access_token(int(get_jwt_identity()))
         if get_jwt_request_location() == "cookies":
             after_this_request(lambda response: set_access_cookies(response, token) or response)
         return {"access_token": token}

@@ -1,12 +1,18 @@
 """Profiles: one's own account and public profiles."""
 
-from flask import request
+from flask import after_this_request, request
 from flask.views import MethodView
+from flask_jwt_extended import get_jwt_request_location, set_access_cookies, set_refresh_cookies
 from flask_smorest import Blueprint
 
 from fractafrag.api.limits import client_ip
-from fractafrag.api.users.schemas import MeSchema, PublicUserSchema, UserUpdateSchema
-from fractafrag.auth import API_KEY_HEADER, current_user, login_required
+from fractafrag.api.users.schemas import (
+    MeSchema,
+    MeUpdatedSchema,
+    PublicUserSchema,
+    UserUpdateSchema,
+)
+from fractafrag.auth import API_KEY_HEADER, current_user, issue_tokens, login_required
 from fractafrag.services import Forbidden, accounts
 from fractafrag.services.ratelimit import count_password_check
 
@@ -29,7 +35,7 @@ class Me(MethodView):
 
     @login_required
     @blp.arguments(UserUpdateSchema)
-    @blp.response(200, MeSchema)
+    @blp.response(200, MeUpdatedSchema)
     @blp.alt_response(403, description="An API key tried to change the password or email: "
                       "those need a signed-in session (Bearer JWT from sign-in, or the site).")
     @blp.alt_response(429, description="Too many password checks (a new password or email "
@@ -38,16 +44,31 @@ class Me(MethodView):
     @blp.doc(security=[{"bearerAuth": []}])
     def patch(self, changes):
         """Edit my profile, email or password (a new password or email needs current_password;
-        an API key may edit the profile only)"""
+        an API key may edit the profile only). A new password signs out every other session:
+        the answer carries this session's fresh access_token and refresh_token"""
         named = [field for field in CREDENTIAL_FIELDS if field in changes]
         if named and API_KEY_HEADER in request.headers:
             message = (f"API keys cannot change {', '.join(named)}: sign in (a Bearer token "
                        "from /auth/login, or the site's Settings page) to manage the account.")
             raise Forbidden(message, {field: [message] for field in named})
         user = current_user()
-        if changes.get("password") is not None or changes.get("email") is not None:
+        new_password = changes.get("password") is not None
+        if new_password or changes.get("email") is not None:
             count_password_check(user.username, client_ip())
-        return accounts.update_profile(user.id, changes)
+        user = accounts.update_profile(user.id, changes)
+        if new_password:
+            # Every earlier token of the account is refused now; this session goes on with
+            # fresh ones (in the answer, and as cookies when it came with cookies).
+            tokens = issue_tokens(user)
+            user.access_token, user.refresh_token = tokens["access_token"], tokens["refresh_token"]
+            if get_jwt_request_location() == "cookies":
+                def _cookies(response):
+                    set_access_cookies(response, tokens["access_token"])
+                    set_refresh_cookies(response, tokens["refresh_token"])
+                    return response
+
+                after_this_request(_cookies)
+        return user
 
 
 @blp.route("/<string:username>")

@@ -48,6 +48,14 @@ class MeSchema(PublicUserSchema):
     pro_until = ma.fields.DateTime(dump_only=True, allow_none=True)
 
 
+class MeUpdatedSchema(MeSchema):
+    """The account after an edit; after a password change, the fresh tokens of this session
+    (every other token of the account is refused from then on)."""
+
+    access_token = ma.fields.String(dump_only=True)
+    refresh_token = ma.fields.String(dump_only=True)
+
+
 class UserUpdateSchema(ma.Schema):
     """Editable parts of one's own account; a new password needs current_password."""
 
