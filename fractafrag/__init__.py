@@ -32,6 +32,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from fractafrag.api import register_api
     from fractafrag.extensions import api, db, jwt, migrate, redis, socketio
     from fractafrag.realtime.handlers import Realtime
+    from fractafrag.urls import socket_origin_check
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(bundled_dir("migrations")))
@@ -55,7 +56,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         app,
         client_manager=socketio_manager(app.config["REDIS_URL"]),
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        cors_allowed_origins=None,  # same origin only: other sites cannot open sockets
+        # Same site only (the Host as sent, port included; forwarded; FRACTAFRAG_PUBLIC_URL):
+        # other sites' pages cannot open sockets.
+        cors_allowed_origins=socket_origin_check(app.config.get("PUBLIC_URL") or ""),
         max_http_buffer_size=app.config["SOCKET_MAX_FRAME_BYTES"],
         transports=app.config["SOCKET_TRANSPORTS"],
     )

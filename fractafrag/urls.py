@@ -8,7 +8,9 @@ they follow the request's host.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, request, url_for
 
@@ -22,3 +24,30 @@ def site_root() -> str:
 def public_url(endpoint: str, **values: Any) -> str:
     """url_for(endpoint, **values) as an absolute URL on the site's public address."""
     return site_root() + url_for(endpoint, **values)
+
+
+def same_site_origins(environ: Mapping[str, Any], public: str = "") -> set[str]:
+    """The Origins a page of this site sends: scheme://Host of the request as it arrived (port
+    included), as a proxy forwarded it (X-Forwarded-Proto/-Host), and FRACTAFRAG_PUBLIC_URL's."""
+    origins: set[str] = set()
+    scheme = environ.get("wsgi.url_scheme", "http")
+    host = environ.get("HTTP_HOST", "")
+    if host:
+        origins.add(f"{scheme}://{host}")
+        forwarded_scheme = environ.get("HTTP_X_FORWARDED_PROTO", scheme).split(",")[0].strip()
+        forwarded_host = environ.get("HTTP_X_FORWARDED_HOST", host).split(",")[0].strip()
+        origins.add(f"{forwarded_scheme}://{forwarded_host}")
+    if public:
+        parts = urlsplit(public)
+        if parts.scheme and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return origins
+
+
+def socket_origin_check(public: str) -> Callable[[str | None, Mapping[str, Any]], bool]:
+    """Engine.IO's cors_allowed_origins: a browser's Socket.IO must come from this site."""
+
+    def allowed(origin: str | None, environ: Mapping[str, Any]) -> bool:
+        return origin is not None and origin.rstrip("/") in same_site_origins(environ, public)
+
+    return allowed

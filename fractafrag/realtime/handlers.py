@@ -27,6 +27,7 @@ from fractafrag.observability import SOCKETS
 from fractafrag.realtime import rooms
 from fractafrag.realtime.guard import ConnectionGuard, Tally
 from fractafrag.services import ServiceError, presence
+from fractafrag.urls import same_site_origins
 
 log = logging.getLogger(__name__)
 CLIENT_EVENTS = ("subscribe", "unsubscribe")
@@ -226,7 +227,9 @@ class Realtime(Namespace):
         """Accept anyone; auth {token}, or the access cookie from our own pages, signs in."""
         cookie = request.cookies.get(jwt_config.access_cookie_name)
         origins = [o.strip() for o in request.headers.get("Origin", "").split(",") if o.strip()]
-        if any(urlsplit(origin).netloc != request.host for origin in origins):
+        ours = {urlsplit(o).netloc for o in same_site_origins(
+            request.environ, current_app.config.get("PUBLIC_URL") or "")} | {request.host}
+        if any(urlsplit(origin).netloc not in ours for origin in origins):
             # Another site's page: its visitor's cookie must not sign it in (the token in auth
             # is something that page would have to know).
             cookie = None

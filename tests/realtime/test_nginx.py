@@ -191,3 +191,23 @@ def test_a_vote_made_through_nginx_arrives_live_over_its_websocket(nginx: Nginx,
     watcher.subscribe(f"shader:{shader['id']}")
     vote(through, fan, shader["id"], 1)
     assert watcher.next("vote:updated")["score"] == 1
+
+
+def test_the_public_url_origin_is_accepted_behind_a_proxy_that_rewrites_host(app,
+                                                                             service_urls):
+    """A TLS proxy in front (https://shaders.example.org) that talks to nginx or the app with
+    its own Host: FRACTAFRAG_PUBLIC_URL names the site, so its pages may open sockets."""
+    process = WebProcess(service_urls, "public", {"FRACTAFRAG_PUBLIC_URL":
+                                                  "https://shaders.example.org"})
+    try:
+        process.wait_ready()
+        url = f"ws://127.0.0.1:{process.port}/socket.io/?EIO=4&transport=websocket"
+        ws = websocket.create_connection(url, timeout=10, origin="https://shaders.example.org")
+        try:
+            assert ws.recv().startswith("0")
+        finally:
+            ws.close()
+        with pytest.raises(websocket.WebSocketBadStatusException):
+            websocket.create_connection(url, timeout=10, origin="https://evil.example.org")
+    finally:
+        process.stop()
