@@ -211,3 +211,32 @@ def test_the_public_url_origin_is_accepted_behind_a_proxy_that_rewrites_host(app
             websocket.create_connection(url, timeout=10, origin="https://evil.example.org")
     finally:
         process.stop()
+
+
+def test_a_browser_through_nginx_gets_the_feed_live_over_websocket(nginx: Nginx, make_user):
+    """Chromium on nginx's non-80 port: the feed's Socket.IO connects (upgraded to WebSocket
+    through nginx: a 101 in its access log) and a vote made through nginx arrives live."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from render_worker.browser import CHROMIUM_FLAGS, find_chromium
+
+    through = SimpleNamespace(url=nginx.url)
+    artist, voter = make_user(), make_user()
+    shader = publish(through, artist, title="Through nginx")
+    executable = find_chromium()
+    assert executable, "Chromium is needed (scripts/test installs it)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(base_url=nginx.url)
+            page.set_default_timeout(15_000)
+            page.goto("/?sort=new")
+            card = page.locator(f'[data-shader-id="{shader["id"]}"]')
+            expect(card.locator("[data-role=score]")).to_have_text("0")
+            expect(page.locator("body")).to_have_attribute("data-socket", "connected")
+            vote(through, voter, shader["id"], 1)
+            expect(card.locator("[data-role=score]")).to_have_text("1")
+        finally:
+            browser.close()
+    log = (nginx.root / "access.log").read_text()
+    assert re.search(r'"GET /socket\.io/\?[^"]*transport=websocket[^"]*" 101 ', log), log[-2000:]
