@@ -64,9 +64,13 @@ def register(username: str, email: str, password: str) -> User:
     return user
 
 
-def authenticate(login: str, password: str) -> User | None:
-    """The user for these credentials, or None; the same work is done when the login is unknown."""
-    user = find_by_login(login)
+_UNLOOKED = object()
+
+
+def authenticate(login: str, password: str, found: Any = _UNLOOKED) -> User | None:
+    """The user for these credentials, or None; the same work is done when the login is unknown.
+    found: the result of find_by_login(login) when the caller has it already."""
+    user = find_by_login(login) if found is _UNLOOKED else found
     if user is None:
         passwords.verify_password(passwords.dummy_hash(), password)
         return None

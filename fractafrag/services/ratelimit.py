@@ -93,13 +93,26 @@ def count_new_version(user_id: int) -> None:
     enforce("RATELIMIT_VERSION", str(user_id), "new versions", without_redis=True)
 
 
-def count_password_check(username: str, ip: str) -> None:
-    """A check of an account's current password outside sign-in (changing the password):
-    counted against the sign-in limits, per address and per account, so guesses there share
-    the budget of guesses at the sign-in form. Refused (503) while Redis is down, as sign-in."""
+def account_bucket(user_id: int | None, typed: str) -> str:
+    """The per-account sign-in bucket: the account's id whatever was typed (username or email,
+    any case); for a login that names no account, what was typed."""
+    return f"user:{user_id}" if user_id is not None else "unknown:" + typed.strip().lower()
+
+
+def count_sign_in(user_id: int | None, typed: str, ip: str) -> None:
+    """One sign-in attempt against RATELIMIT_LOGIN_IP (per address) and RATELIMIT_LOGIN_ACCOUNT
+    (per account: its username and its email share one bucket)."""
+    enforce("RATELIMIT_LOGIN_IP", ip, "sign-in attempts from this address")
+    enforce("RATELIMIT_LOGIN_ACCOUNT", account_bucket(user_id, typed),
+            "sign-in attempts for this account")
+
+
+def count_password_check(user_id: int, ip: str) -> None:
+    """A check of an account's current password outside sign-in (changing the password or
+    email): counted against the sign-in limits, per address and per account, so guesses there
+    share the budget of guesses at the sign-in form. Refused (503) while Redis is down."""
     try:
-        enforce("RATELIMIT_LOGIN_IP", ip, "sign-in attempts from this address")
-        enforce("RATELIMIT_LOGIN_ACCOUNT", username.lower(), "sign-in attempts for this account")
+        count_sign_in(user_id, "", ip)
     except RateLimited as refused:
         raise RateLimited(refused.message, {"current_password": [refused.message]},
                           headers=refused.headers) from None

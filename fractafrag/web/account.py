@@ -10,7 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from fractafrag.api.limits import client_ip
 from fractafrag.services import ServiceError, accounts, apikeys, bounties, byok, payments
-from fractafrag.services.ratelimit import count_password_check, enforce
+from fractafrag.services.ratelimit import count_password_check, count_sign_in, enforce
 from fractafrag.urls import public_url
 from fractafrag.web.session import CSP, check_csrf, page_user, sign_in, sign_out
 
@@ -55,14 +55,13 @@ def login() -> Response | tuple[str, int] | str:
     if not username or not password:
         error = "Enter your username (or email) and your password."
     else:
+        account = accounts.find_by_login(username)
         try:
-            enforce("RATELIMIT_LOGIN_IP", client_ip(), "sign-in attempts from this address")
-            enforce("RATELIMIT_LOGIN_ACCOUNT", username.lower(),
-                    "sign-in attempts for this account")
+            count_sign_in(account.id if account is not None else None, username, client_ip())
         except ServiceError as exc:
             error, status, headers = exc.message, exc.status, exc.headers
         else:
-            user = accounts.authenticate(username, password)
+            user = accounts.authenticate(username, password, account)
             if user is not None:
                 return sign_in(redirect(_next_url()), user)
             error = "Wrong username/email or password."
@@ -137,7 +136,7 @@ def settings() -> Response | tuple[str, int] | str:
                 key = apikeys.revoke_key(user.id, request.form.get("key_id", type=int) or 0)
                 flash(f"Key “{key.name}” revoked.", "ok")
             elif section == "password":
-                count_password_check(user.username, client_ip())  # shares sign-in's limits
+                count_password_check(user.id, client_ip())  # shares sign-in's limits
                 accounts.update_profile(user.id, {
                     "current_password": request.form.get("current_password", ""),
                     "password": request.form.get("new_password", "")})

@@ -74,6 +74,22 @@ def test_login_is_limited_per_account(app, client, make_user):
     assert right.status_code == 429
 
 
+def test_username_and_email_share_one_sign_in_bucket(app, client, make_user):
+    user = make_user()
+    limit = int(app.config["RATELIMIT_LOGIN_ACCOUNT"].split("/")[0])
+    typed = [user["username"], user["email"], user["email"].upper(), user["username"].upper()]
+    count, refused = first_refusal(
+        lambda i: _login(client, typed[i % len(typed)], f"10.1.{i // 250}.{i % 250 + 1}"),
+        limit)
+    assert count == limit, f"{count} guesses passed; the account allows {limit} in all"
+    assert "for this account" in refused.json["message"]
+    # The sign-in form counts in the same bucket, by the email too.
+    form = client.post("/login", data={"username": user["email"], "password": "wrong!!!",
+                                       "csrf_token": form_token(client)},
+                       environ_base={"REMOTE_ADDR": "10.2.0.1"})
+    assert form.status_code == 429
+
+
 def test_the_sign_in_form_shares_the_limits(app, client):
     limit = int(app.config["RATELIMIT_LOGIN_IP"].split("/")[0])
     token = form_token(client)

@@ -16,7 +16,7 @@ from fractafrag.api.limits import client_ip
 from fractafrag.auth import issue_tokens, new_access_token, revoke_current_refresh_token
 from fractafrag.errors import abort
 from fractafrag.services import accounts
-from fractafrag.services.ratelimit import enforce
+from fractafrag.services.ratelimit import count_sign_in, enforce
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
 
@@ -47,9 +47,9 @@ class Login(MethodView):
     def post(self, body):
         """Sign in with a username or email and a password"""
         login = (body.get("username") or body.get("email")).strip()
-        enforce("RATELIMIT_LOGIN_IP", client_ip(), "sign-in attempts from this address")
-        enforce("RATELIMIT_LOGIN_ACCOUNT", login.lower(), "sign-in attempts for this account")
-        user = accounts.authenticate(login, body["password"])
+        account = accounts.find_by_login(login)
+        count_sign_in(account.id if account is not None else None, login, client_ip())
+        user = accounts.authenticate(login, body["password"], account)
         if user is None:
             abort(401, "Wrong username/email or password.")
         return {"user": user, **issue_tokens(user)}

@@ -54,7 +54,7 @@ class Me(MethodView):
         user = current_user()
         new_password = changes.get("password") is not None
         if new_password or changes.get("email") is not None:
-            count_password_check(user.username, client_ip())
+            count_password_check(user.id, client_ip())
         user = accounts.update_profile(user.id, changes)
         if new_password:
             # Every earlier token of the account is refused now; this session goes on with
