@@ -8,11 +8,13 @@ forwards must keep its port for the same-origin check to accept the browser's Or
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,10 +45,11 @@ class Nginx:
         self.root = root
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.mcp_port = _free_port()
         conf = (ROOT / "deploy" / "nginx.conf").read_text()
         conf = substitute(conf, r"^\s*server web:5000;",
                           "".join(f"    server 127.0.0.1:{port};\n" for port in web_ports))
-        conf = substitute(conf, r"server mcp:3200;", f"server 127.0.0.1:{_free_port()};")
+        conf = substitute(conf, r"server mcp:3200;", f"server 127.0.0.1:{self.mcp_port};")
         conf = substitute(conf, r"listen 8080;", f"listen 127.0.0.1:{self.port};")
         conf = substitute(conf, r"alias /srv/renders/renders/;", f"alias {renders}/;")
         (root / "tmp").mkdir(parents=True, exist_ok=True)
@@ -240,3 +243,58 @@ def test_a_browser_through_nginx_gets_the_feed_live_over_websocket(nginx: Nginx,
             browser.close()
     log = (nginx.root / "access.log").read_text()
     assert re.search(r'"GET /socket\.io/\?[^"]*transport=websocket[^"]*" 101 ', log), log[-2000:]
+
+
+def test_mcp_reaches_the_bridge_through_nginx(nginx: Nginx):
+    bridge = subprocess.Popen(
+        [sys.executable, "-m", "mcp_bridge", "--transport", "http", "--host", "127.0.0.1",
+         "--port", str(nginx.mcp_port), "--url", nginx.url], cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            hello = requests.post(nginx.url + "/mcp", timeout=10, json={
+                "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                    "protocolVersion": "2025-06-18", "capabilities": {},
+                    "clientInfo": {"name": "test", "version": "1"}}},
+                headers={"Accept": "application/json, text/event-stream"})
+            if hello.status_code != 502 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert hello.status_code == 200 and '"tools"' in hello.text, hello.text
+    finally:
+        bridge.terminate()
+        bridge.wait(10)
+
+
+def login_from(address: str, port: int) -> int:
+    """A wrong-password login sent from the given loopback address; the status."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10,
+                                            source_address=(address, 0))
+    try:
+        connection.request("POST", "/api/v1/auth/login", body=json.dumps(
+            {"username": "nobody", "password": "wrong password"}),
+            headers={"Content-Type": "application/json"})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_behind_nginx_with_proxy_count_1_rate_limits_key_on_the_clients_address(
+        app, service_urls, tmp_path):
+    limited = WebProcess(service_urls, "limited", {
+        "FRACTAFRAG_RATELIMIT_ENABLED": "1", "FRACTAFRAG_PROXY_COUNT": "1",
+        "FRACTAFRAG_RATELIMIT_LOGIN_IP": "3/1min"})
+    server = None
+    try:
+        limited.wait_ready()
+        (tmp_path / "renders").mkdir()
+        server = Nginx(tmp_path / "nginx", [limited.port], tmp_path / "renders").wait_ready()
+        assert [login_from("127.0.0.2", server.port) for _ in range(4)] == [401, 401, 401, 429]
+        # Another client is not limited by the first one's attempts (nginx's own address is
+        # the same for both: the app keys on X-Forwarded-For's client).
+        assert login_from("127.0.0.3", server.port) == 401
+    finally:
+        if server is not None:
+            server.stop()
+        limited.stop()
