@@ -54,7 +54,7 @@ def render_shader(shader_id: int, version: int) -> str:
         return "stale"
     broadcast.render_status(shader_id, version, "ready", 1.0)
     broadcast.shader_rendered(shader_id, version, thumbnail_url, preview_url,
-                              public=shader.visibility == "public")
+                              public=shader.visibility == "public" and shader.hidden_at is None)
     return "rendered"
 
 

@@ -43,6 +43,7 @@ STATE_TTL = 300
 LOOKUP_WAIT_SECONDS = 5.0
 WATCHED_FIELDS = ("visibility", "owner_id", "deleted_at", "hidden_at")
 _PENDING = "fractafrag.realtime.changed_shaders"
+_CLOSING = "fractafrag.realtime.closing_rooms"
 OPEN_BY_LINK = ("public", "unlisted")  # the same rule as services.shaders.can_see
 
 # Store ARGV[2] as the state unless the generation changed since the reader saw ARGV[1].
@@ -214,20 +215,44 @@ def _changed(session: Session, objects: Iterable[Any]) -> set[int]:
     return ids
 
 
+def _closed_to_everyone(session: Session, ids: set[int]) -> set[int]:
+    """Of the changed shaders, those everyone may no longer see (their rooms are emptied)."""
+    closing = set()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Shader) and obj.id in ids and (
+                obj in session.deleted or state_of(obj.owner_id, obj.visibility,
+                                                   obj.deleted_at is not None,
+                                                   obj.hidden_at is not None) != EVERYONE):
+            closing.add(obj.id)
+    return closing
+
+
 @event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context: Any) -> None:
     ids = _changed(session, chain(session.new, session.dirty, session.deleted))
     if ids:
         session.info.setdefault(_PENDING, set()).update(ids)
+        closing = session.info.setdefault(_CLOSING, set())
+        closing.difference_update(ids)  # the last flush decides
+        closing.update(_closed_to_everyone(session, ids))
 
 
 @event.listens_for(Session, "after_commit")
 def _forget_committed(session: Session) -> None:
     ids = session.info.pop(_PENDING, None)
+    closing = session.info.pop(_CLOSING, None)
     if ids:
         forget(ids)
+    if closing:
+        # Rooms follow visibility: whoever subscribed while the shader was open leaves its room
+        # at once, in every web process; the owner's events go on in their own room.
+        from fractafrag.realtime import broadcast
+
+        for shader_id in sorted(closing):
+            broadcast.close_shader_room(shader_id)
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_rolled_back(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_CLOSING, None)

@@ -45,6 +45,49 @@ def shader_room(shader_id: int) -> str:
     return f"shader:{shader_id}"
 
 
+def owner_room(shader_id: int, user_id: int) -> str:
+    """A signed-in subscriber's own room for one shader (joined with `shader:<id>`, never by
+    name): a private shader's events go only to its owner's."""
+    return f"shader:{shader_id}:u{user_id}"
+
+
+def visible_room(shader_id: int) -> str | None:
+    """Where a shader's events may go now: its room while everyone may see it, its owner's room
+    while it is a draft or private, nowhere when it is hidden, deleted or cannot be looked up."""
+    from fractafrag.realtime import admission
+
+    try:
+        state = admission.state_for_request(shader_id)
+    except Exception as error:  # noqa: BLE001 - a failed look-up sends nothing (fails closed)
+        log.warning("not broadcasting for shader %s, its visibility is unknown: %s",
+                    shader_id, error)
+        return None
+    if state == admission.EVERYONE:
+        return shader_room(shader_id)
+    if state == admission.NOBODY:
+        return None
+    return owner_room(shader_id, int(state))
+
+
+def shader_emit(event: str, data: dict[str, Any], shader_id: int) -> None:
+    """Send a shader's event to whoever may see the shader now (visible_room)."""
+    room = visible_room(shader_id)
+    if room is not None:
+        emit(event, data, room)
+
+
+def close_shader_room(shader_id: int) -> None:
+    """Empty `shader:<id>` in every web process (a shader became private, a draft, hidden or
+    deleted); owners keep their events through owner_room."""
+    manager = _manager()
+    if manager is None:
+        return
+    try:
+        manager.close_room(shader_room(shader_id), namespace="/")
+    except (RedisError, OSError) as error:
+        log.warning("could not close the room of shader %s: %s", shader_id, error)
+
+
 def render_status(shader_id: int, version: int, status: str, progress: float,
                   error: str | None = None) -> None:
     """`render:status {shader_id, version, status, progress[, error]}` to the shader's room."""
@@ -52,21 +95,27 @@ def render_status(shader_id: int, version: int, status: str, progress: float,
                                "progress": round(progress, 3)}
     if error:
         payload["error"] = error
-    emit("render:status", payload, shader_room(shader_id))
+    shader_emit("render:status", payload, shader_id)
 
 
 def vote_updated(counters: dict[str, Any]) -> None:
-    """`vote:updated {shader_id, up, down, score, hot}` to the shader's room and the feed."""
-    emit("vote:updated", counters, shader_room(counters["shader_id"]))
-    emit("vote:updated", counters, FEED_ROOM)
+    """`vote:updated {shader_id, up, down, score, hot}` to the shader's room and the feed
+    (a private shader's: to its owner only)."""
+    room = visible_room(counters["shader_id"])
+    if room is None:
+        return
+    emit("vote:updated", counters, room)
+    if room == shader_room(counters["shader_id"]):
+        emit("vote:updated", counters, FEED_ROOM)
 
 
 def shader_rendered(shader_id: int, version: int, thumbnail_url: str, preview_url: str,
                     public: bool) -> None:
-    """`shader:rendered` to the shader's room, and to the live feed when the shader is public."""
+    """`shader:rendered` to the shader's room (a private shader's: to its owner only), and to
+    the live feed when the caller read the shader as public and not hidden."""
     payload = {"shader_id": shader_id, "version": version, "thumbnail_url": thumbnail_url,
                "preview_url": preview_url}
-    emit("shader:rendered", payload, shader_room(shader_id))
+    shader_emit("shader:rendered", payload, shader_id)
     if public:
         emit("shader:rendered", payload, FEED_ROOM)
 
@@ -135,8 +184,9 @@ def generate_status(user_id: int, job_id: str, status: str, attempt: int,
 
 
 def comment_event(event: str, shader_id: int, payload: dict[str, Any]) -> None:
-    """`comment:created|updated|deleted {id, shader_id, …}` to the shader's room."""
-    emit(f"comment:{event}", payload, shader_room(shader_id))
+    """`comment:created|updated|deleted {id, shader_id, …}` to the shader's room (a private
+    shader's: to its owner only)."""
+    shader_emit(f"comment:{event}", payload, shader_id)
 
 
 def notification(user_id: int, payload: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ from socketio.exceptions import ConnectionRefusedError
 
 from fractafrag.observability import SOCKETS
 from fractafrag.realtime import rooms
+from fractafrag.realtime.broadcast import owner_room
 from fractafrag.realtime.guard import ConnectionGuard, Tally
 from fractafrag.services import ServiceError, presence
 from fractafrag.urls import same_site_origins
@@ -250,6 +251,9 @@ class Realtime(Namespace):
         self.enter_room(_sid(), room.name)
         client.rooms.add(room.name)
         answer: dict[str, Any] = {"ok": True, "room": room.name}
+        if room.shader_id is not None and client.user_id is not None:
+            # Where the shader's events go while only its owner may see it (broadcast.py).
+            self.enter_room(_sid(), owner_room(room.shader_id, client.user_id))
         if room.shader_id is not None:
             count = presence.tracker().join(_sid(), room.shader_id)
             if count is not None:
@@ -274,6 +278,8 @@ class Realtime(Namespace):
         room = rooms.parse(_room_of(data))
         self.leave_room(_sid(), room.name)
         client.rooms.discard(room.name)
+        if room.shader_id is not None and client.user_id is not None:
+            self.leave_room(_sid(), owner_room(room.shader_id, client.user_id))
         if room.shader_id is not None:
             presence.tracker().leave(_sid(), room.shader_id)
         return {"ok": True, "room": room.name}
