@@ -100,6 +100,13 @@ class Config:
         # New shaders (publish, fork, import) and new versions (code edits, restores), per account.
         self.RATELIMIT_PUBLISH = env("FRACTAFRAG_RATELIMIT_PUBLISH", "30/10min")
         self.RATELIMIT_VERSION = env("FRACTAFRAG_RATELIMIT_VERSION", "120/10min")
+        # Community writes per account (API and page forms): new desires, comments (and
+        # replies), playlists, reports, follows.
+        self.RATELIMIT_DESIRE = env("FRACTAFRAG_RATELIMIT_DESIRE", "20/10min")
+        self.RATELIMIT_COMMENT = env("FRACTAFRAG_RATELIMIT_COMMENT", "30/10min")
+        self.RATELIMIT_PLAYLIST = env("FRACTAFRAG_RATELIMIT_PLAYLIST", "20/10min")
+        self.RATELIMIT_REPORT = env("FRACTAFRAG_RATELIMIT_REPORT", "20/1h")
+        self.RATELIMIT_FOLLOW = env("FRACTAFRAG_RATELIMIT_FOLLOW", "60/10min")
         self.RATELIMIT_API_KEY = env("FRACTAFRAG_RATELIMIT_API_KEY", "600/1min")
         self.RATELIMIT_PREVIEW = env("FRACTAFRAG_RATELIMIT_PREVIEW", "30/1min")
         # POST /validate: anonymous callers per address, signed-in ones per account.

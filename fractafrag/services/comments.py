@@ -12,6 +12,7 @@ from fractafrag.models import Block, Comment
 from fractafrag.offload import off_hub
 from fractafrag.realtime import broadcast
 from fractafrag.services import Forbidden, NotFound, ServiceError, markdown, shaders
+from fractafrag.services.ratelimit import count_community_write
 
 MAX_BODY = 2000
 
@@ -66,7 +67,9 @@ def list_comments(shader_id: int, viewer_id: int | None) -> list[dict[str, Any]]
 
 def create_comment(shader_id: int, author_id: int, body: str,
                    parent_id: int | None = None) -> Comment:
-    """Comment on (or reply within) a shader the author may see; tells the owner."""
+    """Comment on (or reply within) a shader the author may see; tells the owner
+    (RATELIMIT_COMMENT per account)."""
+    count_community_write("comment", author_id)
     shader = shaders.visible_shader(shader_id, author_id)
     body = _clean_body(body)
     if shader.owner_id != author_id and is_blocked(shader.owner_id, author_id):

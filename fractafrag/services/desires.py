@@ -20,6 +20,7 @@ from fractafrag.services import (
     shaders,
 )
 from fractafrag.services.clustering import heat_now, leave_cluster
+from fractafrag.services.ratelimit import count_community_write
 
 CLUSTER_JOB = "fractafrag.jobs.desires.process_desire"
 
@@ -30,7 +31,8 @@ def _queue_clustering(desire_id: int) -> None:
 
 
 def create_desire(author_id: int, prompt: str, bounty_cents: int = 0) -> Desire:
-    """Store an ask, announce it, and queue its clustering."""
+    """Store an ask, announce it, and queue its clustering (RATELIMIT_DESIRE per account)."""
+    count_community_write("desire", author_id)
     desire = Desire(author_id=author_id, prompt=prompt.strip(), bounty_cents=bounty_cents)
     db.session.add(desire)
     db.session.commit()

@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from fractafrag.extensions import db
 from fractafrag.models import Follow, Shader, User
 from fractafrag.services import NotFound, ServiceError
+from fractafrag.services.ratelimit import count_community_write
 
 
 def user_named(username: str) -> User:
@@ -43,7 +44,8 @@ def state(viewer_id: int, user: User) -> dict[str, object]:
 
 
 def follow(follower_id: int, username: str) -> dict[str, object]:
-    """Follow someone (idempotent); you cannot follow yourself."""
+    """Follow someone (idempotent); you cannot follow yourself (RATELIMIT_FOLLOW per account)."""
+    count_community_write("follow", follower_id)
     user = user_named(username)
     if user.id == follower_id:
         message = "You cannot follow yourself."

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from fractafrag.extensions import db
 from fractafrag.models import Block, Comment, Desire, ModerationAction, Report, Shader, User
 from fractafrag.services import Forbidden, NotFound, ServiceError, follows
+from fractafrag.services.ratelimit import count_community_write
 
 KINDS: dict[str, Any] = {"shader": Shader, "comment": Comment, "desire": Desire}
 
@@ -28,7 +29,8 @@ def _target(kind: str, target_id: int, include_hidden: bool = False) -> Any:
 
 
 def report(reporter_id: int, kind: str, target_id: int, reason: str) -> Report:
-    """Report content the reporter can see, for the admins."""
+    """Report content the reporter can see, for the admins (RATELIMIT_REPORT per account)."""
+    count_community_write("report", reporter_id)
     row = _target(kind, target_id)
     if kind == "shader":
         from fractafrag.services import shaders

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from fractafrag.extensions import db
 from fractafrag.models import Playlist, PlaylistItem, Shader
 from fractafrag.services import Conflict, Forbidden, NotFound, ServiceError, shaders
+from fractafrag.services.ratelimit import count_community_write
 
 MAX_ITEMS = 500
 
@@ -68,7 +69,8 @@ def list_playlists(viewer_id: int | None, owner_id: int | None) -> list[Playlist
 
 
 def create_playlist(owner_id: int, fields: dict[str, Any]) -> Playlist:
-    """A new, empty playlist."""
+    """A new, empty playlist (RATELIMIT_PLAYLIST per account)."""
+    count_community_write("playlist", owner_id)
     playlist = Playlist(owner_id=owner_id, title=fields["title"].strip(),
                         description=fields.get("description", ""),
                         public=fields.get("public", True))

@@ -93,6 +93,24 @@ def count_new_version(user_id: int) -> None:
     enforce("RATELIMIT_VERSION", str(user_id), "new versions", without_redis=True)
 
 
+COMMUNITY_LIMITS = {"desire": ("RATELIMIT_DESIRE", "new desires"),
+                    "comment": ("RATELIMIT_COMMENT", "new comments"),
+                    "playlist": ("RATELIMIT_PLAYLIST", "new playlists"),
+                    "report": ("RATELIMIT_REPORT", "reports"),
+                    "follow": ("RATELIMIT_FOLLOW", "follows")}
+
+
+def count_community_write(kind: str, user_id: int) -> None:
+    """One new desire, comment, playlist, report or follow (kind) by user_id against its
+    per-account limit (RATELIMIT_DESIRE, …): 429 with Retry-After naming the setting."""
+    setting, what = COMMUNITY_LIMITS[kind]
+    try:
+        enforce(setting, str(user_id), what)
+    except RateLimited as refused:
+        raise RateLimited(f"{refused.message} (limit {setting})", headers=refused.headers
+                          ) from None
+
+
 def account_bucket(user_id: int | None, typed: str) -> str:
     """The per-account sign-in bucket: the account's id whatever was typed (username or email,
     any case); for a login that names no account, what was typed."""
