@@ -125,11 +125,38 @@ def _refuse_url(message: str) -> ServiceError:
     return ServiceError(f"base_url: {message}", {"base_url": [message]})
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (mapped, 6to4, Teredo, NAT64, compatible):
+    reaching it may reach them, so they are checked too."""
+    inside: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        inside.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        inside.append(ip.sixtofour)
+    if ip.teredo is not None:
+        inside.extend(ip.teredo)
+    if ip in NAT64:
+        inside.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if int(ip) >> 32 == 0 and int(ip) > 1:  # ::a.b.c.d, the deprecated IPv4-compatible form
+        inside.append(ipaddress.IPv4Address(int(ip)))
+    return inside
+
+
 def address_refusal(address: str) -> str | None:
-    """Why a server may not connect to address (private, loopback, …); None when public."""
+    """Why a server may not connect to address (private, loopback, …); None when public.
+    An IPv6 address carrying an IPv4 one (6to4, Teredo, NAT64, mapped) is refused when the
+    IPv4 inside is."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        for inside in _embedded_ipv4(ip):
+            refusal = address_refusal(str(inside))
+            if refusal is not None:
+                return f"{ip} carries {inside}: {refusal}"
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
     kinds = (("loopback", ip.is_loopback), ("link-local", ip.is_link_local),
              ("unspecified", ip.is_unspecified), ("multicast", ip.is_multicast),
              ("private", ip.is_private), ("reserved", ip.is_reserved))

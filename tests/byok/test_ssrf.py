@@ -31,6 +31,10 @@ def strict_app(make_app):
     "http://localhost:11434/v1",
     "http://[::1]:8080/v1",
     "http://[::ffff:127.0.0.1]/v1",
+    "http://[2002:7f00:1::]/v1",  # 6to4 carrying 127.0.0.1
+    "http://[2002:a9fe:a9fe::1]/v1",  # 6to4 carrying 169.254.169.254
+    "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/v1",  # Teredo carrying 127.0.0.1
+    "http://[64:ff9b::a00:5]/v1",  # NAT64 carrying 10.0.0.5
     "http://[fe80::1]/v1",
     "http://224.0.0.1/v1",
     "http://2130706433/v1",  # 127.0.0.1 as one number
@@ -74,6 +78,8 @@ def test_public_addresses_pass():
     assert "loopback" in byok.address_refusal("127.0.0.1")
     assert "link-local" in byok.address_refusal("169.254.169.254")
     assert "private" in byok.address_refusal("10.0.0.5")
+    assert "127.0.0.1" in byok.address_refusal("2002:7f00:1::")
+    assert byok.address_refusal("2002:5db8:d822::1") is None, "6to4 of a public IPv4 passes"
 
 
 def test_checked_again_at_request_time(local_app, strict_app, make_user, fake_openai,
