@@ -30,17 +30,30 @@ def _owned(playlist_id: int, user_id: int) -> Playlist:
     return playlist
 
 
-def _count(playlist_id: int) -> int:
+def _stored(playlist_id: int) -> int:
+    """Every item, seen or not (what MAX_ITEMS bounds)."""
     return db.session.scalar(sa.select(sa.func.count()).select_from(PlaylistItem).where(
         PlaylistItem.playlist_id == playlist_id)) or 0
 
 
-def summary(playlist: Playlist) -> dict[str, Any]:
-    """The playlist without its items."""
+def _count(playlist_id: int, viewer_id: int | None) -> int:
+    """The items viewer may see (the rule of shaders.can_see, in SQL)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(PlaylistItem)
+        .join(Shader, Shader.id == PlaylistItem.shader_id)
+        .where(PlaylistItem.playlist_id == playlist_id, Shader.deleted_at.is_(None),
+               Shader.hidden_at.is_(None),
+               sa.or_(Shader.visibility.in_(shaders.OPEN_BY_LINK),
+                      Shader.owner_id == viewer_id))) or 0
+
+
+def summary(playlist: Playlist, viewer_id: int | None,
+            item_count: int | None = None) -> dict[str, Any]:
+    """The playlist without its items; item_count counts only what viewer may see."""
     return {"id": playlist.id, "title": playlist.title, "description": playlist.description,
             "public": playlist.public, "owner": playlist.owner,
-            "item_count": _count(playlist.id), "created_at": playlist.created_at,
-            "updated_at": playlist.updated_at}
+            "item_count": _count(playlist.id, viewer_id) if item_count is None else item_count,
+            "created_at": playlist.created_at, "updated_at": playlist.updated_at}
 
 
 def items(playlist_id: int, viewer_id: int | None) -> list[Shader]:
@@ -55,7 +68,8 @@ def items(playlist_id: int, viewer_id: int | None) -> list[Shader]:
 def detail(playlist_id: int, viewer_id: int | None) -> dict[str, Any]:
     """The playlist with its visible shaders in order."""
     playlist = _visible(playlist_id, viewer_id)
-    return {**summary(playlist), "items": items(playlist_id, viewer_id)}
+    shown = items(playlist_id, viewer_id)
+    return {**summary(playlist, viewer_id, len(shown)), "items": shown}
 
 
 def list_playlists(viewer_id: int | None, owner_id: int | None) -> list[Playlist]:
@@ -105,7 +119,7 @@ def add_item(playlist_id: int, user_id: int, shader_id: int) -> Playlist:
     if db.session.get(PlaylistItem, (playlist_id, shader_id)) is not None:
         raise Conflict(f"Shader {shader_id} is already in this playlist.",
                        {"shader_id": ["Already in this playlist."]})
-    if _count(playlist_id) >= MAX_ITEMS:
+    if _stored(playlist_id) >= MAX_ITEMS:
         message = f"A playlist holds at most {MAX_ITEMS} shaders."
         raise ServiceError(message, {"shader_id": [message]})
     last = db.session.scalar(sa.select(sa.func.max(PlaylistItem.position)).where(

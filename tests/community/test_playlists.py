@@ -92,3 +92,28 @@ def test_playlist_page_and_profile_list(client, make_user):
     client.set_cookie("access_token_cookie", bob["access_token"])
     assert "Hidden list" not in client.get("/u/ann").get_data(as_text=True)
     assert client.get("/playlists/999").status_code == 404
+
+
+def test_item_count_counts_only_what_the_viewer_may_see(client, make_user):
+    ann, bob = make_user("ann"), make_user("bob")
+    mine = published(client, ann, title="Mine")
+    theirs = published(client, bob, title="Theirs")
+    playlist = make(client, ann)
+    url = f"/api/v1/playlists/{playlist['id']}"
+    for shader in (mine, theirs):
+        assert client.post(f"{url}/items", json={"shader_id": shader["id"]},
+                           headers=bearer(ann["access_token"])).status_code == 201
+    assert client.patch(f"/api/v1/shaders/{theirs['id']}", json={"visibility": "private"},
+                        headers=bearer(bob["access_token"])).status_code == 200
+
+    def counts(user):
+        headers = bearer(user["access_token"]) if user else {}
+        detail = client.get(url, headers=headers).json
+        listed = client.get(f"/api/v1/playlists?owner={ann['username']}", headers=headers).json
+        assert len(detail["items"]) == detail["item_count"]
+        return detail["item_count"], [p["item_count"] for p in listed
+                                      if p["id"] == playlist["id"]]
+
+    assert counts(None) == (1, [1]), "a visitor counts only the shader they may see"
+    assert counts(ann) == (1, [1]), "the playlist's owner may not see bob's private shader"
+    assert counts(bob) == (2, [2]), "bob sees his own private shader"

@@ -21,7 +21,8 @@ class Playlists(MethodView):
     def get(self, args):
         """Public playlists (owner=name: one person's), plus your own private ones"""
         owner = follows.user_named(args["owner"]).id if args.get("owner") else None
-        return [playlists.summary(p) for p in playlists.list_playlists(viewer_id(), owner)]
+        me = viewer_id()
+        return [playlists.summary(p, me) for p in playlists.list_playlists(me, owner)]
 
     @login_required
     @blp.arguments(s.PlaylistCreateSchema)
@@ -29,7 +30,7 @@ class Playlists(MethodView):
     @blp.doc(security=SIGNED_IN)
     def post(self, body):
         """Make a playlist"""
-        return playlists.summary(playlists.create_playlist(viewer_id(), body))
+        return playlists.summary(playlists.create_playlist(viewer_id(), body), viewer_id())
 
 
 @blp.route("/<int:playlist_id>")
@@ -48,7 +49,8 @@ class PlaylistById(MethodView):
     @blp.doc(security=SIGNED_IN)
     def patch(self, changes, playlist_id):
         """Rename, describe, or make public/private"""
-        return playlists.summary(playlists.update_playlist(playlist_id, viewer_id(), changes))
+        return playlists.summary(
+            playlists.update_playlist(playlist_id, viewer_id(), changes), viewer_id())
 
     @login_required
     @blp.response(204)
