@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -109,6 +110,8 @@ def revoke_current_refresh_token() -> None:
 
 
 API_KEY_HEADER = "X-API-Key"
+# Writes anonymous callers may make (nothing stored for an account): a read key may make them.
+OPEN_WRITES = re.compile(r"/api/v1/(validate|shaders/\d{1,18}/dwell)/?")
 
 
 def _api_key_user() -> User | None:
@@ -117,7 +120,8 @@ def _api_key_user() -> User | None:
         from fractafrag.services import apikeys
         from fractafrag.services.ratelimit import enforce
 
-        user, key = apikeys.authenticate(request.headers[API_KEY_HEADER].strip(), request.method)
+        user, key = apikeys.authenticate(request.headers[API_KEY_HEADER].strip(), request.method,
+                                         OPEN_WRITES.fullmatch(request.path) is not None)
         enforce("RATELIMIT_API_KEY", str(key.id), "requests with this API key")
         g.api_key_user, g.api_key = user, key
     return g.api_key_user

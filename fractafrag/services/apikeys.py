@@ -71,8 +71,10 @@ def revoke_key(user_id: int, key_id: int) -> ApiKey:
     return key
 
 
-def authenticate(secret: str, method: str) -> tuple[User, ApiKey]:
-    """The user a key acts for on a request of this HTTP method, or KeyRefused saying why."""
+def authenticate(secret: str, method: str, open_to_anyone: bool = False) -> tuple[User, ApiKey]:
+    """The user a key acts for on a request of this HTTP method, or KeyRefused saying why.
+    open_to_anyone: a write anonymous callers may make too (validate, dwell), which a read key
+    may make."""
     if not secret.startswith(PREFIX):
         raise KeyRefused("X-API-Key must be a Fractafrag key (ff_…).")
     key = db.session.scalar(sa.select(ApiKey).where(ApiKey.key_hash == hash_key(secret)))
@@ -80,7 +82,7 @@ def authenticate(secret: str, method: str) -> tuple[User, ApiKey]:
         raise KeyRefused("This API key is not known; check it, or create one in Settings.")
     if key.revoked_at is not None:
         raise KeyRefused("This API key was revoked; create a new one in Settings.")
-    needed = "read" if method in ("GET", "HEAD", "OPTIONS") else "write"
+    needed = "read" if method in ("GET", "HEAD", "OPTIONS") or open_to_anyone else "write"
     if needed not in key.scopes:
         raise ServiceError(f"This API key lacks the {needed!r} scope.",
                            {"X-API-Key": [f"Give the key the {needed} scope."]}, status=403)

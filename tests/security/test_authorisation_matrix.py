@@ -12,14 +12,14 @@ Each row is called by five callers, each on a fresh database:
   `write`.
 
 Expected, unless a row says otherwise: anonymous 401; a read-scope key 403 (every write needs
-`write`); a write-scope key exactly what the owner gets, acting as the owner (a created thing
-names the owner as its author); another user 403 on someone else's shader, desire, comment or
-playlist (404 for an API key that is not theirs; 422 for following or blocking oneself);
-moderation is for admins (403). Public by design, and listed as such: register, login,
-validate, dwell (anonymous views count) and the Stripe webhook (authenticated by its signature:
-400 without one). Managing API keys, provider keys and payments needs a person: a write key
-gets 403, and so does changing the password or email; refresh and logout need a refresh
-token: a write key gets 401.
+`write`, except those anonymous callers may make: validate, dwell); a write-scope key exactly
+what the owner gets, acting as the owner (a created thing names the owner as its author);
+another user 403 on someone else's shader, desire, comment or playlist (404 for an API key that
+is not theirs; 422 for following or blocking oneself); moderation is for admins (403). Public by
+design, and listed as such: register, login, validate, dwell (anonymous views count) and the
+Stripe webhook (authenticated by its signature: 400 without one). Managing API keys, provider
+keys and payments needs a person: a write key gets 403, and so does changing the password or
+email; refresh and logout need a refresh token: a write key gets 401.
 
 Pages ignore API keys (they are anonymous there) and send anonymous form posts to the sign-in
 page; a page form succeeds or fails by what it changes, which each page row probes.
@@ -82,9 +82,9 @@ ENDPOINTS = [
     Endpoint("login", "POST", "/api/v1/auth/login", "/api/v1/auth/login", 200, 200,
              lambda w: {"username": w.author, "password": PASSWORD}, anonymous=200),
     Endpoint("validate", "POST", "/api/v1/validate", "/api/v1/validate", 200, 200,
-             {"code": GRADIENT}, anonymous=200),
+             {"code": GRADIENT}, anonymous=200, read_key=200),
     Endpoint("dwell", "POST", SHADER + "/dwell", "/api/v1/shaders/{shader}/dwell", 204, 204,
-             {"ms": 1500}, anonymous=204),
+             {"ms": 1500}, anonymous=204, read_key=204),
     Endpoint("stripe_webhook", "POST", "/api/v1/payments/webhook", "/api/v1/payments/webhook",
              400, 400, {"id": "evt_forged", "type": "invoice.paid"}, anonymous=400),
     # Tokens: a refresh token, never an API key.
