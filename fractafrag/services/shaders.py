@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 
 from fractafrag.extensions import db
 from fractafrag.models import Shader, ShaderVersion
@@ -172,6 +173,12 @@ def _add_version(shader: Shader, version: dict[str, Any], user_id: int, message:
     shader.render_error = None
 
 
+def _answer_with(shader: Shader, number: int) -> None:
+    """After the commit, let shader answer with the version this request made (number) and its
+    code, not whatever a concurrent edit has made current since (reloading would read that)."""
+    set_committed_value(shader, "current_version", number)
+
+
 def _edited_source(current: ShaderVersion, changes: dict[str, Any]) -> dict[str, Any] | None:
     """The code after an edit: `passes` replace all, `code` replaces the Image pass only."""
     if all(changes.get(key) is None for key in ("code", "passes", "common")):
@@ -206,7 +213,10 @@ def update_shader(shader_id: int, user_id: int, changes: dict[str, Any]) -> Shad
     if changes.get("license") is not None:
         shader.license = resolve_license(changes["license"])
     announce = _publish_fields(shader)
+    made = shader.current_version
     db.session.commit()
+    if new_version:
+        _answer_with(shader, made)
     if announce:
         _announce(shader)
     if new_version:
@@ -248,7 +258,9 @@ def restore_version(shader_id: int, number: int, user_id: int) -> Shader:
     shader = owned_shader(shader_id, user_id, lock=True)
     _add_version(shader, {"common": old.common, "passes": old.passes}, user_id,
                  f"Restored version {number}")
+    made = shader.current_version
     db.session.commit()
+    _answer_with(shader, made)
     renders.request_render(shader.id, shader.current_version)
     vectors.request_style_vector(shader.id)
     return shader

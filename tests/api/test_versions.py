@@ -146,3 +146,39 @@ def test_forks_keep_lineage_when_the_parent_is_deleted(client, make_user):
                        headers=bearer(remixer["access_token"])).json
     assert chain == [{"id": original["id"], "version": 1, "title": None, "author": None,
                       "available": False}]
+
+
+def test_concurrent_edits_each_answer_with_the_version_they_made(app, make_user):
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    user = make_user()
+    shader = published(app.test_client(), user)
+    edits = 8
+
+    def edit(i: int) -> dict:
+        client = app.test_client()
+        answer = client.patch(f"/api/v1/shaders/{shader['id']}",
+                              json={"code": GRADIENT.replace("0.5", f"0.{i + 1}1")},
+                              headers=bearer(user["access_token"]))
+        assert answer.status_code == 200, answer.json
+        return answer.json
+
+    def slow_answer(_session) -> None:
+        time.sleep(0.3)  # a slow moment between the commit and the answer: others commit
+
+    event.listen(Session, "after_commit", slow_answer)
+    try:
+        with ThreadPoolExecutor(edits) as pool:
+            answers = list(pool.map(edit, range(edits)))
+    finally:
+        event.remove(Session, "after_commit", slow_answer)
+    assert sorted(a["version"] for a in answers) == list(range(2, edits + 2))
+    client = app.test_client()
+    for answer in answers:  # each answer shows the code of its own version
+        stored = client.get(f"/api/v1/shaders/{shader['id']}/versions/{answer['version']}").json
+        image = next(p["code"] for p in stored["passes"] if p["name"] == "Image")
+        assert answer["code"] == image, answer["version"]
