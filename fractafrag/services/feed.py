@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 
 from fractafrag.extensions import db, redis
 from fractafrag.models import Shader, User
-from fractafrag.services import shaders
+from fractafrag.services import shader_cache, shaders
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ TASTE_CANDIDATES = 100     # plus the nearest to the user's taste vector (HNSW)
 RECENCY_HALF_LIFE_HOURS = 48.0
 SNAPSHOT_TTL = 1800        # a feed ranking stays fixed this long, so pages never repeat
 RANKING_REFRESH = 60       # a materialised ranking is served this long before it is recomputed
+REFRESH_AFTER_CHANGE = 20  # ...or this long once shaders were listed or unlisted since
+SHORT_FEED = 20            # a ranking shorter than this is recomputed at once after such a change
 WEIGHTS = {"score": 0.5, "recency": 0.2, "affinity": 0.2, "random": 0.1}
 
 
@@ -185,19 +187,21 @@ def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
         pipe = redis.pipeline(transaction=False)
         pipe.get(f"feed:{owner}:ranked")
         pipe.smembers(f"feed:{owner}:voted")
-        raw, voted = pipe.execute()
+        pipe.get(shader_cache.FEED_GENERATION)
+        raw, voted, generation = pipe.execute()
     except RedisError as error:
         log.warning("feed ranking not read: %s", error)
-        raw, voted = None, set()
+        raw, voted, generation = None, set(), None
+    generation = int(generation or 0)
     stored = json.loads(raw) if raw else None
-    if stored is None or time.time() - stored["at"] > RANKING_REFRESH:
+    if stored is None or _stale(stored, generation):
         snapshot = secrets.token_urlsafe(8)
         if user_id is None:
             ids = anonymous_ranking()
         else:
             taste = db.session.scalar(sa.select(User.taste_vector).where(User.id == user_id))
             ids = personal_ranking(user_id, taste, f"{user_id}:{snapshot}")
-        _save_snapshot(owner, snapshot, ids, ranked=True)
+        _save_snapshot(owner, snapshot, ids, ranked=True, generation=generation)
         return snapshot, ids
     snapshot, ids = stored["snapshot"], stored["ids"]
     gone = {int(v) for v in voted} & set(ids)
@@ -207,6 +211,19 @@ def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
         ids = [i for i in ids if i not in gone]
         _save_snapshot(owner, snapshot, ids)
     return snapshot, ids
+
+
+def _stale(stored: dict, generation: int) -> bool:
+    """A materialised ranking is recomputed once RANKING_REFRESH old; sooner when shaders were
+    listed or unlisted since it was made: at once while it is shorter than a page (a young
+    site: each newly rendered shader shows up on the next load), else after
+    REFRESH_AFTER_CHANGE."""
+    age = time.time() - stored["at"]
+    if age > RANKING_REFRESH:
+        return True
+    if stored.get("generation", 0) == generation:
+        return False
+    return len(stored["ids"]) < SHORT_FEED or age > REFRESH_AFTER_CHANGE
 
 
 def _digest(ids: list[int]) -> str:
@@ -234,14 +251,16 @@ def _key(owner: str, snapshot: str) -> str:
     return f"feed:{owner}:{snapshot}"
 
 
-def _save_snapshot(owner: str, snapshot: str, ids: list[int], ranked: bool = False) -> None:
+def _save_snapshot(owner: str, snapshot: str, ids: list[int], ranked: bool = False,
+                   generation: int = 0) -> None:
     try:
         pipe = redis.pipeline(transaction=False)
         pipe.set(_key(owner, snapshot), json.dumps(ids), ex=SNAPSHOT_TTL)
         pipe.set(f"feed:{owner}:latest", snapshot, ex=SNAPSHOT_TTL)
         if ranked:
             pipe.set(f"feed:{owner}:ranked", json.dumps(
-                {"snapshot": snapshot, "ids": ids, "at": time.time()}), ex=SNAPSHOT_TTL)
+                {"snapshot": snapshot, "ids": ids, "at": time.time(),
+                 "generation": generation}), ex=SNAPSHOT_TTL)
         pipe.execute()
     except RedisError as error:
         log.warning("feed snapshot not saved: %s", error)

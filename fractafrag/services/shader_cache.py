@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
+import sqlalchemy as sa
 from flask import has_app_context
 from redis.exceptions import RedisError
 from sqlalchemy import event
@@ -36,6 +37,10 @@ SUMMARY_TTL = 60
 PAGE_TTL = 120
 PAGE_VARIANTS = 4
 _PENDING = "fractafrag.shader_cache.changed"
+_LISTING = "fractafrag.shader_cache.listing_changed"
+# A change to one of these can add a shader to the feeds or take one out of them.
+LISTING_FIELDS = ("render_status", "visibility", "hidden_at", "deleted_at")
+FEED_GENERATION = "feed:generation"
 
 
 def summary_key(shader_id: int) -> str:
@@ -121,11 +126,34 @@ def _changed(objects: Iterable[Any]) -> set[int]:
     return ids
 
 
+def feed_generation() -> int:
+    """How many times the set of listed shaders may have changed (feeds recompute sooner when
+    it moved since their ranking)."""
+    try:
+        return int(redis.get(FEED_GENERATION) or 0)
+    except RedisError:
+        return 0
+
+
+def _listing_changed(session: Session) -> bool:
+    for obj in chain(session.new, session.deleted):
+        if isinstance(obj, Shader):
+            return True
+    for obj in session.dirty:
+        if isinstance(obj, Shader):
+            state = sa.inspect(obj)
+            if any(state.attrs[name].history.has_changes() for name in LISTING_FIELDS):
+                return True
+    return False
+
+
 @event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context: Any) -> None:
     ids = _changed(chain(session.new, session.dirty, session.deleted))
     if ids:
         session.info.setdefault(_PENDING, set()).update(ids)
+        if _listing_changed(session):
+            session.info[_LISTING] = True
 
 
 @event.listens_for(Session, "after_commit")
@@ -133,8 +161,14 @@ def _forget_committed(session: Session) -> None:
     ids = session.info.pop(_PENDING, None)
     if ids:
         forget(ids)
+    if session.info.pop(_LISTING, False) and has_app_context():
+        try:
+            redis.incr(FEED_GENERATION)
+        except RedisError as error:
+            log.warning("feeds not told of a listing change: %s", error)
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_rolled_back(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_LISTING, None)

@@ -3,7 +3,10 @@ searches, the visitor's shader page), and still show every change at once."""
 
 from __future__ import annotations
 
+import json
 import re
+
+import sqlalchemy as sa
 
 from fractafrag.extensions import db, redis
 from fractafrag.models import Shader
@@ -23,12 +26,14 @@ def test_the_ranking_is_computed_once_then_served_from_redis(app, client, make_u
     assert [s["id"] for s in feed_of(client, reader)] == [first, second]
     with app.app_context():
         assert redis.exists(f"feed:u{reader['id']}:ranked")
-    late = shelf("late", score=50)
-    # Within the refresh window the materialised ranking answers (no new ranking query)...
-    assert late not in [s["id"] for s in feed_of(client, reader)]
-    with app.app_context():  # ...and once it is stale, a new ranking picks up the newcomer.
+        # Scores move (votes of others): within the refresh window the ranking stands...
+        db.session.execute(sa.text("UPDATE shaders SET score = 50 WHERE id = :id"),
+                           {"id": second})
+        db.session.commit()
+    assert [s["id"] for s in feed_of(client, reader)] == [first, second]
+    with app.app_context():  # ...and once it is stale, a new ranking follows the scores.
         redis.delete(f"feed:u{reader['id']}:ranked")
-    assert [s["id"] for s in feed_of(client, reader)][0] == late
+    assert [s["id"] for s in feed_of(client, reader)] == [second, first]
 
 
 def test_a_shader_you_vote_on_leaves_your_feed_at_once(client, make_user, shelf):
@@ -152,3 +157,37 @@ def test_many_votes_make_one_scheduled_taste_refresh(app, client, make_user, she
                        headers=bearer(voter["access_token"])).status_code == 200
     with app.app_context():
         assert redis.exists(f"taste:pending:{voter['id']}")
+
+
+def test_a_newly_rendered_shader_shows_in_a_young_sites_feed_at_once(app, client, make_user,
+                                                                   shelf):
+    """The demo feed fills as renders finish: a materialised ranking shorter than a page is
+    recomputed as soon as a shader is listed (rendered, made public), not a minute later."""
+    reader = make_user()
+    assert feed_of(client, reader) == []
+    assert ids(client.get("/api/v1/feed")) == []
+    pending = shelf("rendering", status="pending")
+    assert feed_of(client, reader) == []
+    with app.app_context():
+        db.session.get(Shader, pending).render_status = "ready"
+        db.session.commit()
+    assert [s["id"] for s in feed_of(client, reader)] == [pending]
+    assert ids(client.get("/api/v1/feed")) == [pending]
+
+
+def test_a_long_ranking_waits_a_little_before_taking_in_new_shaders(app, client, make_user,
+                                                                    shelf):
+    many = [shelf(f"s{i}", score=i) for i in range(21)]
+    reader = make_user()
+    first = client.get("/api/v1/feed?page_size=50", headers=bearer(reader["access_token"]))
+    assert sorted(ids(first)) == sorted(many)
+    late = shelf("late", score=99)
+    again = client.get("/api/v1/feed?page_size=50", headers=bearer(reader["access_token"]))
+    assert late not in ids(again), "a busy site's rankings are not recomputed on every publish"
+    with app.app_context():  # once REFRESH_AFTER_CHANGE has passed
+        key = f"feed:u{reader['id']}:ranked"
+        stored = json.loads(redis.get(key))
+        stored["at"] -= 21
+        redis.set(key, json.dumps(stored))
+    later = client.get("/api/v1/feed?page_size=50", headers=bearer(reader["access_token"]))
+    assert ids(later)[0] == late
