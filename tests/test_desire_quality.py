@@ -106,12 +106,13 @@ def test_labelled_set_shape() -> None:
     truth_labels(labelled)  # no ask listed twice
 
 
-def test_desire_clustering_quality(app: Flask, make_user) -> None:
+def test_desire_clustering_quality(app: Flask, make_app, make_user) -> None:
     """The default embedder (sentence) meets the goal: precision >= 0.9 and F1 >= 0.75."""
     assert app.config["DESIRE_EMBEDDER"] == "sentence"
     labelled = load_labelled()
     author = make_user()
-    assigned = cluster_labelled(app, author["id"], labelled)
+    # One author posts the whole labelled set: far past the per-account limit on new desires.
+    assigned = cluster_labelled(make_app(RATELIMIT_ENABLED=False), author["id"], labelled)
     scores = pairwise_scores(labelled, assigned)
     summary = (f"threshold {app.config['DESIRE_CLUSTER_THRESHOLD']}: "
                f"precision {scores['precision']:.3f} recall {scores['recall']:.3f} "
