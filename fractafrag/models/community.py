@@ -37,12 +37,14 @@ class Comment(db.Model):
 
 
 class Notification(db.Model):
-    """Something that happened to a user's work: fork, comment, vote, fulfilment, failed render."""
+    """Something that happened to a user's work (fork, comment, vote, fulfilment, failed
+    render) or account (its email changed)."""
 
     __tablename__ = "notifications"
     __table_args__ = (
         sa.CheckConstraint(
-            "kind IN ('fork', 'comment', 'vote', 'fulfilled', 'render_failed')", name="kind"),
+            "kind IN ('fork', 'comment', 'vote', 'fulfilled', 'render_failed', 'email_changed')",
+            name="kind"),
         sa.Index("ix_notifications_user_unread", "user_id", "id",
                  postgresql_where=sa.text("read_at IS NULL")),
     )

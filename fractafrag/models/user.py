@@ -36,6 +36,9 @@ class User(db.Model):
     tier: Mapped[str] = mapped_column(sa.String(16), server_default="free")
     pro_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     taste_vector = embedding_column(deferred=True)
+    # Deleted by its owner: personal data erased, never signs in again; the row stays so what
+    # they published keeps its foreign keys (see accounts.delete_account).
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

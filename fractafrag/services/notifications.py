@@ -14,20 +14,24 @@ from fractafrag.models import Notification
 from fractafrag.realtime import broadcast
 
 log = logging.getLogger(__name__)
-KINDS = ("fork", "comment", "vote", "fulfilled", "render_failed")
+KINDS = ("fork", "comment", "vote", "fulfilled", "render_failed", "email_changed")
 TEXT = {
     "fork": "{actor} forked “{title}”",
     "comment": "{actor} commented on “{title}”",
     "vote": "{actor} voted on “{title}”",
     "fulfilled": "{actor} accepted “{title}” for their desire",
     "render_failed": "“{title}” failed to render",
+    "email_changed": "Your account's email was changed from {old} to {new}. If you did not do "
+                     "this, change your password now.",
 }
 
 
 def text_of(note: Notification) -> str:
     """One line describing the notification."""
     actor = note.actor.username if note.actor is not None else "Someone"
-    return TEXT[note.kind].format(actor=actor, title=(note.data or {}).get("title", "a shader"))
+    data = note.data or {}
+    return TEXT[note.kind].format(actor=actor, title=data.get("title", "a shader"),
+                                  old=data.get("old", "?"), new=data.get("new", "?"))
 
 
 def payload(note: Notification) -> dict[str, Any]:

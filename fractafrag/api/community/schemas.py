@@ -54,7 +54,7 @@ class NotificationSchema(ma.Schema):
 
     id = ma.fields.Integer()
     kind = ma.fields.String(metadata={
-        "description": "fork, comment, vote, fulfilled or render_failed"})
+        "description": "fork, comment, vote, fulfilled, render_failed or email_changed"})
     shader_id = ma.fields.Integer(allow_none=True)
     actor = ma.fields.String(allow_none=True)
     data = ma.fields.Dict()
