@@ -146,7 +146,7 @@ def _token_user() -> User:
             user = db.session.get(User, int(get_jwt_identity()))
         except (TypeError, ValueError):
             user = None
-        if user is None:
+        if user is None or user.deleted_at is not None:
             raise UserLookupError("The account no longer exists.", get_jwt_header(), get_jwt())
         # Where the account is loaded (writes, account pages) an access token issued before a
         # password change is refused too; reads that use only the token's id are not checked
@@ -181,6 +181,18 @@ def session_user() -> User:
 
         raise ServiceError("API keys cannot manage API keys; sign in (Bearer JWT) instead.",
                            status=403)
+    _verify()
+    return _token_user()
+
+
+def interactive_user(what: str) -> User:
+    """A person signed in with a JWT (a Bearer token from sign-in, or the site's cookies), never
+    an API key: `what` names the action in the 403 a key gets ("delete the account")."""
+    if API_KEY_HEADER in request.headers:
+        from fractafrag.services import Forbidden
+
+        raise Forbidden(f"API keys cannot {what}: sign in (a Bearer token from /auth/login, "
+                        "or the site's Settings page) to manage the account.")
     _verify()
     return _token_user()
 

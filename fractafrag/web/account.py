@@ -7,8 +7,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_jwt_extended import unset_jwt_cookies
 
 from fractafrag.api.limits import client_ip
+from fractafrag.auth import end_sessions
+from fractafrag.models import User
 from fractafrag.services import ServiceError, accounts, apikeys, bounties, byok, payments
 from fractafrag.services.ratelimit import count_password_check, count_sign_in, enforce
 from fractafrag.urls import public_url
@@ -98,7 +101,8 @@ def logout() -> Response:
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> Response | tuple[str, int] | str:
-    """Profile (display name, bio), password, API keys, AI provider keys and plan."""
+    """Profile (display name, bio), password, sessions, API keys, AI provider keys, plan and
+    deleting the account."""
     user = page_user()
     if user is None:
         return redirect(url_for("account.login", next=request.path))
@@ -135,6 +139,13 @@ def settings() -> Response | tuple[str, int] | str:
             elif section == "key-revoke":
                 key = apikeys.revoke_key(user.id, request.form.get("key_id", type=int) or 0)
                 flash(f"Key “{key.name}” revoked.", "ok")
+            elif section == "sessions-revoke":
+                end_sessions(user.id)
+                # Every other session has ended; this one goes on with fresh cookies.
+                flash("Signed out everywhere else.", "ok")
+                return sign_in(redirect(url_for("account.settings")), user)
+            elif section == "account-delete":
+                return _delete_account(user)
             elif section == "password":
                 count_password_check(user.id, client_ip())  # shares sign-in's limits
                 accounts.update_profile(user.id, {
@@ -164,6 +175,28 @@ def settings() -> Response | tuple[str, int] | str:
                            keys=apikeys.list_keys(user.id), new_key=new_key,
                            byok_keys=_byok_keys(user.id), byok_form=byok_form,
                            providers=byok.PROVIDER_LABELS), status, headers
+
+
+def _delete_account(user: User) -> Response:
+    """The "Delete account" form: the username typed again as confirmation, and the password
+    (counted against the sign-in limits). Field errors are named `delete_<field>`."""
+    confirm = request.form.get("confirm_username", "").strip()
+    if confirm.lower() != user.username.lower():
+        message = f"Type your username ({user.username}) to confirm."
+        raise ServiceError(message, {"delete_confirm_username": [message]})
+    try:
+        count_password_check(user.id, client_ip())
+        accounts.delete_account(user.id, request.form.get("current_password", ""))
+    except ServiceError as exc:
+        if exc.errors and isinstance(exc.errors, dict):
+            exc.errors = {f"delete_{field}": messages for field, messages in exc.errors.items()}
+        else:
+            exc.errors = {"delete_form": [exc.message]}
+        raise
+    flash("Your account was deleted. Goodbye!", "ok")
+    response = redirect(url_for("pages.home"))
+    unset_jwt_cookies(response)
+    return response
 
 
 # ----------------------------------------------------------------------------- payments (Stripe)

@@ -90,6 +90,8 @@ def page_user() -> User | None:
                 g.renewed_access_token = new_access_token(user)
     else:
         user = db.session.get(User, int(payload["sub"]))
+    if user is not None and user.deleted_at is not None:
+        user = None  # deleted since (its sessions were ended too)
     g.page_user = user
     return user
 

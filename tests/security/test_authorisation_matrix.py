@@ -19,7 +19,8 @@ is not theirs; 422 for following or blocking oneself); moderation is for admins 
 design, and listed as such: register, login, validate, dwell (anonymous views count) and the
 Stripe webhook (authenticated by its signature: 400 without one). Managing API keys, provider
 keys and payments needs a person: a write key gets 403, and so does changing the password or
-email; refresh and logout need a refresh token: a write key gets 401.
+email, signing out everywhere and deleting the account; refresh and logout need a refresh
+token: a write key gets 401.
 
 Pages ignore API keys (they are anonymous there) and send anonymous form posts to the sign-in
 page; a page form succeeds or fails by what it changes, which each page row probes.
@@ -101,6 +102,10 @@ ENDPOINTS = [
              write_key=403),
     Endpoint("change_email", "PATCH", "/api/v1/users/me", "/api/v1/users/me", 200, 200,
              {"email": "moved@example.org", "current_password": PASSWORD}, write_key=403),
+    Endpoint("sign_out_everywhere", "POST", "/api/v1/users/me/sessions/revoke",
+             "/api/v1/users/me/sessions/revoke", 200, 200, write_key=403),
+    Endpoint("delete_account", "DELETE", "/api/v1/users/me", "/api/v1/users/me", 204, 204,
+             {"current_password": PASSWORD}, write_key=403),
     Endpoint("create_api_key", "POST", "/api/v1/mcp-keys", "/api/v1/mcp-keys", 201, 201,
              {"name": "bot", "scopes": ["read"]}, write_key=403),
     Endpoint("revoke_api_key", "DELETE", "/api/v1/mcp-keys/<int:key_id>",
@@ -237,6 +242,20 @@ def _display_name(world: World, who: str) -> str:
     return world.get("/api/v1/users/me", who)["display_name"]
 
 
+def _refreshes(world: World, who: str) -> int:
+    """Whether who's first refresh token still refreshes (200) or was ended (401)."""
+    return world.client.post("/api/v1/auth/refresh", headers=world.bearer(who, "refresh")
+                             ).status_code
+
+
+def _deleted(world: World, who: str) -> bool:
+    from fractafrag.extensions import db
+    from fractafrag.models import User
+
+    with world.app.app_context():
+        return db.session.get(User, world.user(who)["id"]).deleted_at is not None
+
+
 @dataclass(frozen=True)
 class PageForm:
     """One page form POST: its data, and a probe of what it changes for the rightful user."""
@@ -267,6 +286,11 @@ PAGE_FORMS = [
              lambda w: {"section": "key-revoke", "key_id": w.spare_key},
              lambda w: [k["revoked_at"] for k in w.get("/api/v1/mcp-keys")
                         if k["id"] == w.spare_key]),
+    PageForm("settings_sign_out_everywhere", "/settings", "/settings",
+             {"section": "sessions-revoke"}, lambda w: _refreshes(w, AUTHOR)),
+    PageForm("settings_delete_account", "/settings", "/settings",
+             lambda w: {"section": "account-delete", "confirm_username": w.author,
+                        "current_password": PASSWORD}, lambda w: _deleted(w, AUTHOR)),
     PageForm("billing_checkout", "/settings/billing/checkout", "/settings/billing/checkout",
              other_done=True, done_status=(303,)),
     PageForm("billing_portal", "/settings/billing/portal", "/settings/billing/portal",

@@ -56,6 +56,21 @@ class MeUpdatedSchema(MeSchema):
     refresh_token = ma.fields.String(dump_only=True)
 
 
+class SessionsRevokedSchema(ma.Schema):
+    """This session's fresh tokens after every other session of the account was ended."""
+
+    access_token = ma.fields.String(dump_only=True)
+    refresh_token = ma.fields.String(dump_only=True)
+
+
+class AccountDeleteSchema(ma.Schema):
+    """What deleting one's account needs: the current password."""
+
+    current_password = ma.fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=MAX_LENGTH),
+        metadata={"description": "The account's password, checked like a sign-in."})
+
+
 class UserUpdateSchema(ma.Schema):
     """Editable parts of one's own account; a new password needs current_password."""
 
