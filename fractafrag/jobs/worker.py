@@ -27,6 +27,30 @@ class AppContextMixin:
         so an idle worker would start the next job a minute late."""
         return 1
 
+    def unsubscribe(self) -> None:
+        """Stop the command listener (the pubsub thread) first, then unsubscribe.
+
+        RQ unsubscribes first and then calls the thread's stop(), which since redis-py 8 joins
+        the thread with no timeout. The unsubscribe reply wakes the thread; when it sees that
+        reply before stop() has cleared its running flag, it loops into get_message(timeout=60),
+        which, unsubscribed, waits 60 s for a subscription that never comes: a SIGTERMed worker
+        outlived the job in hand by up to a minute (more likely when the worker is niced on a
+        busy machine). Clearing the flag before the reply can arrive makes the thread leave
+        right after it."""
+        thread = getattr(self, "pubsub_thread", None)
+        if thread is None:
+            return
+        self.log.info("Worker %s: unsubscribing from channel %s", self.name,
+                      self.pubsub_channel_name)
+        try:
+            thread.stop(timeout=0)  # clears the running flag; the join below waits
+        except TypeError:  # redis-py before 8: stop() only clears the flag
+            thread.stop()
+        if thread.is_alive():
+            self.pubsub.unsubscribe()  # the reply wakes the thread's blocking read; it exits
+        thread.join(timeout=5)
+        self.pubsub.close()
+
 
 class AppSimpleWorker(AppContextMixin, SimpleWorker):
     """Runs jobs in its own process: state such as a warm browser, the sentence model and the
