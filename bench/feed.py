@@ -133,7 +133,6 @@ def main() -> None:
         with app.app_context():
             from fractafrag.services import feed as feed_service
 
-            taste = db.session.get(User, 7).taste_vector
             for label, sql, params in (
                 ("trending", "SELECT id FROM shaders WHERE visibility = 'public' AND deleted_at "
                  "IS NULL AND render_status = 'ready' ORDER BY hot DESC, id DESC LIMIT 20", {}),
@@ -144,7 +143,7 @@ def main() -> None:
             ):
                 if sql == "EXPLAIN_FEED":
                     sql = feed_service.PERSONAL_RANKING.text
-                    params = feed_service.ranking_params(7, list(taste), "bench")
+                    params = feed_service.ranking_params(7, "bench")
                 db.session.execute(sa.text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
                 plan = db.session.execute(sa.text("EXPLAIN (ANALYZE, COSTS OFF) " + sql), params)
                 lines = [r[0] for r in plan]

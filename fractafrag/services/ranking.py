@@ -15,3 +15,11 @@ def hot_score(score: int, published_at: datetime) -> float:
     sign = (score > 0) - (score < 0)
     order = math.log10(max(abs(score), 1))
     return round(sign * order + (published_at.timestamp() - HOT_EPOCH) / HOT_DECAY_SECONDS, 7)
+
+
+def hot_score_sql(score: str, published_at: str) -> str:
+    """`hot_score` as a PostgreSQL expression over two SQL expressions (a vote computes the
+    hot score in the statement that changes the counters); tests keep the two in agreement."""
+    return (f"round((sign({score})::float8 * log(greatest(abs({score}), 1)::float8)"
+            f" + (extract(epoch FROM {published_at})::float8 - {HOT_EPOCH})"
+            f" / {HOT_DECAY_SECONDS})::numeric, 7)::float8")

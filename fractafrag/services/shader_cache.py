@@ -12,12 +12,14 @@ kept in Redis:
 Both are dropped the moment the shader changes: every commit that inserts, changes or deletes
 a shader row through the ORM, or adds or changes one of its comments, forgets them (session
 events below, so no service has to remember to); writes that bypass the ORM (the vote and view
-counters) call `forget` themselves. The TTLs bound what nothing announces (an author renaming
+counters) call `forget` themselves, except a vote, which writes its new counters into the
+cached summary (`update_counters`). The TTLs bound what nothing announces (an author renaming
 themselves shows on their cards within a minute).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from itertools import chain
@@ -88,6 +90,26 @@ def keep_summaries(encoded: dict[int, str]) -> None:
         pipe.execute()
     except RedisError as error:
         log.warning("summaries not cached: %s", error)
+
+
+def update_counters(shader_id: int, counters: dict[str, Any]) -> None:
+    """Put a vote's new counters (up, down, score, hot) into the shader's cached summary, if
+    there is one, keeping its TTL. Called before the vote commits, while the shader row is
+    locked, so concurrent votes write here in the order they commit; if the summary cannot be
+    updated it is dropped."""
+    key = summary_key(shader_id)
+    if not has_app_context():
+        return
+    try:
+        body = redis.get(key)
+        if body is None:
+            return
+        summary = json.loads(body)
+        summary.update({name: counters[name] for name in ("up", "down", "score", "hot")})
+        redis.set(key, json.dumps(summary, separators=(",", ":")), keepttl=True, xx=True)
+    except RedisError as error:
+        log.warning("cached summary of shader %s not updated: %s", shader_id, error)
+        forget([shader_id], pages=False)
 
 
 def page(shader_id: int, variant: str) -> str | None:

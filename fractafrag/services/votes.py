@@ -13,7 +13,7 @@ from fractafrag.extensions import db, queues, redis
 from fractafrag.models import DwellEvent, Shader, Vote
 from fractafrag.realtime import broadcast
 from fractafrag.services import Forbidden, NotFound, feed, notifications, shader_cache, shaders
-from fractafrag.services.ranking import hot_score
+from fractafrag.services.ranking import hot_score_sql
 
 log = logging.getLogger(__name__)
 VIEW_WINDOW_SECONDS = 3600
@@ -26,71 +26,87 @@ def tally(shader: Any) -> dict[str, Any]:
             "score": shader.score, "hot": shader.hot}
 
 
+# Under the (voter, shader) advisory lock taken by the statement before (so it reads the
+# previous vote after any concurrent vote of the same person committed), one statement reads
+# the previous vote and stores the new one (nothing when they are the same).
+_VOTE = sa.text("""
+WITH previous AS (
+    SELECT coalesce((SELECT value FROM votes
+                     WHERE user_id = :user_id AND shader_id = :shader_id), 0) AS value
+), removed AS (
+    DELETE FROM votes
+    WHERE CAST(:value AS int) = 0 AND user_id = :user_id AND shader_id = :shader_id
+), stored AS (
+    INSERT INTO votes (user_id, shader_id, value)
+    SELECT :user_id, :shader_id, :value FROM previous
+    WHERE CAST(:value AS int) <> 0 AND previous.value <> :value
+    ON CONFLICT (user_id, shader_id) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
+)
+SELECT value FROM previous
+""")
+# The counters move by the difference, and the hot score follows in the same statement. A
+# vote leaves the shader's updated_at alone: that says when its content or state changed
+# (stale-render checks read it), not when someone voted.
+_COUNT = sa.text(f"""
+UPDATE shaders SET up = up + :up, down = down + :down, score = score + :up - :down,
+    hot = {hot_score_sql("score + :up - :down", "coalesce(published_at, created_at)")}
+WHERE id = :shader_id
+RETURNING up, down, score, hot
+""")
+
+
 def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
     """Set user's vote to +1, -1 or 0 (withdraw); return the shader's new counters.
 
-    Two locks, each held briefly: an advisory lock per (voter, shader) makes one person's
-    concurrent votes on one shader take turns (the previous value and the stored row agree),
-    and the counters change by one relative UPDATE, so the shader's row is locked only from that
-    UPDATE to the commit, not while the vote is read and written; voters of a popular shader
-    queue behind three round trips (two UPDATEs and the commit) instead of six.
+    Four round trips: the shader's visibility read with an advisory lock per (voter, shader),
+    so one person's concurrent votes on one shader take turns; the previous vote read and the
+    new one written in one statement; the counters and hot score moved by the difference in
+    one relative UPDATE; the commit. The shader row is locked only from that UPDATE to the
+    commit, after every foreign-key check of the transaction (its vote and notification
+    rows), so callers that lock an account row and then a shader cannot deadlock with it. The
+    cached summary gets the new counters inside that window, so concurrent votes (which the
+    row lock puts in order) leave the last one's counters in the cache.
     """
     # The columns a vote needs, not the whole row with its author (a vote is a hot path).
     shader = db.session.execute(sa.select(
         Shader.id, Shader.owner_id, Shader.title, Shader.visibility, Shader.deleted_at,
         Shader.hidden_at, Shader.up, Shader.down, Shader.score, Shader.hot,
+        sa.func.pg_advisory_xact_lock(
+            sa.func.hashtextextended(f"vote:{user_id}:{shader_id}", 0)),
     ).where(Shader.id == shader_id)).first()
     if shader is None or not shaders.can_see(shader, user_id):
+        db.session.rollback()
         raise NotFound(f"No shader {shader_id}.")
     if shader.owner_id == user_id:
-        raise Forbidden("You cannot vote on your own shader.")
-    owner_id, title, public = shader.owner_id, shader.title, shader.visibility == "public"
-    db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(
-        sa.func.hashtextextended(f"vote:{user_id}:{shader_id}", 0))))
-    previous = db.session.scalar(sa.select(Vote.value).where(
-        Vote.user_id == user_id, Vote.shader_id == shader_id)) or 0
-    if value == previous:
-        counters = tally(shader)
         db.session.rollback()
-        return {**counters, "vote": value}
-    if value == 0:
-        db.session.execute(sa.delete(Vote).where(Vote.user_id == user_id,
-                                                 Vote.shader_id == shader_id))
-    elif previous == 0:
-        db.session.execute(sa.insert(Vote).values(user_id=user_id, shader_id=shader_id,
-                                                  value=value))
-    else:
-        db.session.execute(sa.update(Vote).where(
-            Vote.user_id == user_id, Vote.shader_id == shader_id).values(value=value))
+        raise Forbidden("You cannot vote on your own shader.")
+    previous = db.session.scalar(_VOTE, {"user_id": user_id, "shader_id": shader_id,
+                                         "value": value})
+    if previous == value:
+        db.session.rollback()
+        return {**tally(shader), "vote": value}
     message = None
     if previous == 0:
-        note = notifications.stage(owner_id, "vote", actor_id=user_id, shader_id=shader_id,
-                                   data={"title": title, "value": value})
-        db.session.flush()  # its foreign-key checks before the shader row is locked
+        note = notifications.stage(shader.owner_id, "vote", actor_id=user_id,
+                                   shader_id=shader_id,
+                                   data={"title": shader.title, "value": value})
         if note is not None:
+            db.session.flush()  # its foreign-key checks before the shader row is locked
             # Worded now, while its row and the voter are loaded (after the commit both would
             # be read again).
             message = notifications.payload(note)
     up, down = (value == 1) - (previous == 1), (value == -1) - (previous == -1)
-    row = db.session.execute(
-        sa.update(Shader).where(Shader.id == shader_id)
-        .values(up=Shader.up + up, down=Shader.down + down, score=Shader.score + up - down)
-        .returning(Shader.up, Shader.down, Shader.score, Shader.published_at,
-                   Shader.created_at)).one()
-    hot = hot_score(row.score, row.published_at or row.created_at)
-    db.session.execute(sa.update(Shader).where(Shader.id == shader_id).values(hot=hot))
-    db.session.commit()
-    # The counters changed behind the ORM's back. A visitor's cached page keeps its counts:
-    # they arrive live over Socket.IO, and the voter (signed in) never gets that copy.
-    shader_cache.forget([shader_id], pages=False)
-    feed.note_vote(user_id, shader_id, value)
+    row = db.session.execute(_COUNT, {"up": up, "down": down, "shader_id": shader_id}).one()
     counters = {"shader_id": shader_id, "up": row.up, "down": row.down, "score": row.score,
-                "hot": hot}
-    if public:
+                "hot": row.hot}
+    shader_cache.update_counters(shader_id, counters)
+    db.session.commit()
+    feed.note_vote(user_id, shader_id, value)
+    if shader.visibility == "public":
         broadcast.vote_updated(counters)
     request_taste_update(user_id)
     if message is not None:
-        broadcast.notification(owner_id, message)
+        broadcast.notification(shader.owner_id, message)
     return {**counters, "vote": value}
 
 

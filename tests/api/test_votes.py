@@ -136,3 +136,54 @@ def test_votes_are_broadcast(app, client, make_user):
     assert {e["room"] for e in events if e["event"] == "vote:updated"} == {
         f"shader:{shader['id']}", "feed"}
     assert events[0]["data"][0]["score"] == 1
+
+
+def test_hot_computed_by_the_database_matches_the_formula_for_every_sign(client, make_user):
+    from datetime import datetime
+
+    author = make_user()
+    shader = published(client, author)
+    published_at = datetime.fromisoformat(shader["published_at"])
+    fans = [make_user() for _ in range(4)]
+    for score, fan in zip((-1, -2, -3, -4), fans, strict=True):
+        result = vote(client, fan, shader["id"], -1).json
+        assert result["score"] == score
+        assert result["hot"] == pytest.approx(hot_score(score, published_at), abs=1e-6)
+    result = vote(client, fans[0], shader["id"], 1).json
+    assert result["score"] == -2
+    assert result["hot"] == pytest.approx(hot_score(-2, published_at), abs=1e-6)
+
+
+def test_cached_summaries_show_every_vote_at_once_even_under_concurrent_voters(
+        app, client, make_user):
+    import json
+
+    from fractafrag.api.summaries import summary_bodies
+
+    author = make_user()
+    shader = published(client, author)
+    with app.test_request_context():
+        before = json.loads(summary_bodies([shader["id"]])[0])  # now cached
+    assert (before["up"], before["down"], before["score"]) == (0, 0, 0)
+    voters = [make_user() for _ in range(30)]
+
+    def cast(index: int) -> int:
+        return vote(app.test_client(), voters[index], shader["id"],
+                    1 if index % 3 else -1).status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        assert set(pool.map(cast, range(30))) == {200}
+    with app.test_request_context():
+        after = json.loads(summary_bodies([shader["id"]])[0])
+    shown = client.get(f"/api/v1/shaders/{shader['id']}").json
+    assert (after["up"], after["down"], after["score"]) == (20, 10, 10)
+    assert after["hot"] == pytest.approx(shown["hot"], abs=1e-9)
+    assert after["title"] == shader["title"], "the rest of the summary is kept"
+
+
+def test_a_vote_leaves_the_shaders_updated_at_alone(client, make_user):
+    author, fan = make_user(), make_user()
+    shader = published(client, author)
+    before = client.get(f"/api/v1/shaders/{shader['id']}").json["updated_at"]
+    assert vote(client, fan, shader["id"], 1).status_code == 200
+    assert client.get(f"/api/v1/shaders/{shader['id']}").json["updated_at"] == before
