@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from datetime import timedelta
@@ -9,13 +10,60 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
-def env_flag(name: str, default: bool) -> bool:
-    """Read a boolean environment variable such as 1/0, true/false, yes/no."""
+
+class ConfigError(ValueError):
+    """A setting in the environment that cannot be read; the message names the variable."""
+
+
+def _raw(name: str) -> str | None:
+    """The variable's value, stripped; None when it is unset or blank (the default applies)."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
+        return None
+    return raw.strip()
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """Read a boolean environment variable: 1/0, true/false, yes/no or on/off (any case).
+
+    Anything else (a typo such as "ture") is refused rather than read as false."""
+    raw = _raw(name)
+    if raw is None:
         return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if raw.lower() in TRUE_WORDS:
+        return True
+    if raw.lower() in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name}={raw!r} is neither true nor false: use 1/0, true/false, "
+                      "yes/no or on/off")
+
+
+def env_int(name: str, default: int) -> int:
+    """Read a whole-number environment variable; a bad value is refused naming the variable."""
+    raw = _raw(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+
+
+def env_float(name: str, default: float) -> float:
+    """Read a number environment variable (finite); a bad value is refused naming it."""
+    raw = _raw(name)
+    if raw is None:
+        return float(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name}={raw!r} is not a finite number")
+    return value
 
 
 def default_data_dir() -> str:
@@ -45,19 +93,18 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = sqlalchemy_url(env("DATABASE_URL", ""))
         self.REDIS_URL = env("REDIS_URL", "")
         self.SECRET_KEY = env("SECRET_KEY") or secrets.token_hex(32)
-        self.SECRET_KEY_GENERATED = not env("SECRET_KEY")
         self.SQLALCHEMY_ENGINE_OPTIONS = {
             "pool_pre_ping": True,
-            "pool_size": int(env("FRACTAFRAG_DB_POOL_SIZE", "10")),
+            "pool_size": env_int("FRACTAFRAG_DB_POOL_SIZE", 10),
             # gevent serves thousands of requests at once: more may wait for a connection, but
             # not forever; past pool_timeout the answer is a 503 naming the database as busy.
-            "max_overflow": int(env("FRACTAFRAG_DB_MAX_OVERFLOW", "20")),
-            "pool_timeout": float(env("FRACTAFRAG_DB_POOL_TIMEOUT", "10")),
+            "max_overflow": env_int("FRACTAFRAG_DB_MAX_OVERFLOW", 20),
+            "pool_timeout": env_float("FRACTAFRAG_DB_POOL_TIMEOUT", 10),
             "connect_args": {"connect_timeout": 5},
         }
-        self.PROXY_COUNT = int(env("FRACTAFRAG_PROXY_COUNT", "0"))
+        self.PROXY_COUNT = env_int("FRACTAFRAG_PROXY_COUNT", 0)
         # HTTP requests one web process serves at once (others wait their turn; 0: no limit).
-        self.WEB_CONCURRENCY = int(env("FRACTAFRAG_WEB_CONCURRENCY", "16"))
+        self.WEB_CONCURRENCY = env_int("FRACTAFRAG_WEB_CONCURRENCY", 16)
         # The address people reach the site at; absolute links are built on it when set.
         self.PUBLIC_URL = env("FRACTAFRAG_PUBLIC_URL", "")
 
@@ -82,11 +129,9 @@ class Config:
         self.JWT_ALGORITHM = "HS256"
         self.JWT_DECODE_ALGORITHMS = ["HS256"]
         self.JWT_ACCESS_TOKEN_EXPIRES = timedelta(
-            minutes=int(env("FRACTAFRAG_ACCESS_TOKEN_MINUTES", "15"))
-        )
+            minutes=env_int("FRACTAFRAG_ACCESS_TOKEN_MINUTES", 15))
         self.JWT_REFRESH_TOKEN_EXPIRES = timedelta(
-            days=int(env("FRACTAFRAG_REFRESH_TOKEN_DAYS", "30"))
-        )
+            days=env_int("FRACTAFRAG_REFRESH_TOKEN_DAYS", 30))
         self.JWT_TOKEN_LOCATION = ["headers", "cookies"]
         self.JWT_COOKIE_SECURE = env_flag("FRACTAFRAG_COOKIE_SECURE", False)
         self.JWT_COOKIE_CSRF_PROTECT = True
@@ -115,75 +160,75 @@ class Config:
         # Compiling GLSL (services/compile_gate.py): compiler seconds per validation, all passes
         # together; compilers at once on this host; how long a caller waits for one (then 503);
         # how much lower than the web the compiler runs.
-        self.COMPILE_BUDGET_SECONDS = float(env("FRACTAFRAG_COMPILE_BUDGET", "5"))
-        self.COMPILE_CONCURRENCY = int(env("FRACTAFRAG_COMPILE_CONCURRENCY", "2"))
-        self.COMPILE_WAIT_SECONDS = float(env("FRACTAFRAG_COMPILE_WAIT", "3"))
-        self.COMPILE_NICE = int(env("FRACTAFRAG_COMPILE_NICE", "10"))
+        self.COMPILE_BUDGET_SECONDS = env_float("FRACTAFRAG_COMPILE_BUDGET", 5)
+        self.COMPILE_CONCURRENCY = env_int("FRACTAFRAG_COMPILE_CONCURRENCY", 2)
+        self.COMPILE_WAIT_SECONDS = env_float("FRACTAFRAG_COMPILE_WAIT", 3)
+        self.COMPILE_NICE = env_int("FRACTAFRAG_COMPILE_NICE", 10)
 
         self.LOG_CONFIGURE = True  # set up this process's log handler (off in embedding code)
         self.LOG_FORMAT = env("FRACTAFRAG_LOG_FORMAT", "json")
         self.LOG_LEVEL = env("FRACTAFRAG_LOG_LEVEL", "INFO").upper()
         self.METRICS_TOKEN = env("FRACTAFRAG_METRICS_TOKEN", "")
-        self.MAX_CONTENT_LENGTH = int(env("FRACTAFRAG_MAX_BODY_BYTES", str(1024 * 1024)))
+        self.MAX_CONTENT_LENGTH = env_int("FRACTAFRAG_MAX_BODY_BYTES", 1024 * 1024)
         # Version diffs (services/diffs.py): both versions together at most these bytes/lines
         # (413 past them), this many seconds of computing (422 past it), this many computed at
         # once per web process; answers cached this long, refusals for too slow this long;
         # the shader page shows at most this many diff lines (the API has the rest).
-        self.DIFF_MAX_BYTES = int(env("FRACTAFRAG_DIFF_MAX_BYTES", str(1024 * 1024)))
-        self.DIFF_MAX_LINES = int(env("FRACTAFRAG_DIFF_MAX_LINES", "40000"))
-        self.DIFF_BUDGET_SECONDS = float(env("FRACTAFRAG_DIFF_BUDGET_SECONDS", "5"))
-        self.DIFF_CONCURRENCY = int(env("FRACTAFRAG_DIFF_CONCURRENCY", "2"))
-        self.DIFF_CACHE_SECONDS = int(env("FRACTAFRAG_DIFF_CACHE_SECONDS", str(7 * 86400)))
-        self.DIFF_REFUSAL_CACHE_SECONDS = int(env("FRACTAFRAG_DIFF_REFUSAL_CACHE_SECONDS", "600"))
-        self.DIFF_PAGE_MAX_LINES = int(env("FRACTAFRAG_DIFF_PAGE_MAX_LINES", "5000"))
+        self.DIFF_MAX_BYTES = env_int("FRACTAFRAG_DIFF_MAX_BYTES", 1024 * 1024)
+        self.DIFF_MAX_LINES = env_int("FRACTAFRAG_DIFF_MAX_LINES", 40000)
+        self.DIFF_BUDGET_SECONDS = env_float("FRACTAFRAG_DIFF_BUDGET_SECONDS", 5)
+        self.DIFF_CONCURRENCY = env_int("FRACTAFRAG_DIFF_CONCURRENCY", 2)
+        self.DIFF_CACHE_SECONDS = env_int("FRACTAFRAG_DIFF_CACHE_SECONDS", 7 * 86400)
+        self.DIFF_REFUSAL_CACHE_SECONDS = env_int("FRACTAFRAG_DIFF_REFUSAL_CACHE_SECONDS", 600)
+        self.DIFF_PAGE_MAX_LINES = env_int("FRACTAFRAG_DIFF_PAGE_MAX_LINES", 5000)
         self.SOCKETIO_ASYNC_MODE = env("FRACTAFRAG_ASYNC_MODE", "gevent")
-        self.SOCKET_EVENTS_PER_10S = int(env("FRACTAFRAG_SOCKET_EVENTS_PER_10S", "50"))
-        self.SOCKET_MAX_PAYLOAD_BYTES = int(env("FRACTAFRAG_SOCKET_MAX_PAYLOAD_BYTES", "4096"))
-        self.SOCKET_MAX_FRAME_BYTES = int(env("FRACTAFRAG_SOCKET_MAX_FRAME_BYTES", "65536"))
+        self.SOCKET_EVENTS_PER_10S = env_int("FRACTAFRAG_SOCKET_EVENTS_PER_10S", 50)
+        self.SOCKET_MAX_PAYLOAD_BYTES = env_int("FRACTAFRAG_SOCKET_MAX_PAYLOAD_BYTES", 4096)
+        self.SOCKET_MAX_FRAME_BYTES = env_int("FRACTAFRAG_SOCKET_MAX_FRAME_BYTES", 65536)
         # Engine.IO transports the server accepts: "websocket" alone when several web processes
         # share a port without a sticky front (`fractafrag up` sets it then), else both.
         self.SOCKET_TRANSPORTS = [t.strip() for t in env(
             "FRACTAFRAG_SOCKET_TRANSPORTS", "websocket,polling").split(",") if t.strip()]
         # Floods (docs/operations.md, "Realtime"): rooms per connection, Socket.IO sessions
         # per web process and per client address (0: no cap), concurrent room look-ups.
-        self.SOCKET_MAX_ROOMS = int(env("FRACTAFRAG_SOCKET_MAX_ROOMS", "16"))
-        self.SOCKET_MAX_CONNECTIONS = int(env("FRACTAFRAG_SOCKET_MAX_CONNECTIONS", "500"))
-        self.SOCKET_MAX_PER_IP = int(env("FRACTAFRAG_SOCKET_MAX_PER_IP", "100"))
-        self.SOCKET_ROOM_LOOKUPS = int(env("FRACTAFRAG_SOCKET_ROOM_LOOKUPS", "3"))
-        self.PRESENCE_TTL = float(env("FRACTAFRAG_PRESENCE_TTL", "60"))
+        self.SOCKET_MAX_ROOMS = env_int("FRACTAFRAG_SOCKET_MAX_ROOMS", 16)
+        self.SOCKET_MAX_CONNECTIONS = env_int("FRACTAFRAG_SOCKET_MAX_CONNECTIONS", 500)
+        self.SOCKET_MAX_PER_IP = env_int("FRACTAFRAG_SOCKET_MAX_PER_IP", 100)
+        self.SOCKET_ROOM_LOOKUPS = env_int("FRACTAFRAG_SOCKET_ROOM_LOOKUPS", 3)
+        self.PRESENCE_TTL = env_float("FRACTAFRAG_PRESENCE_TTL", 60)
         self.DEFAULT_LICENSE = env("FRACTAFRAG_DEFAULT_LICENSE", "CC-BY-NC-SA-3.0")
-        self.FREE_SHADERS_PER_MONTH = int(env("FRACTAFRAG_FREE_SHADERS_PER_MONTH", "5"))
+        self.FREE_SHADERS_PER_MONTH = env_int("FRACTAFRAG_FREE_SHADERS_PER_MONTH", 5)
         self.DESIRE_EMBEDDER = env("FRACTAFRAG_DESIRE_EMBEDDER", "sentence")
         if self.DESIRE_EMBEDDER not in DESIRE_THRESHOLDS:
             raise ValueError(
                 f"FRACTAFRAG_DESIRE_EMBEDDER={self.DESIRE_EMBEDDER!r}: choose one of "
                 + ", ".join(DESIRE_THRESHOLDS))
         # Each embedder's cosines live on their own scale, so each has its own join threshold.
-        self.DESIRE_CLUSTER_THRESHOLD = float(
-            env("FRACTAFRAG_DESIRE_THRESHOLD", str(DESIRE_THRESHOLDS[self.DESIRE_EMBEDDER])))
-        self.DESIRE_HEAT_HALF_LIFE_DAYS = float(env("FRACTAFRAG_DESIRE_HALF_LIFE_DAYS", "7"))
+        self.DESIRE_CLUSTER_THRESHOLD = env_float(
+            "FRACTAFRAG_DESIRE_THRESHOLD", DESIRE_THRESHOLDS[self.DESIRE_EMBEDDER])
+        self.DESIRE_HEAT_HALF_LIFE_DAYS = env_float("FRACTAFRAG_DESIRE_HALF_LIFE_DAYS", 7)
         self.CHROMIUM = env("FRACTAFRAG_CHROMIUM", "")
-        self.RENDER_TIMEOUT = float(env("FRACTAFRAG_RENDER_TIMEOUT", "30"))
-        self.RENDER_STALE_AFTER = float(env("FRACTAFRAG_RENDER_STALE_AFTER", "180"))
-        self.RENDER_MAX_ATTEMPTS = int(env("FRACTAFRAG_RENDER_MAX_ATTEMPTS", "3"))
+        self.RENDER_TIMEOUT = env_float("FRACTAFRAG_RENDER_TIMEOUT", 30)
+        self.RENDER_STALE_AFTER = env_float("FRACTAFRAG_RENDER_STALE_AFTER", 180)
+        self.RENDER_MAX_ATTEMPTS = env_int("FRACTAFRAG_RENDER_MAX_ATTEMPTS", 3)
         # How much lower than the web the render worker and its Chromium run (0: the same).
-        self.RENDER_NICE = int(env("FRACTAFRAG_RENDER_NICE", "10"))
+        self.RENDER_NICE = env_int("FRACTAFRAG_RENDER_NICE", 10)
         # How much lower than the web the default worker runs (background jobs; 0: the same).
-        self.WORKER_NICE = int(env("FRACTAFRAG_WORKER_NICE", "10"))
+        self.WORKER_NICE = env_int("FRACTAFRAG_WORKER_NICE", 10)
         # A test render's budget: at most this long waiting for the worker, and at most this
         # long in the browser (a hung page is killed), whatever RENDER_TIMEOUT says.
-        self.RENDER_PREVIEW_TIMEOUT = float(env("FRACTAFRAG_RENDER_PREVIEW_TIMEOUT", "10"))
+        self.RENDER_PREVIEW_TIMEOUT = env_float("FRACTAFRAG_RENDER_PREVIEW_TIMEOUT", 10)
         # Test renders one account may have waiting or running at once; one more is a 429.
-        self.RENDER_PREVIEW_MAX_QUEUED = int(env("FRACTAFRAG_RENDER_PREVIEW_MAX_QUEUED", "2"))
+        self.RENDER_PREVIEW_MAX_QUEUED = env_int("FRACTAFRAG_RENDER_PREVIEW_MAX_QUEUED", 2)
         # Bring-your-own-key AI generation (services/byok.py, services/generation.py).
         # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation). Empty: one
         # key derived from SECRET_KEY with HKDF-SHA256, so a self-hoster needs nothing.
         self.BYOK_KEYS = env("FRACTAFRAG_BYOK_KEYS", "")
         # Let provider base URLs reach private/loopback addresses (a local Ollama).
         self.BYOK_ALLOW_LOCAL = env_flag("FRACTAFRAG_BYOK_ALLOW_LOCAL", False)
-        self.BYOK_TIMEOUT = float(env("FRACTAFRAG_BYOK_TIMEOUT", "60"))
-        self.BYOK_MAX_REPAIRS = int(env("FRACTAFRAG_BYOK_MAX_REPAIRS", "3"))
-        self.BYOK_MAX_TOKENS = int(env("FRACTAFRAG_BYOK_MAX_TOKENS", "4096"))
+        self.BYOK_TIMEOUT = env_float("FRACTAFRAG_BYOK_TIMEOUT", 60)
+        self.BYOK_MAX_REPAIRS = env_int("FRACTAFRAG_BYOK_MAX_REPAIRS", 3)
+        self.BYOK_MAX_TOKENS = env_int("FRACTAFRAG_BYOK_MAX_TOKENS", 4096)
         self.RATELIMIT_GENERATE = env("FRACTAFRAG_RATELIMIT_GENERATE", "20/10min")
         # Payments with Stripe (services/payments.py, services/bounties.py): the Pro plan and
         # bounty pledges. Without STRIPE_SECRET_KEY payments are off (503, UI hidden).

@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-MODEL_NAME = "all-MiniLM-L6-v2"
 HIDDEN = 384
 MAX_TOKENS = 256
 OPSET = 20  # Gelu became an operator in opset 20

@@ -19,7 +19,6 @@ BUFFER_STRING_IDS = {
     "Buffer C": "4sXGR8",
     "Buffer D": "XdfGR8",
 }
-IMAGE_ID = 37
 IMAGE_STRING_ID = "4dfGRr"
 CUBEMAP_IDS = (41, "41", "4dX3Rr")
 
