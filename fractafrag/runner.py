@@ -142,11 +142,26 @@ def _wait_healthy(url: str, children: list[Child], timeout: float = 60.0) -> boo
     return False
 
 
+def console_logging() -> None:
+    """`up`'s console: our own short progress lines (INFO), other libraries' at WARNING."""
+    logging.basicConfig(level=logging.INFO, format="fractafrag: %(message)s", stream=sys.stderr)
+    # Alembic writes a line per migration ("Running upgrade 0003 -> 0004, …") and Flask-Migrate
+    # its own: "database migrated (… -> …)" says it once.
+    for name in ("alembic", "flask_migrate"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def _migrate(env: dict[str, str]) -> None:
+    from alembic.migration import MigrationContext
     from flask_migrate import upgrade
 
     from fractafrag import create_app
     from fractafrag.config import Config
+    from fractafrag.extensions import db
+
+    def revision() -> str | None:
+        with db.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
 
     saved = dict(os.environ)
     os.environ.update(env)
@@ -154,7 +169,13 @@ def _migrate(env: dict[str, str]) -> None:
         # This process keeps its own console logging (LOG_CONFIGURE off).
         app = create_app(Config(SOCKETIO_ASYNC_MODE="threading", LOG_CONFIGURE=False))
         with app.app_context():
+            before = revision()
             upgrade()
+            after = revision()
+            if before == after:
+                log.info("database schema up to date (%s)", after)
+            else:
+                log.info("database migrated (%s -> %s)", before or "empty", after)
             if env.get("FRACTAFRAG_DEMO") == "1":
                 from fractafrag.services.demo import seed_demo
 
@@ -179,7 +200,7 @@ def default_web_processes() -> int:
 def run_up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int = 0,
            web_processes: int | None = None) -> int:
     """Run everything until Ctrl-C or SIGTERM; return the exit status."""
-    logging.basicConfig(level=logging.INFO, format="fractafrag: %(message)s", stream=sys.stderr)
+    console_logging()
     began = time.monotonic()
     root = Path(data_dir or os.environ.get("FRACTAFRAG_DATA_DIR") or default_data_dir()).resolve()
     root.mkdir(mode=0o700, parents=True, exist_ok=True)  # 0700 when up creates it
@@ -224,7 +245,6 @@ def run_up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int
             env["FRACTAFRAG_DEMO"] = "1"
         _migrate(env)
         env.pop("FRACTAFRAG_DEMO", None)
-        log.info("database migrated")
 
         python = sys.executable
         processes = web_processes or default_web_processes()
