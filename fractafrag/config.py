@@ -163,6 +163,9 @@ class Config:
         self.COMPILE_BUDGET_SECONDS = env_float("FRACTAFRAG_COMPILE_BUDGET", 5)
         self.COMPILE_CONCURRENCY = env_int("FRACTAFRAG_COMPILE_CONCURRENCY", 2)
         self.COMPILE_WAIT_SECONDS = env_float("FRACTAFRAG_COMPILE_WAIT", 3)
+        # Publishing and new versions (bounded by the account's quota and limits) wait longer:
+        # under a crowd the niced compiler is slow, and a refused publish is work lost.
+        self.COMPILE_WAIT_PUBLISH_SECONDS = env_float("FRACTAFRAG_COMPILE_WAIT_PUBLISH", 12)
         self.COMPILE_NICE = env_int("FRACTAFRAG_COMPILE_NICE", 10)
 
         self.LOG_CONFIGURE = True  # set up this process's log handler (off in embedding code)

@@ -87,16 +87,18 @@ def _subprocess_cooperative() -> bool:
     return bool(monkey.is_module_patched("subprocess"))
 
 
-def validate(common: str, passes: list[dict]) -> list[glsl.GlslError]:
+def validate(common: str, passes: list[dict], publishing: bool = False) -> list[glsl.GlslError]:
     """glsl.validate_version with the site's bounds: COMPILE_BUDGET_SECONDS for all passes,
     one of COMPILE_CONCURRENCY slots held while compiling (CompilerBusy, 503, when none frees
-    within COMPILE_WAIT_SECONDS), the compiler niced by COMPILE_NICE. Raises glsl.CompileRefused
-    (422) for a macro bomb or a spent budget."""
+    within COMPILE_WAIT_SECONDS, or COMPILE_WAIT_PUBLISH_SECONDS when publishing), the compiler
+    niced by COMPILE_NICE. Raises glsl.CompileRefused (422) for a macro bomb or a spent
+    budget."""
     config = current_app.config
     budget = float(config["COMPILE_BUDGET_SECONDS"])
     folder = Path(config["DATA_DIR"]) / "compile-slots"
     slots = max(1, int(config["COMPILE_CONCURRENCY"]))
-    wait = float(config["COMPILE_WAIT_SECONDS"])
+    wait = float(config["COMPILE_WAIT_PUBLISH_SECONDS" if publishing
+                        else "COMPILE_WAIT_SECONDS"])
     retry_after = max(1, math.ceil(budget))
 
     def slot() -> contextlib.AbstractContextManager[int]:

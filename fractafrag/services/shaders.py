@@ -54,7 +54,7 @@ def source_from(body: dict[str, Any]) -> dict[str, Any]:
 def compile_or_raise(version: dict[str, Any]) -> None:
     """Validate the version with glslang within the site's compile bounds (compile_gate);
     raise GlslInvalid listing every error (CompileRefused 422 / CompilerBusy 503 past them)."""
-    errors = compile_gate.validate(version["common"], version["passes"])
+    errors = compile_gate.validate(version["common"], version["passes"], publishing=True)
     if errors:
         first = errors[0]
         where = f"{first.pass_name} line {first.line}" if first.line else first.pass_name

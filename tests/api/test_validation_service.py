@@ -4,6 +4,7 @@ the bounds on its cost: rate limits, one compile budget, site-wide compile slots
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -116,15 +117,21 @@ def test_the_compile_budget_spent_is_a_422_naming_the_pass(make_app, tmp_path, m
 
 
 def test_with_every_compile_slot_taken_the_answer_is_a_503_with_retry_after(make_app, make_user):
-    app = make_app(COMPILE_CONCURRENCY=1, COMPILE_WAIT_SECONDS=0.2, COMPILE_BUDGET_SECONDS=4)
+    app = make_app(COMPILE_CONCURRENCY=1, COMPILE_WAIT_SECONDS=0.2, COMPILE_BUDGET_SECONDS=4,
+                   COMPILE_WAIT_PUBLISH_SECONDS=0.6)
     client = app.test_client()
     user = make_user()
     with compile_slot(slot_folder(app), 1, 0, 1):
+        began = time.monotonic()
         busy = client.post("/api/v1/validate", json={"code": GRADIENT})
+        checked = time.monotonic()
         publishing = publish(client, user)
+        published = time.monotonic()
     assert busy.status_code == 503 and busy.headers["Retry-After"] == "4"
     assert "compiler is busy" in busy.json["message"]
     assert publishing.status_code == 503  # publishing shares the slots
+    assert "for 0.6 s" in publishing.json["message"], "a publish waits its own, longer, time"
+    assert checked - began < 0.6 <= published - checked
     assert client.post("/api/v1/validate", json={"code": GRADIENT}).json == {
         "ok": True, "errors": []}
 
