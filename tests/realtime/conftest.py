@@ -122,9 +122,10 @@ def spare_web(app, service_urls: dict[str, str]) -> Iterator[Callable[[], WebPro
 class Listener:
     """A python-socketio client that records every event it receives, in order."""
 
-    def __init__(self, transport: str) -> None:
+    def __init__(self, transport: str, http_session: requests.Session | None = None) -> None:
         self.transport = transport
-        self.sio = socketio.Client(reconnection=False)
+        # http_session: the requests.Session long-polling uses (e.g. bound to an address).
+        self.sio = socketio.Client(reconnection=False, http_session=http_session)
         self.events: list[tuple[str, Any]] = []
         self.seen = 0
         self.cond = threading.Condition()
@@ -185,8 +186,8 @@ def listen() -> Iterator[Callable[[str], Listener]]:
     """Make listeners that are all disconnected after the test."""
     made: list[Listener] = []
 
-    def make(transport: str) -> Listener:
-        made.append(Listener(transport))
+    def make(transport: str, http_session: requests.Session | None = None) -> Listener:
+        made.append(Listener(transport, http_session))
         return made[-1]
 
     yield make

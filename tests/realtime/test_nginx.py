@@ -61,7 +61,11 @@ class Nginx:
             f"error_log {root}/error.log warn;\npid {root}/nginx.pid;\n"
             "events { worker_connections 512; }\n"
             "http {\n    include /etc/nginx/mime.types;\n"
-            f"    access_log {root}/access.log;\n{temp}"
+            # nginx's combined format plus the web process that answered.
+            "    log_format upstream '$remote_addr - $remote_user [$time_local] \"$request\" "
+            "$status $body_bytes_sent \"$http_referer\" \"$http_user_agent\" "
+            "upstream=$upstream_addr';\n"
+            f"    access_log {root}/access.log upstream;\n{temp}"
             f"    include {root}/fractafrag.conf;\n}}\n")
         self.proc = subprocess.Popen(
             [NGINX, "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"],
@@ -170,7 +174,7 @@ def test_long_polling_with_the_sites_origin_is_accepted_and_sticky(nginx: Nginx)
     opened = requests.get(url, headers=origin, timeout=10)
     assert opened.status_code == 200, opened.text
     session = f"{url}&sid={json.loads(opened.text[1:])['sid']}"
-    # Every request of the session must reach the process that holds it (ip_hash): a process
+    # Every request of the session must reach the process that holds it (hash $remote_addr): one
     # that does not know the sid answers 400.
     posted = requests.post(session, data="40", headers=origin, timeout=10)
     assert posted.status_code == 200 and posted.text.lower() == "ok", posted.text
@@ -182,6 +186,69 @@ def test_long_polling_with_the_sites_origin_is_accepted_and_sticky(nginx: Nginx)
     answer = requests.get(session, headers=origin, timeout=10)
     assert answer.status_code == 200 and '431[{"ok":true' in answer.text.replace(" ", ""), \
         answer.text
+
+
+class SourceAddress(requests.adapters.HTTPAdapter):
+    """Send a requests.Session's connections from one loopback address (127.0.0.x)."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def test_polling_only_clients_spread_over_both_processes_each_stay_on_theirs(
+        nginx: Nginx, listen, make_user):
+    """Socket.IO clients forced onto long-polling (the shipped client's fallback when
+    WebSockets are blocked), from different addresses: nginx spreads them over both web
+    processes, sends every request of each session to the same one, and they all get a vote
+    live. With round-robin a session's next request would reach the other process (400, gone);
+    with ip_hash every 127.0.0.x (one /24) would land on one process."""
+    through = SimpleNamespace(url=nginx.url)
+    author, fan = make_user(), make_user()
+    shader = publish(through, author)
+    log = nginx.root / "access.log"
+
+    def upstreams_by_client() -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for line in log.read_text().splitlines():
+            if '"GET /socket.io/' in line or '"POST /socket.io/' in line:
+                client = line.split(" ", 1)[0]
+                if client != "127.0.0.1":
+                    found.setdefault(client, set()).add(line.rsplit("upstream=", 1)[1])
+        return found
+
+    clients = []
+    for host in range(2, 40):
+        address = f"127.0.0.{host}"
+        session = requests.Session()
+        session.mount("http://", SourceAddress(address))
+        client = listen("polling", session)
+        client.connect(nginx.url, headers={"Origin": nginx.url})
+        client.subscribe(f"shader:{shader['id']}")
+        clients.append(client)
+        served = {upstream for upstreams in upstreams_by_client().values()
+                  for upstream in upstreams}
+        if len(clients) >= 4 and len(served) == 2:
+            break
+    assert len(served) == 2, f"every polling client went to one process: {upstreams_by_client()}"
+    assert all(client.sio.eio.current_transport == "polling" for client in clients)
+    vote(through, fan, shader["id"], 1)
+    for client in clients:
+        assert client.next("vote:updated")["score"] == 1
+    # Several more round trips each, then: each session's requests all went to one process.
+    vote(through, fan, shader["id"], -1)
+    for client in clients:
+        assert client.next("vote:updated")["score"] == -1
+        assert client.call("subscribe", {"room": "feed"})["ok"] is True
+    by_client = upstreams_by_client()
+    assert len(by_client) == len(clients)
+    for client_address, upstreams in by_client.items():
+        assert len(upstreams) == 1, f"{client_address}'s polling moved: {upstreams}"
+    assert "__disconnected__" not in {name for client in clients for name in client.names()}
 
 
 def test_a_vote_made_through_nginx_arrives_live_over_its_websocket(nginx: Nginx, listen,
