@@ -12,6 +12,7 @@ import site
 import subprocess
 import sys
 import sysconfig
+import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -31,6 +32,8 @@ MAX_PASS_BYTES = 64 * 1024
 # caller gives its own budget (the web gives COMPILE_BUDGET_SECONDS, services/compile_gate.py).
 COMPILE_BUDGET_SECONDS = 10.0
 COMPILER_MEMORY_BYTES = 512 * 1024 * 1024
+# A compile runs at its caller's priority this long, then niced (see _run_glslang).
+FULL_PRIORITY_SECONDS = 0.25
 # Macro bombs (#define A1 A0+A0 ... doubling at each level) are refused before the compiler
 # runs: one macro use (or one #if) may expand to at most MAX_MACRO_TOKENS tokens, the uses in a
 # pass with Common add at most MAX_EXPANDED_TOKENS in all, and checking takes at most
@@ -647,7 +650,12 @@ def _environment(binary: Path) -> dict[str, str]:
 
 def _run_glslang(source: str, cascade: bool, timeout: float,
                  nice: int = 0) -> subprocess.CompletedProcess[bytes]:
-    """Compile one fragment source; raises subprocess.TimeoutExpired past timeout seconds."""
+    """Compile one fragment source; raises subprocess.TimeoutExpired past timeout seconds.
+
+    The compiler starts at the caller's priority and is niced by `nice` once it has run
+    FULL_PRIORITY_SECONDS: an ordinary shader (~40 ms of CPU) compiles at once even on a busy
+    machine, while a heavy one spends the rest of its budget below the web and the renders.
+    """
     binary = find_glslang()
     cpu_seconds = math.ceil(timeout) + 1
     # -C reports every error instead of stopping at the first; -l links, which catches
@@ -658,21 +666,32 @@ def _run_glslang(source: str, cascade: bool, timeout: float,
         # Nested macros can expand exponentially: cap memory and CPU so one submission
         # cannot take the server down before the wall-clock timeout fires.
         args = [prlimit, f"--as={COMPILER_MEMORY_BYTES}", f"--cpu={cpu_seconds}", "--", *args]
-    nice_binary = shutil.which("nice") if nice > 0 else None
-    if nice_binary:
-        # Below the web and the render workers: a busy compiler never starves them.
-        args = [nice_binary, "-n", str(nice), *args]
     try:
-        return subprocess.run(
-            args,
-            input=source.encode("utf-8"),
-            capture_output=True,
-            timeout=timeout,
-            env=_environment(binary),
-            check=False,
-        )
+        process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=_environment(binary))
     except OSError as error:
         raise GlslangMissing(f"could not run {binary}: {error}") from error
+    demote = None
+    if nice > 0:
+        # prlimit execs the compiler in place, so the pid is the compiler's.
+        demote = threading.Timer(FULL_PRIORITY_SECONDS, _renice, (process.pid, nice))
+        demote.daemon = True
+        demote.start()
+    try:
+        stdout, stderr = process.communicate(source.encode("utf-8"), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    finally:
+        if demote is not None:
+            demote.cancel()
+    return subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
+
+
+def _renice(pid: int, nice: int) -> None:
+    with contextlib.suppress(OSError):  # it has finished meanwhile
+        os.setpriority(os.PRIO_PROCESS, pid, nice)
 
 
 def _compile_pass(name: str, common: str, code: str, deadline: float, budget: float,

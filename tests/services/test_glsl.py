@@ -433,12 +433,24 @@ def test_all_passes_share_one_budget(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert validate_version("", passes, budget_seconds=5.0) == []
 
 
-def test_the_compiler_runs_niced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_compiler_starts_at_full_priority_and_is_niced_if_it_runs_long(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its niceness when it starts, and again after twice the full-priority time.
+    script = ("cat >/dev/null\necho \"ERROR: 2:1: 'at start' : $(nice)\"\n"
+              f"sleep {glsl.FULL_PRIORITY_SECONDS * 2}\n"
+              "echo \"ERROR: 2:2: 'later' : $(nice)\"\nexit 2\n")
+    monkeypatch.setenv(glsl.GLSLANG_ENV, fake_compiler(tmp_path, script))
+    own = os.nice(0)
+    assert validate_version("", [image()], nice=7) == [
+        GlslError("Image", 1, f"'at start' : {own}"),
+        GlslError("Image", 2, f"'later' : {min(own + 7, 19)}")]
+
+
+def test_a_quick_compile_is_never_niced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     script = "cat >/dev/null\necho \"ERROR: 2:1: 'niceness' : $(nice)\"\nexit 2\n"
     monkeypatch.setenv(glsl.GLSLANG_ENV, fake_compiler(tmp_path, script))
-    expected = min(os.nice(0) + 7, 19)
     assert validate_version("", [image()], nice=7) == [
-        GlslError("Image", 1, f"'niceness' : {expected}")]
+        GlslError("Image", 1, f"'niceness' : {os.nice(0)}")]
 
 
 def test_the_slot_is_held_while_compiling_and_only_then(
