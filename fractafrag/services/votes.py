@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from redis.exceptions import RedisError
 
 from fractafrag.extensions import db, queues, redis
-from fractafrag.models import DwellEvent, Shader, Vote
+from fractafrag.models import Shader, Vote
 from fractafrag.realtime import broadcast
 from fractafrag.services import Forbidden, NotFound, feed, notifications, shader_cache, shaders
 from fractafrag.services.ranking import hot_score_sql
@@ -110,6 +110,15 @@ def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
     return {**counters, "vote": value}
 
 
+# A dwell and, on the first visit per visitor and hour, the view it counts: one statement.
+_DWELL = sa.text("""
+WITH dwelt AS (
+    INSERT INTO dwell_events (shader_id, user_id, ms) VALUES (:shader_id, :user_id, :ms)
+)
+UPDATE shaders SET view_count = view_count + 1 WHERE id = :shader_id AND :counted
+""")
+
+
 def record_dwell(shader_id: int, viewer_id: int | None, ms: int, visitor: str) -> None:
     """Store time spent on a shader page; the first visit per visitor and hour is a view.
 
@@ -122,11 +131,8 @@ def record_dwell(shader_id: int, viewer_id: int | None, ms: int, visitor: str) -
     if not admission.may_join(admission.state_for_request(shader_id), viewer_id):
         raise NotFound(f"No shader {shader_id}.")
     counted = _first_view(shader_id, f"u{viewer_id}" if viewer_id else visitor)
-    db.session.execute(sa.insert(DwellEvent).values(shader_id=shader_id, user_id=viewer_id,
-                                                    ms=ms))
-    if counted:
-        db.session.execute(sa.update(Shader).where(Shader.id == shader_id)
-                           .values(view_count=Shader.view_count + 1))
+    db.session.execute(_DWELL, {"shader_id": shader_id, "user_id": viewer_id, "ms": ms,
+                                "counted": counted})
     db.session.commit()
     if viewer_id is not None:
         request_taste_update(viewer_id)
