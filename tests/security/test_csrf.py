@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.api.shader_helpers import GRADIENT
@@ -60,16 +62,23 @@ def test_cookie_reads_need_no_csrf_header(world: World):
 
 
 def test_a_cross_site_dwell_is_not_counted_as_the_user(world: World):
-    """Dwell is open to visitors; a forged one with the cookie must not act as the user."""
-    browser = _browser(world, STRANGER)
-    response = browser.post(f"/api/v1/shaders/{world.shader}/dwell", json={"ms": 2000})
-    assert response.status_code in (204, 401)
+    """Dwell is open to visitors; a forged one with the cookie must not act as the user: it is
+    refused like any other cookie write without the CSRF header, and nothing is stored."""
     from fractafrag.extensions import db
     from fractafrag.models import DwellEvent
 
+    browser = _browser(world, STRANGER)
+    response = browser.post(f"/api/v1/shaders/{world.shader}/dwell", json={"ms": 2000})
+    assert response.status_code == 401, response.get_json()
+    assert "CSRF" in response.get_json()["message"]
     with world.app.app_context():
-        rows = db.session.query(DwellEvent).all()
-        assert all(row.user_id is None for row in rows), "no dwell in the stranger's name"
+        assert db.session.query(DwellEvent).count() == 0, "no dwell in the stranger's name"
+    # The same dwell from a visitor (no cookie) is counted, as nobody's.
+    visitor = world.app.test_client()
+    counted = visitor.post(f"/api/v1/shaders/{world.shader}/dwell", json={"ms": 2000})
+    assert counted.status_code == 204, counted.get_json()
+    with world.app.app_context():
+        assert [row.user_id for row in db.session.query(DwellEvent)] == [None]
 
 
 def test_refresh_and_logout_by_cookie_need_the_refresh_csrf(world: World):
@@ -86,29 +95,37 @@ def test_refresh_and_logout_by_cookie_need_the_refresh_csrf(world: World):
     assert out.status_code == 204
 
 
-# Page form posts: (path, form data, who posts it: None for a visitor).
+# Page form posts: (path, form data, who posts it: None for a visitor, what it answers when the
+# token fits: a redirect to where the whole Location must match (a pattern), or a page shown
+# again (200) with the text that says it worked).
 PAGE_FORMS = [
-    ("/login", lambda w: {"username": w.author, "password": "correct horse battery"}, None),
+    ("/login", lambda w: {"username": w.author, "password": "correct horse battery"}, None,
+     (302, "/")),
     ("/register", lambda w: {"username": "newcomer", "email": "newcomer@example.org",
-                             "password": "plasma tunnels at dawn"}, None),
-    ("/logout", lambda w: {}, AUTHOR),
-    ("/settings", lambda w: {"section": "profile", "display_name": "Forged", "bio": ""}, AUTHOR),
+                             "password": "plasma tunnels at dawn"}, None, (302, "/new")),
+    ("/logout", lambda w: {}, AUTHOR, (302, "/")),
+    ("/settings", lambda w: {"section": "profile", "display_name": "Forged", "bio": ""}, AUTHOR,
+     (302, "/settings")),
     ("/settings", lambda w: {"section": "key-create", "name": "forged", "scope_write": "1"},
-     AUTHOR),
+     AUTHOR, (200, "Your new key “forged” (write)")),
     ("/settings", lambda w: {"section": "password", "current_password": "correct horse battery",
-                             "new_password": "a forged new password"}, AUTHOR),
-    ("/settings/billing/checkout", lambda w: {}, AUTHOR),
-    ("/shaders/{stranger_shader}/fork", lambda w: {}, AUTHOR),
-    ("/desires", lambda w: {"prompt": "a forged desire for rain"}, AUTHOR),
-    ("/desires/{desire}/offers", lambda w: {"shader_id": w.stranger_shader}, STRANGER),
-    ("/desires/{desire}/offers/{offer}/accept", lambda w: {}, AUTHOR),
-    ("/notifications", lambda w: {}, AUTHOR),
+                             "new_password": "a forged new password"}, AUTHOR,
+     (302, "/settings")),
+    ("/settings/billing/checkout", lambda w: {}, AUTHOR,
+     (303, r"https://checkout\.stripe\.com/c/pay/cs_test\w+")),
+    ("/shaders/{stranger_shader}/fork", lambda w: {}, AUTHOR, (302, r"/shaders/\d+/edit")),
+    ("/desires", lambda w: {"prompt": "a forged desire for rain"}, AUTHOR,
+     (302, r"/desires#desire-\d+")),
+    ("/desires/{desire}/offers", lambda w: {"shader_id": w.stranger_shader}, STRANGER,
+     (302, "/desires/{desire}")),
+    ("/desires/{desire}/offers/{offer}/accept", lambda w: {}, AUTHOR, (302, "/desires/{desire}")),
+    ("/notifications", lambda w: {}, AUTHOR, (302, "/notifications")),
 ]
 
 
-@pytest.mark.parametrize(("path", "data", "who"), PAGE_FORMS,
-                         ids=[f"{p} {i}" for i, (p, _, _) in enumerate(PAGE_FORMS)])
-def test_page_forms_need_their_csrf_token(world: World, path, data, who):
+@pytest.mark.parametrize(("path", "data", "who", "outcome"), PAGE_FORMS,
+                         ids=[f"{p} {i}" for i, (p, _, _, _) in enumerate(PAGE_FORMS)])
+def test_page_forms_need_their_csrf_token(world: World, path, data, who, outcome):
     url = world.fill(path)
     form = data(world)
     browser = _browser(world, who) if who else world.app.test_client()
@@ -123,5 +140,10 @@ def test_page_forms_need_their_csrf_token(world: World, path, data, who):
         assert me["username"] == world.user(who)["username"]
         assert me["display_name"] != "Forged"
     done = browser.post(url, data={**form, "csrf_token": token})
-    # Done: on to the next page (a new API key is shown on the settings page itself: 200).
-    assert done.status_code in (200, 302, 303), done.get_data(as_text=True)[:300]
+    status, where = outcome
+    # Done: on to the page that follows. A form shown again (an error, 200 or 4xx) is not done.
+    assert done.status_code == status, done.get_data(as_text=True)[:300]
+    if status == 200:
+        assert where in done.get_data(as_text=True)
+    else:
+        assert re.fullmatch(world.fill(where), done.headers["Location"]), done.headers["Location"]
