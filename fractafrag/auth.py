@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from flask import Flask, current_app, g, jsonify, request
 from flask_jwt_extended import (
     create_access_token,
@@ -148,20 +149,41 @@ def _token_user() -> User:
             user = None
         if user is None or user.deleted_at is not None:
             raise UserLookupError("The account no longer exists.", get_jwt_header(), get_jwt())
-        # Where the account is loaded (writes, account pages) an access token issued before a
-        # password change is refused too; reads that use only the token's id are not checked
-        # (no Redis round trip on them; access tokens live 15 minutes).
-        # While Redis is down this check is skipped (logged): votes and publishing are built to
-        # go on without Redis; refresh tokens, which do need it, are still checked.
-        try:
-            ended = issued_before_cutoff(get_jwt())
-        except RedisError as error:
-            logging.getLogger(__name__).warning("session cut-off not checked: %s", error)
-            ended = False
-        if ended:
-            raise RevokedTokenError(get_jwt_header(), get_jwt())
+        _refuse_ended_session()
         g.jwt_user = user
+        g.jwt_account_checked = True
     return g.jwt_user
+
+
+def _check_account() -> None:
+    """What a write needs of the token's account, without loading it: it still exists and its
+    sessions were not ended after the token was issued (one column read, once per request)."""
+    if g.get("jwt_account_checked"):
+        return
+    try:
+        deleted = db.session.execute(sa.select(User.deleted_at).where(
+            User.id == int(get_jwt_identity()))).first()
+    except (TypeError, ValueError):
+        deleted = None
+    if deleted is None or deleted.deleted_at is not None:
+        raise UserLookupError("The account no longer exists.", get_jwt_header(), get_jwt())
+    _refuse_ended_session()
+    g.jwt_account_checked = True
+
+
+def _refuse_ended_session() -> None:
+    # Where the account is checked (writes, account pages) an access token issued before a
+    # password change is refused too; reads that use only the token's id are not checked
+    # (no Redis round trip on them; access tokens live 15 minutes).
+    # While Redis is down this check is skipped (logged): votes and publishing are built to
+    # go on without Redis; refresh tokens, which do need it, are still checked.
+    try:
+        ended = issued_before_cutoff(get_jwt())
+    except RedisError as error:
+        logging.getLogger(__name__).warning("session cut-off not checked: %s", error)
+        ended = False
+    if ended:
+        raise RevokedTokenError(get_jwt_header(), get_jwt())
 
 
 def current_user() -> User | None:
@@ -224,7 +246,7 @@ def login_required(view: F) -> F:
             _verify()
         else:
             _verify()
-            _token_user()  # a write needs an account that still exists
+            _check_account()  # a write needs an account that still exists
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
