@@ -53,7 +53,8 @@ class RequestSlots:
     whole crowd's time to finish and holds its database connection all along, so the pool runs
     dry and cheap requests queue behind it. A few at a time finish in their own time. A request
     waiting for something slow and bounded (the thread pool, the compiler) gives its slot back
-    meanwhile (`waiting`), so such requests cannot fill the slots and stall the site.
+    meanwhile (`waiting`), so such requests cannot fill the slots and stall the site, and then
+    finishes without queueing again.
     """
 
     def __init__(self, wsgi_app: Callable[..., Any], limit: int) -> None:
@@ -94,7 +95,11 @@ def limit_requests(wsgi_app: Callable[..., Any], limit: int) -> Callable[..., An
 
 @contextmanager
 def waiting() -> Iterator[None]:
-    """Give the current request's slot back while it waits for something slow and bounded."""
+    """Give the current request's slot back while it waits for something slow and bounded.
+
+    The request then carries on without queueing again: it has had its turn, and what it waits
+    for is bounded (the compiler slots, the thread pool), so at most that many requests run
+    past the limit, briefly. Queueing again would make it wait for the crowd twice."""
     slots = _slots
     if slots is None:
         yield
@@ -107,8 +112,4 @@ def waiting() -> Iterator[None]:
         return
     slots.holders.discard(current)
     slots.slots.release()
-    try:
-        yield
-    finally:
-        slots.slots.acquire()
-        slots.holders.add(current)
+    yield

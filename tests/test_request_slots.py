@@ -1,0 +1,51 @@
+"""The web process's request slots: a few requests at a time, in order, and a request that
+waits on something bounded gives its slot back and is not queued twice."""
+
+import gevent
+import pytest
+
+from fractafrag import offload
+
+
+@pytest.fixture
+def slots(monkeypatch: pytest.MonkeyPatch):
+    finished: list[str] = []
+
+    def app(environ, start_response):
+        name, hold = environ["name"], environ["hold"]
+        if environ.get("waits"):
+            with offload.waiting():
+                gevent.sleep(environ["waits"])
+        gevent.sleep(hold)
+        finished.append(name)
+        return [name.encode()]
+
+    wrapped = offload.RequestSlots(app, 1)
+    monkeypatch.setattr(offload, "_slots", wrapped)
+    return wrapped, finished
+
+
+def call(wrapped, name: str, hold: float, waits: float = 0.0) -> gevent.Greenlet:
+    return gevent.spawn(wrapped, {"PATH_INFO": "/x", "name": name, "hold": hold,
+                                  "waits": waits}, lambda *a: None)
+
+
+def test_requests_beyond_the_limit_wait_their_turn_in_order(slots) -> None:
+    wrapped, finished = slots
+    greenlets = [call(wrapped, name, 0.02) for name in "abcd"]
+    gevent.joinall(greenlets, timeout=5)
+    assert finished == ["a", "b", "c", "d"]
+    assert wrapped.slots.counter == 1, "every slot given back"
+
+
+def test_a_request_waiting_on_something_bounded_lets_others_in_and_is_not_queued_again(
+        slots) -> None:
+    wrapped, finished = slots
+    compiling = call(wrapped, "compiling", 0.0, waits=0.1)
+    gevent.sleep(0.01)  # it holds the slot, then gives it back while it waits
+    others = [call(wrapped, name, 0.08) for name in ("b", "c", "d")]
+    gevent.joinall([compiling, *others], timeout=5)
+    # b ran while it waited; once its wait was over it finished at once, not after c and d.
+    assert finished.index("compiling") < finished.index("c")
+    assert finished[0] == "b" and sorted(finished) == ["b", "c", "compiling", "d"]
+    assert wrapped.slots.counter == 1, "every slot given back, none twice"
