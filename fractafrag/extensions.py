@@ -16,7 +16,7 @@ from flask_sqlalchemy import SQLAlchemy
 from rq import Queue
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -44,11 +44,27 @@ class Api(SmorestApi):
             payload["message"] = "The request body is not valid JSON."
         elif code == 422 and isinstance(errors, dict):
             payload["message"] = "Fix these fields: " + "; ".join(_flatten(errors))
+        elif code == 413 and isinstance(error, RequestEntityTooLarge):
+            payload["message"] = _too_large_message()
         elif "message" not in payload:
             payload["message"] = error.description or error.name
         if code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             headers = {**headers, "Allow": ", ".join(sorted(error.valid_methods))}
         return payload, code, headers
+
+
+def _too_large_message() -> str:
+    """The 413 for a request body over MAX_CONTENT_LENGTH, naming the body's size and the limit
+    (a shader's passes and Common share it; each is limited to glsl.MAX_PASS_BYTES)."""
+    from flask import current_app, request
+
+    from fractafrag.services.glsl import MAX_PASS_BYTES
+
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    size = f"{request.content_length:,} bytes" if request.content_length else "too large"
+    return (f"The request body is {size}; the limit is {limit:,} bytes ({limit // 1024} KB, "
+            "FRACTAFRAG_MAX_BODY_BYTES) for the whole request: a shader's passes and Common "
+            f"together (each at most {MAX_PASS_BYTES // 1024} KB).")
 
 
 def _flatten(errors: dict, prefix: str = "") -> list[str]:

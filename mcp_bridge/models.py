@@ -25,7 +25,7 @@ class ShaderPass(BaseModel):
     name: str = Field(description="'Image' (exactly one per shader) or 'Buffer A'…'Buffer D'.")
     code: str = Field(description="GLSL ES 3.00 defining "
                                   "void mainImage(out vec4 fragColor, in vec2 fragCoord); "
-                                  "at most 64 KB.")
+                                  "at most 256 KB.")
     inputs: list[ChannelInput] = Field(default_factory=list,
                                        description="Up to 4 channel inputs.")
 

@@ -27,7 +27,7 @@ BUFFER_NAMES = PASS_NAMES[1:]
 BUILTIN_TEXTURES = ("noise-rgba", "noise-gray", "checker")
 FILTERS = ("linear", "nearest", "mipmap")
 WRAPS = ("clamp", "repeat")
-MAX_PASS_BYTES = 64 * 1024
+MAX_PASS_BYTES = 256 * 1024
 # One validation (every pass of a version) gets this much compiler wall time in all, unless the
 # caller gives its own budget (the web gives COMPILE_BUDGET_SECONDS, services/compile_gate.py).
 COMPILE_BUDGET_SECONDS = 10.0
@@ -69,10 +69,16 @@ _UNIFORMS = (
     ("sampler2D", "iChannel3", "input channel 3"),
 )
 
-_HEADER = """#version 300 es
+# Default precisions: GLSL ES 3.00 gives none for float and sampler3D in fragment shaders, so
+# a function taking a sampler3D does not compile without one. Shadertoy's wrapper declares float,
+# int and sampler3D; sampler2D and samplerCube are declared too (their ES defaults are lowp).
+# static/js/player.js builds the same HEADER (tests/services/test_glsl.py checks they match).
+HEADER = """#version 300 es
 precision highp float;
 precision highp int;
 precision highp sampler2D;
+precision highp samplerCube;
+precision highp sampler3D;
 #define HW_PERFORMANCE 1
 """
 
@@ -135,7 +141,7 @@ def prelude() -> str:
 def fragment_source(common: str, code: str) -> str:
     """The complete GLSL ES 3.00 fragment shader for one pass, as given to the compiler."""
     return (
-        f"{_HEADER}{prelude()}out vec4 {OUTPUT_NAME};\n"
+        f"{HEADER}{prelude()}out vec4 {OUTPUT_NAME};\n"
         f"#line 1 {_STRING_COMMON}\n{common}\n"
         f"#line 1 {_STRING_PASS}\n{code}\n"
         f"#line 1 {_STRING_WRAPPER}\n{_WRAPPER}"
@@ -207,14 +213,17 @@ def validate_version(
     Every pass shares one budget of compiler wall time (budget_seconds, COMPILE_BUDGET_SECONDS
     when None); the compiler runs `nice`d by that much, inside `slot()` when given (a site-wide
     bound on compilers at once; it may raise). The macro check, pure Python that can take tens
-    of milliseconds on 64 KB passes, runs through offload(function, *args) when given (the web
+    of milliseconds on 256 KB passes, runs through offload(function, *args) when given (the web
     gives offload.off_hub). Raises CompileRefused (422) for a macro bomb, found before
     compiling, and when the budget runs out, naming the pass.
+
+    The mainImage and WebGL-reserved-name checks of check_structure read the text; where that
+    can be wrong (a macro or a preprocessor test), they are redone on glslang's preprocessed
+    source (_recheck_preprocessed), within the same budget.
     """
     errors = check_structure(common, passes)
     if not isinstance(common, str) or _size_error(COMMON, common) or not isinstance(passes, list):
         return errors
-    missing_main = {e.pass_name for e in errors if "mainImage" in e.message}
     seen: set[str] = set()
     todo: list[tuple[str, str]] = []
     for spec in passes:
@@ -234,6 +243,8 @@ def validate_version(
     budget = COMPILE_BUDGET_SECONDS if budget_seconds is None else budget_seconds
     with slot() if slot is not None else contextlib.nullcontext():
         deadline = time.monotonic() + budget
+        errors = _recheck_preprocessed(errors, common, todo, deadline, budget, nice)
+        missing_main = {e.pass_name for e in errors if "mainImage" in e.message}
         for name, code in todo:
             for error in _compile_pass(name, common, code, deadline, budget, nice):
                 wrapper_noise = error.pass_name in missing_main and "mainImage" in error.message
@@ -327,7 +338,7 @@ class _MacroMeter:
 
     def _code(self, tokens: list[str], lines: list[int]) -> None:
         """Measure every macro use at the top level of the code between directives; the
-        total counts what uses add (size - 1), the code itself being at most 64 KB."""
+        total counts what uses add (size - 1), the code itself being at most MAX_PASS_BYTES."""
         macros = self.macros
         end = 0
         for index in [i for i, token in enumerate(tokens) if token in macros]:
@@ -475,7 +486,8 @@ def _size_error(name: str, code: str) -> GlslError | None:
     return GlslError(
         name,
         0,
-        f"{name} code is {size:,} bytes; the limit is {MAX_PASS_BYTES:,} bytes (64 KB) "
+        f"{name} code is {size:,} bytes; the limit is {MAX_PASS_BYTES:,} bytes "
+        f"({MAX_PASS_BYTES // 1024} KB) "
         "per pass. Shorten it or move shared helpers to Common.",
     )
 
@@ -500,15 +512,76 @@ def _code_errors(name: str, code: str, needs_main_image: bool) -> list[GlslError
 
 
 def _reserved_name_errors(name: str, code: str) -> list[GlslError]:
-    """Errors for identifiers WebGL reserves: starting with webgl_ or containing __."""
+    """Errors for identifiers WebGL reserves: starting with webgl_ or containing __.
+
+    Preprocessor lines are skipped: ANGLE accepts such names in tests (`#ifdef __cplusplus`)
+    and only warns when a macro is named so; what a macro expands to is checked where it is
+    used, on the preprocessed source (_recheck_preprocessed)."""
     errors = []
-    for number, line in enumerate(_strip_comments(code).splitlines(), start=1):
+    for number, line in _logical_lines(_strip_comments(code)):
+        if line.lstrip().startswith("#"):
+            continue
         for match in _WEBGL_RESERVED.finditer(line):
             if match.group(0).startswith("__") and match.group(0).endswith("__"):
                 continue  # predefined macros such as __LINE__ and __VERSION__
             errors.append(GlslError(name, number, f"'{match.group(0)}' is reserved in WebGL "
                                     "(names may not start with webgl_ or contain __): rename it."))
     return errors
+
+
+# The text checks above can be wrong only where the preprocessor is involved: code that has one
+# of these, or a pass without a textual mainImage, is checked again once preprocessed.
+_NEEDS_PREPROCESSING = re.compile(r"__|webgl_")
+_LINE_MARKER = re.compile(r"^#line 1 (\d+)\n", re.MULTILINE)
+
+
+def _recheck_preprocessed(errors: list[GlslError], common: str, todo: list[tuple[str, str]],
+                          deadline: float, budget: float, nice: int) -> list[GlslError]:
+    """errors with the mainImage and reserved-name errors of check_structure redone on the
+    preprocessed source, for the passes (and Common) whose text could mislead them: a mainImage
+    defined through a macro (from Common or the pass), a reserved name that only a preprocessor
+    test mentions (`#ifdef __cplusplus`), or one a macro expands to. A pass that does not
+    preprocess keeps its text checks (the compile then reports the preprocessor error)."""
+    common_suspect = bool(_NEEDS_PREPROCESSING.search(common))
+    common_done = False
+    for name, code in todo:
+        text_main = _main_image_errors(name, code)
+        if not (text_main or common_suspect or _NEEDS_PREPROCESSING.search(code)):
+            continue
+        preprocessed = _preprocess(name, common, code, deadline, budget, nice)
+        if preprocessed is None:
+            continue
+        pre_common, pre_code = preprocessed
+        stale = text_main + _reserved_name_errors(name, code)
+        fresh = _main_image_errors(name, pre_code)
+        if fresh and not _main_image_errors(COMMON, pre_common):
+            fresh = []  # Common, which every pass includes, defines it
+        fresh += _reserved_name_errors(name, pre_code)
+        if not common_done:
+            common_done = True
+            stale += _reserved_name_errors(COMMON, common)
+            fresh = _reserved_name_errors(COMMON, pre_common) + fresh
+        errors = [e for e in errors if e not in stale]
+        errors += [e for e in fresh if e not in errors]
+    return errors
+
+
+def _preprocess(name: str, common: str, code: str, deadline: float, budget: float,
+                nice: int) -> tuple[str, str] | None:
+    """(Common, pass) after glslang's preprocessor: macros expanded, directives and comments
+    gone, line numbers kept; None when preprocessing fails."""
+    try:
+        result = _run_glslang(fragment_source(common, code), False,
+                              _remaining(deadline, name, budget), nice, preprocess=True)
+    except subprocess.TimeoutExpired as expired:
+        raise _out_of_budget(name, budget) from expired
+    if result.returncode != 0:
+        return None
+    parts = _LINE_MARKER.split(result.stdout.decode("utf-8", errors="replace"))
+    strings = {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+    if _STRING_COMMON not in strings or _STRING_PASS not in strings:
+        return None
+    return strings[_STRING_COMMON], strings[_STRING_PASS]
 
 
 def _main_image_errors(name: str, code: str) -> list[GlslError]:
@@ -648,8 +721,8 @@ def _environment(binary: Path) -> dict[str, str]:
     return env
 
 
-def _run_glslang(source: str, cascade: bool, timeout: float,
-                 nice: int = 0) -> subprocess.CompletedProcess[bytes]:
+def _run_glslang(source: str, cascade: bool, timeout: float, nice: int = 0,
+                 preprocess: bool = False) -> subprocess.CompletedProcess[bytes]:
     """Compile one fragment source; raises subprocess.TimeoutExpired past timeout seconds.
 
     The compiler starts at the caller's priority and is niced by `nice` once it has run
@@ -660,7 +733,9 @@ def _run_glslang(source: str, cascade: bool, timeout: float,
     cpu_seconds = math.ceil(timeout) + 1
     # -C reports every error instead of stopping at the first; -l links, which catches
     # functions that are declared but never given a body.
-    args = [str(binary), *(["-C"] if cascade else []), "-l", "--stdin", "-S", "frag"]
+    # -E only preprocesses, printing the result.
+    mode = ["-E"] if preprocess else [*(["-C"] if cascade else []), "-l"]
+    args = [str(binary), *mode, "--stdin", "-S", "frag"]
     prlimit = shutil.which("prlimit")
     if prlimit:
         # Nested macros can expand exponentially: cap memory and CPU so one submission

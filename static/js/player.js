@@ -34,9 +34,12 @@
     ["sampler2D", "iChannel2", "input channel 2"],
     ["sampler2D", "iChannel3", "input channel 3"],
   ];
+  // Same text as glsl.py's HEADER (default precisions for every sampler type Shadertoy's
+  // wrapper declares, so a function taking a sampler3D compiles).
   const HEADER =
     "#version 300 es\nprecision highp float;\nprecision highp int;\n" +
-    "precision highp sampler2D;\n#define HW_PERFORMANCE 1\n";
+    "precision highp sampler2D;\nprecision highp samplerCube;\nprecision highp sampler3D;\n" +
+    "#define HW_PERFORMANCE 1\n";
   const OUTPUT_NAME = "_fractafrag_fragColor";
   const WRAPPER =
     "void main() {\n    vec4 color = vec4(0.0, 0.0, 0.0, 1.0);\n" +

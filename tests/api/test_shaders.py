@@ -108,16 +108,17 @@ def test_bad_fields_are_422_naming_them(client, make_user, fields, needle):
     assert needle in str(response.json), response.json
 
 
-def test_a_pass_over_64_kb_is_refused_with_the_limit(client, make_user):
+def test_a_pass_over_256_kb_is_refused_with_the_limit(client, make_user):
     padding = "// " + "x" * 100 + "\n"
-    code = padding * 700 + GRADIENT
+    code = padding * 2700 + GRADIENT
     response = publish(client, make_user(), code=code)
-    # The body (about 72 KB) is well under MAX_CONTENT_LENGTH: the pass's own limit refuses it.
+    # The body (about 280 KB) is well under MAX_CONTENT_LENGTH: the pass's own limit refuses it.
     assert response.status_code == 422, response.json
     assert response.json["errors"] == [{
         "pass": "Image", "line": 0,
-        "message": f"Image code is {len(code.encode()):,} bytes; the limit is 65,536 bytes (64 KB) "
-                   "per pass. Shorten it or move shared helpers to Common."}], response.json
+        "message": f"Image code is {len(code.encode()):,} bytes; the limit is 262,144 bytes "
+                   "(256 KB) per pass. Shorten it or move shared helpers to Common."}], \
+        response.json
 
 
 def test_code_and_passes_together_are_refused(client, make_user):

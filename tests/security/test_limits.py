@@ -251,20 +251,36 @@ def test_a_page_form_over_the_limit_is_413(app, client):
     assert response.status_code == 413
 
 
-def test_a_pass_over_64_kb_is_422_naming_the_limit(client, make_user):
+def test_a_pass_over_256_kb_is_422_naming_the_limit(client, make_user):
     user = make_user()
-    code = GRADIENT + "// " + "x" * (65 * 1024) + "\n"
+    code = GRADIENT + "// " + "x" * (257 * 1024) + "\n"
     created = client.post("/api/v1/shaders", json={"title": "Huge", "code": code},
                           headers=bearer(user["access_token"]))
     assert created.status_code == 422, created.json
-    assert "65,536 bytes (64 KB)" in created.json["message"]
+    assert "262,144 bytes (256 KB)" in created.json["message"]
     shader = published(client, user)
     edited = client.patch(f"/api/v1/shaders/{shader['id']}", json={"common": code},
                           headers=bearer(user["access_token"]))
-    assert edited.status_code == 422 and "64 KB" in edited.json["message"], edited.json
+    assert edited.status_code == 422 and "256 KB" in edited.json["message"], edited.json
     checked = client.post("/api/v1/validate", json={"code": code})
     assert checked.status_code == 200 and checked.json["ok"] is False
-    assert "64 KB" in checked.json["errors"][0]["message"]
+    assert "256 KB" in checked.json["errors"][0]["message"]
+
+
+def test_a_body_over_the_limit_names_the_limit(app, client):
+    """Five 256 KB passes are more than the whole body may be (1 MB by default): the 413 says
+    how large the body was and what the limit is."""
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    code = GRADIENT + "// " + "x" * (250 * 1024) + "\n"
+    passes = [{"name": name, "code": code, "inputs": []}
+              for name in ("Image", "Buffer A", "Buffer B", "Buffer C", "Buffer D")]
+    body = json.dumps({"passes": passes})
+    response = client.post("/api/v1/validate", data=body, content_type="application/json")
+    assert response.status_code == 413 and response.is_json
+    assert response.json["message"] == (
+        f"The request body is {len(body):,} bytes; the limit is {limit:,} bytes "
+        f"({limit // 1024} KB, FRACTAFRAG_MAX_BODY_BYTES) for the whole request: a shader's "
+        "passes and Common together (each at most 256 KB).")
 
 
 def test_a_501_character_desire_is_422(client, make_user):
