@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from fractafrag import create_app, embedded
-from fractafrag.config import Config
+from tests.helpers import UserFactory, fake_stripe, make_config
 
 if TYPE_CHECKING:
     from tests.payments.fake_stripe import FakeStripe
@@ -42,31 +42,6 @@ def service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
         redis_proc.wait(5)
     if pg_pid is not None:
         embedded.stop_postgres(pg_pid)
-
-
-def make_config(urls: dict[str, str], **overrides: object) -> Config:
-    """A test configuration on the run's servers."""
-    from fractafrag.config import sqlalchemy_url
-
-    settings: dict[str, object] = {
-        "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(urls["DATABASE_URL"]),
-        "REDIS_URL": urls["REDIS_URL"],
-        "SECRET_KEY": "test-secret-key-0123456789abcdef0123456789abcdef",
-        "JWT_SECRET_KEY": "test-secret-key-0123456789abcdef0123456789abcdef",
-        "SOCKETIO_ASYNC_MODE": "threading",
-        "DATA_DIR": str(Path(urls["root"]) / "data"),
-        "TESTING": True,
-    }
-    settings.update(overrides)
-    return Config(**settings)
-
-
-def process_env(urls: dict[str, str], **settings: str) -> dict[str, str]:
-    """The environment of a Fractafrag process started apart (web, worker, render worker): the
-    run's servers and secret, plus settings as FRACTAFRAG_* variables."""
-    secret = make_config(urls).JWT_SECRET_KEY
-    return {**os.environ, "DATABASE_URL": urls["DATABASE_URL"], "REDIS_URL": urls["REDIS_URL"],
-            "SECRET_KEY": secret, "FRACTAFRAG_JWT_SECRET": secret, **settings}
 
 
 @pytest.fixture(scope="session")
@@ -123,29 +98,6 @@ def db_session(app: Flask) -> Iterator[sa.orm.Session]:
         db.session.remove()
 
 
-class UserFactory:
-    """Creates accounts through the real registration service and signs them in."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.count = 0
-
-    def __call__(self, username: str | None = None, password: str = "correct horse battery"
-                 ) -> dict:
-        """Create a user; return {id, username, email, password, access_token, refresh_token}."""
-        from fractafrag.auth import issue_tokens
-        from fractafrag.services import accounts
-
-        self.count += 1
-        username = username or f"artist{self.count}"
-        email = f"{username.lower()}@example.org"
-        with self.app.app_context():
-            user = accounts.register(username, email, password)
-            tokens = issue_tokens(user)
-            return {"id": user.id, "username": username, "email": email,
-                    "password": password, **tokens}
-
-
 @pytest.fixture
 def make_user(app: Flask) -> UserFactory:
     """Factory for signed-in users."""
@@ -168,13 +120,8 @@ def make_pro(app: Flask):
 
 @pytest.fixture
 def stripe_fake() -> Iterator[FakeStripe]:
-    """A fresh loopback fake of Stripe's API expecting tests.payments' SECRET_KEY."""
-    from tests.payments.conftest import SECRET_KEY
-    from tests.payments.fake_stripe import FakeStripe
-
-    fake = FakeStripe(SECRET_KEY)
-    yield fake
-    fake.close()
+    """A fresh loopback fake of Stripe's API (tests/payments/fake_stripe.py), one per test."""
+    yield from fake_stripe()
 
 
 # Tests that start whole processes, browsers or crowds; `pytest -m "not slow"` leaves them out
@@ -184,12 +131,21 @@ SLOW_PATHS = ("tests/e2e/", "tests/render/", "tests/test_load.py", "tests/test_f
               "tests/test_schemathesis.py", "tests/test_packaging.py",
               "tests/realtime/test_nginx.py", "tests/test_model_fallback.py",
               "tests/test_up_crashes.py")
+# Tests that need Chromium (Playwright pages, or a render worker's warm browser); `pytest -m
+# "not browser"` runs where no Chromium is installed. Elsewhere a test says so itself with
+# @pytest.mark.browser, or asks for the render_worker fixture.
+BROWSER_PATHS = ("tests/e2e/", "tests/render/")
+BROWSER_FIXTURES = {"render_worker"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the slow tests (by where they live) so a developer can skip them."""
+    """Mark the slow tests and the browser tests (by where they live) so a developer can skip
+    them."""
     root = Path(str(config.rootpath))
     for item in items:
         where = Path(str(item.fspath)).relative_to(root).as_posix()
         if where.startswith(SLOW_PATHS):
             item.add_marker(pytest.mark.slow)
+        if where.startswith(BROWSER_PATHS) or BROWSER_FIXTURES & set(
+                getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)

@@ -10,8 +10,6 @@ probed every 100 ms and must keep answering (a liveness check: no failed probe, 
 
 from __future__ import annotations
 
-import statistics
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,43 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from tests.api.shader_helpers import GRADIENT
-from tests.realtime.conftest import WebProcess
+from tests.helpers import HealthProbe
+from tests.processes import WebProcess
 
 PASSES = ("Image", "Buffer A", "Buffer B", "Buffer C", "Buffer D")
 ANSWER_WITHIN = 15.0
 PROBE_WITHIN = 2.0
-
-
-class HealthProbe:
-    """GET /api/v1/health every 100 ms in a thread; records each answer's time or failure."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.times: list[float] = []
-        self.failures: list[str] = []
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.stop.is_set():
-            started = time.monotonic()
-            try:
-                answer = requests.get(f"{self.url}/api/v1/health", timeout=10)
-                if answer.status_code != 200:
-                    self.failures.append(f"status {answer.status_code}")
-            except requests.RequestException as error:
-                self.failures.append(repr(error))
-            self.times.append(time.monotonic() - started)
-            self.stop.wait(max(0.1 - (time.monotonic() - started), 0))
-
-    def finish(self) -> dict[str, float]:
-        self.stop.set()
-        self.thread.join(15)
-        ordered = sorted(self.times)
-        return {"probes": len(ordered), "p50": statistics.median(ordered),
-                "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
-                "max": ordered[-1]}
 
 
 def comment_block(count: int, tag: str) -> str:
@@ -94,7 +61,7 @@ def attack(url: str, requests_to_fire: list[Callable[[], requests.Response]]
            ) -> tuple[list[tuple[int, float]], dict[str, float]]:
     """Fire the requests all at once while probing /health; (status, seconds) of each, and the
     probe's numbers."""
-    probe = HealthProbe(url)
+    probe = HealthProbe(url).start()
     time.sleep(0.3)
 
     def timed(fire: Callable[[], requests.Response]) -> tuple[int, float]:

@@ -9,7 +9,6 @@ refused (422 bomb or budget, 429 rate limit, 503 busy compiler) within 15 s.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +17,8 @@ import pytest
 import requests
 
 from tests.api.shader_helpers import GRADIENT
-from tests.realtime.conftest import WebProcess
+from tests.helpers import HealthProbe
+from tests.processes import WebProcess
 
 ATTACK_SECONDS = 15.0
 PROBE_LIMIT_SECONDS = 2.0
@@ -49,43 +49,6 @@ def web(app, service_urls: dict[str, str]) -> Iterator[WebProcess]:
         process.stop()
 
 
-class HealthProbe:
-    """GET /api/v1/health every 100 ms in a thread; records each probe's time or failure."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.times: list[float] = []
-        self.failures: list[str] = []
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> HealthProbe:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join(10)
-
-    def _run(self) -> None:
-        while not self.stop.is_set():
-            started = time.monotonic()
-            try:
-                status = requests.get(self.url + "/api/v1/health",
-                                      timeout=PROBE_LIMIT_SECONDS).status_code
-                if status != 200:
-                    self.failures.append(f"status {status}")
-            except requests.RequestException as error:
-                self.failures.append(repr(error))
-            self.times.append(time.monotonic() - started)
-            self.stop.wait(0.1)
-
-    def check(self) -> None:
-        assert len(self.times) >= 5, "the probe ran during the attack"
-        assert self.failures == []
-        assert max(self.times) < PROBE_LIMIT_SECONDS, sorted(self.times)[-5:]
-
-
 def attack(url: str, bodies: list[dict], headers: dict | None = None
            ) -> list[tuple[requests.Response, float]]:
     """POST every body to /validate at once; each answer with the seconds it took."""
@@ -101,11 +64,11 @@ def attack(url: str, bodies: list[dict], headers: dict | None = None
 
 
 def test_eight_macro_bombs_at_once_are_refused_fast_and_the_site_stays_up(app, web):
-    with HealthProbe(web.url) as probe:
+    with HealthProbe(web.url, timeout=PROBE_LIMIT_SECONDS) as probe:
         time.sleep(0.3)
         answers = attack(web.url, [{"common": BOMB_COMMON, "passes": FIVE_PASSES}] * 8)
         time.sleep(0.3)
-    probe.check()
+    probe.check(PROBE_LIMIT_SECONDS)
     for answer, seconds in answers:
         assert seconds < ATTACK_SECONDS
         assert answer.status_code == 422, answer.text
@@ -115,11 +78,11 @@ def test_eight_macro_bombs_at_once_are_refused_fast_and_the_site_stays_up(app, w
 
 
 def test_heavy_shaders_under_the_macro_limits_spend_one_budget_and_wait_for_a_slot(app, web):
-    with HealthProbe(web.url) as probe:
+    with HealthProbe(web.url, timeout=PROBE_LIMIT_SECONDS) as probe:
         time.sleep(0.3)
         answers = attack(web.url, [{"common": HEAVY_COMMON, "passes": FIVE_PASSES}] * 8)
         time.sleep(0.3)
-    probe.check()
+    probe.check(PROBE_LIMIT_SECONDS)
     statuses = sorted(answer.status_code for answer, _ in answers)
     assert set(statuses) <= {422, 503}, statuses
     assert statuses.count(503) >= 1, "two slots for eight callers: some wait, then get 503"
@@ -135,11 +98,11 @@ def test_heavy_shaders_under_the_macro_limits_spend_one_budget_and_wait_for_a_sl
 
 
 def test_an_anonymous_flood_is_rate_limited_while_accounts_go_on(app, web):
-    with HealthProbe(web.url) as probe:
+    with HealthProbe(web.url, timeout=PROBE_LIMIT_SECONDS) as probe:
         time.sleep(0.3)
         answers = attack(web.url, [{"common": BOMB_COMMON, "passes": FIVE_PASSES}] * 40)
         time.sleep(0.3)
-    probe.check()
+    probe.check(PROBE_LIMIT_SECONDS)
     statuses = sorted(answer.status_code for answer, _ in answers)
     assert statuses == [422] * 30 + [429] * 10
     for answer, seconds in answers:

@@ -20,7 +20,7 @@ import requests
 
 from fractafrag import embedded
 from tests.api.shader_helpers import GRADIENT
-from tests.realtime.conftest import WebProcess
+from tests.processes import WebProcess
 
 
 def _start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
@@ -150,7 +150,7 @@ def own_postgres(tmp_path, service_urls):
     from flask_migrate import upgrade
 
     from fractafrag import create_app
-    from tests.conftest import make_config
+    from tests.helpers import make_config
 
     url, pid = embedded.start_postgres(tmp_path / "pg", "faults")
     state = {"url": url, "pid": pid, "folder": tmp_path / "pg"}
@@ -214,7 +214,7 @@ def test_a_full_render_queue_does_not_hold_up_publishing(app, client, make_user)
 
 def _render_worker(service_urls: dict, data_dir: Path) -> subprocess.Popen:
     """`python -m render_worker` (RQ worker + warm Chromium + sweeper) in its own process group."""
-    from tests.conftest import process_env
+    from tests.helpers import process_env
 
     env = process_env(service_urls, FRACTAFRAG_DATA_DIR=str(data_dir),
                       FRACTAFRAG_RENDER_STALE_AFTER="2")
@@ -223,6 +223,7 @@ def _render_worker(service_urls: dict, data_dir: Path) -> subprocess.Popen:
                             start_new_session=True)
 
 
+@pytest.mark.browser
 def test_a_render_worker_killed_mid_job_is_replaced_and_the_shader_renders(
         app, client, make_user, service_urls, tmp_path):
     import os
@@ -267,7 +268,7 @@ def test_sigterm_lets_a_worker_finish_the_job_in_hand(app, service_urls):
     from rq.job import JobStatus
 
     from fractafrag.extensions import redis
-    from tests.conftest import process_env
+    from tests.helpers import process_env
 
     env = process_env(service_urls)
     with app.app_context():

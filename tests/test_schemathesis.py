@@ -46,8 +46,7 @@ from schemathesis.checks import (
 
 from tests.api.shader_helpers import FEEDBACK_COMMON, FEEDBACK_PASSES, GRADIENT
 from tests.helpers import bearer
-from tests.payments.conftest import PRICE, SECRET_KEY, WEBHOOK_SECRET
-from tests.payments.fake_stripe import FakeStripe
+from tests.payments.fake_stripe import PRICE, SECRET_KEY, WEBHOOK_SECRET, FakeStripe
 
 STATS: dict[tuple[str, str, str], collections.Counter] = {}  # (who, mode, operation): statuses
 POSITIVE_EXAMPLES = 15

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.conftest import process_env
+from tests.helpers import process_env
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 import redis
 import requests
 
@@ -69,6 +70,7 @@ SLOW = ("void mainImage(out vec4 c, in vec2 f) { float a = 0.0; "
         "c = vec4(a, 0.0, 0.0, 1.0); }")
 
 
+@pytest.mark.browser
 def test_after_up_is_killed_with_sigkill_no_child_runs_on(tmp_path, monkeypatch):
     data_dir = tmp_path / "data"
     monkeypatch.setenv("FRACTAFRAG_RENDER_TIMEOUT", "120")

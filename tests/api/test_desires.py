@@ -12,14 +12,7 @@ from fractafrag.extensions import db, redis
 from fractafrag.models import DesireCluster
 from fractafrag.services.clustering import heat_now, process_desire
 from tests.api.shader_helpers import published
-from tests.helpers import bearer
-
-
-def ask(client, user, prompt, bounty_cents=0):
-    response = client.post("/api/v1/desires", json={"prompt": prompt, "bounty_cents": bounty_cents},
-                           headers=bearer(user["access_token"]))
-    assert response.status_code == 201, response.json
-    return response.json
+from tests.helpers import ask, bearer
 
 
 def cluster(app, desire_id):

@@ -79,7 +79,7 @@ def test_keys_cannot_manage_keys_and_others_keys_are_not_yours(client, make_user
 def test_each_key_has_its_own_rate_limit(make_app, make_user):
     app = make_app(RATELIMIT_API_KEY="3/1min", RATELIMIT_ENABLED=True)
     client = app.test_client()
-    from tests.conftest import UserFactory
+    from tests.helpers import UserFactory
 
     user = UserFactory(app)("limited")
     first = make_key(client, user, name="one")["key"]

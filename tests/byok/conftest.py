@@ -8,10 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 
-from tests.byok.fakes import FakeProvider
-
-OPENAI_KEY = "sk-test-openai-0123456789abcdefWXYZ"
-ANTHROPIC_KEY = "sk-ant-test-0123456789abcdefQRST"
+from tests.byok.fakes import ANTHROPIC_KEY, OPENAI_KEY, FakeProvider
 
 
 @pytest.fixture

@@ -33,6 +33,9 @@ void mainImage(out vec4 fragColor, in vec2 fragCoord) {
 }
 """
 
+OPENAI_KEY = "sk-test-openai-0123456789abcdefWXYZ"
+ANTHROPIC_KEY = "sk-ant-test-0123456789abcdefQRST"
+
 
 def shader_reply(title: str, code: str) -> str:
     """A reply shaped as the system prompt asks: a title line and one glsl block."""

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from fractafrag.extensions import db, redis
 from fractafrag.models import Desire, Shader
 from fractafrag.services import glsl
-from tests.byok.conftest import ANTHROPIC_KEY, OPENAI_KEY
-from tests.byok.fakes import BROKEN_GLSL, GOOD_GLSL, shader_reply
+from tests.byok.fakes import ANTHROPIC_KEY, BROKEN_GLSL, GOOD_GLSL, OPENAI_KEY, shader_reply
 from tests.helpers import bearer
 
 

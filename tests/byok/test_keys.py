@@ -13,9 +13,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from fractafrag.extensions import db
 from fractafrag.services import byok
-from tests.byok.conftest import OPENAI_KEY
-from tests.conftest import make_config
-from tests.helpers import bearer
+from tests.byok.fakes import OPENAI_KEY
+from tests.helpers import bearer, make_config
 
 SECRET = OPENAI_KEY
 

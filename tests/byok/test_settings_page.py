@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
-from tests.byok.conftest import OPENAI_KEY
-
-
-def sign_in(client, user) -> str:
-    """Sign in through the form; return the form CSRF token."""
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    client.post("/login", data={"username": user["username"], "password": user["password"],
-                                "csrf_token": token})
-    return token
+from tests.byok.fakes import OPENAI_KEY
+from tests.helpers import sign_in
 
 
 def test_save_show_and_remove_a_provider_key(local_app, make_user):

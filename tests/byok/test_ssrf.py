@@ -8,8 +8,7 @@ import pytest
 from fractafrag.extensions import db
 from fractafrag.models import ByokKey
 from fractafrag.services import byok
-from tests.byok.conftest import OPENAI_KEY
-from tests.byok.fakes import GOOD_GLSL, shader_reply
+from tests.byok.fakes import GOOD_GLSL, OPENAI_KEY, shader_reply
 from tests.helpers import bearer
 
 

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from render_worker.browser import CHROMIUM_FLAGS, find_chromium
-from tests.realtime.conftest import WebProcess
+from tests.processes import WebProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"

@@ -18,7 +18,7 @@ from fractafrag.jobs.worker import AppSimpleWorker
 from fractafrag.models import Desire, Shader
 from fractafrag.services import glsl
 from tests.byok.fakes import BROKEN_GLSL, GOOD_GLSL, FakeProvider, shader_reply
-from tests.realtime.conftest import WebProcess
+from tests.processes import WebProcess
 
 API_KEY = "sk-e2e-0123456789abcdefLAST"
 

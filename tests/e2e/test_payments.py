@@ -8,9 +8,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.payments.conftest import PRICE, SECRET_KEY, WEBHOOK_SECRET
-from tests.payments.fake_stripe import FakeStripe
-from tests.realtime.conftest import WebProcess
+from tests.payments.fake_stripe import PRICE, SECRET_KEY, WEBHOOK_SECRET, FakeStripe
+from tests.processes import WebProcess
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, ImageContent, TextContent
 from PIL import Image
 
-from tests.mcp.conftest import Account, free_port, stdio_session
+from tests.mcp.helpers import Account, stdio_session
+from tests.processes import free_port
 
 GRADIENT = (
     "void mainImage(out vec4 fragColor, in vec2 fragCoord) {\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.mcp.conftest import Account, stdio_session
+from tests.mcp.helpers import Account, stdio_session
 from tests.mcp.test_bridge import GRADIENT, fails, ok, run
 
 

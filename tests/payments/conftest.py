@@ -3,9 +3,7 @@ webhook deliveries signed the way Stripe signs them."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,12 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.payments.fake_stripe import FakeStripe, sign
-
-SECRET_KEY = "sk_test_fractafrag0123456789abcdef"
-WEBHOOK_SECRET = "whsec_fractafrag0123456789abcdef"
-PRICE = "price_pro_test"
-EVENT_IDS = itertools.count(1)
+from tests.payments.fake_stripe import PRICE, SECRET_KEY, WEBHOOK_SECRET, FakeStripe, sign
 
 
 @pytest.fixture
@@ -33,15 +26,6 @@ def pay_app(make_app, stripe_fake: FakeStripe) -> Flask:
 def pay_client(pay_app: Flask) -> FlaskClient:
     """A test client of the payments app."""
     return pay_app.test_client()
-
-
-def event(kind: str, obj: dict[str, Any], created: int | None = None,
-          event_id: str | None = None) -> dict[str, Any]:
-    """A Stripe event envelope around obj."""
-    return {"id": event_id or f"evt_test{next(EVENT_IDS):06d}", "object": "event",
-            "api_version": "2025-03-31.basil", "created": created or int(time.time()),
-            "livemode": False, "pending_webhooks": 1, "type": kind,
-            "request": {"id": None, "idempotency_key": None}, "data": {"object": obj}}
 
 
 @pytest.fixture

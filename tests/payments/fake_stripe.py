@@ -25,6 +25,21 @@ from urllib.parse import parse_qsl, urlsplit
 
 DECLINED_METHODS = {"pm_card_chargeDeclined", "pm_card_visa_chargeDeclined"}
 
+# What the tests configure the app with against the fake.
+SECRET_KEY = "sk_test_fractafrag0123456789abcdef"
+WEBHOOK_SECRET = "whsec_fractafrag0123456789abcdef"
+PRICE = "price_pro_test"
+EVENT_IDS = itertools.count(1)
+
+
+def event(kind: str, obj: dict[str, Any], created: int | None = None,
+          event_id: str | None = None) -> dict[str, Any]:
+    """A Stripe event envelope around obj."""
+    return {"id": event_id or f"evt_test{next(EVENT_IDS):06d}", "object": "event",
+            "api_version": "2025-03-31.basil", "created": created or int(time.time()),
+            "livemode": False, "pending_webhooks": 1, "type": kind,
+            "request": {"id": None, "idempotency_key": None}, "data": {"object": obj}}
+
 
 def decode_form(body: str) -> dict[str, Any]:
     """Stripe's form encoding back into nested dicts and lists (`a[b][0][c]=v`)."""

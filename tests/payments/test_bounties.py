@@ -9,16 +9,8 @@ from fractafrag.extensions import db
 from fractafrag.models import BillingAccount, BountyPledge, Desire, DesireCluster, Payout
 from fractafrag.services.clustering import heat_now, process_desire
 from tests.api.shader_helpers import published
-from tests.helpers import bearer
-from tests.payments.conftest import PRICE, SECRET_KEY, WEBHOOK_SECRET, event
-from tests.payments.fake_stripe import StripeError
-
-
-def ask(client, user, prompt="a raymarched ocean at sunset") -> dict:
-    response = client.post("/api/v1/desires", json={"prompt": prompt},
-                           headers=bearer(user["access_token"]))
-    assert response.status_code == 201, response.json
-    return response.json
+from tests.helpers import ask, bearer
+from tests.payments.fake_stripe import PRICE, SECRET_KEY, WEBHOOK_SECRET, StripeError, event
 
 
 def clustered(app, desire_id: int) -> int:

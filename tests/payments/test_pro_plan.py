@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import UTC, datetime
 
@@ -11,8 +10,8 @@ import sqlalchemy as sa
 from fractafrag.extensions import db
 from fractafrag.models import BillingAccount, StripeEvent, User
 from tests.api.shader_helpers import publish, published
-from tests.helpers import bearer
-from tests.payments.conftest import PRICE, event
+from tests.helpers import bearer, sign_in
+from tests.payments.fake_stripe import PRICE, event
 
 OFF = "Payments are not configured on this instance (STRIPE_SECRET_KEY)."
 
@@ -220,7 +219,7 @@ def test_payments_off_answer_503_saying_so(client, make_user):
 
 
 def test_a_missing_price_or_webhook_secret_is_named(make_app, stripe_fake, make_user):
-    from tests.payments.conftest import SECRET_KEY
+    from tests.payments.fake_stripe import SECRET_KEY
 
     app = make_app(STRIPE_SECRET_KEY=SECRET_KEY, STRIPE_API_BASE=stripe_fake.url)
     client = app.test_client()
@@ -233,15 +232,6 @@ def test_a_missing_price_or_webhook_secret_is_named(make_app, stripe_fake, make_
 
 
 # ----------------------------------------------------------------------------- the settings page
-
-def sign_in(client, user) -> str:
-    """Sign in through the form; return the form CSRF token."""
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    client.post("/login", data={"username": user["username"], "password": user["password"],
-                                "csrf_token": token})
-    return token
-
 
 def plan_section(html: str) -> str:
     start = html.index('aria-labelledby="plan-h"')

@@ -29,9 +29,8 @@ from fractafrag.models import User
 from fractafrag.realtime import admission, broadcast
 from fractafrag.services import moderation, shaders
 from tests.api.shader_helpers import GRADIENT
-from tests.conftest import process_env
-from tests.helpers import bearer
-from tests.realtime.conftest import ROOT, _free_port
+from tests.helpers import bearer, process_env
+from tests.processes import ROOT, free_port
 from tests.realtime.helpers import publish
 
 FLOOD_CLIENTS = 240
@@ -55,7 +54,7 @@ class LoggedWeb:
             "FRACTAFRAG_SOCKET_MAX_ROOMS": str(MAX_ROOMS),
             "FRACTAFRAG_SOCKET_MAX_CONNECTIONS": str(MAX_CONNECTIONS),
             "FRACTAFRAG_SOCKET_MAX_PER_IP": str(MAX_PER_IP)})
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.log = log_path.open("wb")

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.realtime.conftest import PRESENCE_TTL
+from tests.processes import PRESENCE_TTL
 from tests.realtime.helpers import publish, vote
 
 

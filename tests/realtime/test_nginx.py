@@ -24,7 +24,7 @@ import pytest
 import requests
 import websocket
 
-from tests.realtime.conftest import WebProcess, _free_port
+from tests.processes import WebProcess, free_port
 from tests.realtime.helpers import publish, vote
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,9 +43,9 @@ class Nginx:
 
     def __init__(self, root: Path, web_ports: list[int], renders: Path) -> None:
         self.root = root
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.mcp_port = _free_port()
+        self.mcp_port = free_port()
         conf = (ROOT / "deploy" / "nginx.conf").read_text()
         conf = substitute(conf, r"^\s*server web:5000;",
                           "".join(f"    server 127.0.0.1:{port};\n" for port in web_ports))
@@ -283,6 +283,7 @@ def test_the_public_url_origin_is_accepted_behind_a_proxy_that_rewrites_host(app
         process.stop()
 
 
+@pytest.mark.browser
 def test_a_browser_through_nginx_gets_the_feed_live_over_websocket(nginx: Nginx, make_user):
     """Chromium on nginx's non-80 port: the feed's Socket.IO connects (upgraded to WebSocket
     through nginx: a 101 in its access log) and a vote made through nginx arrives live."""

@@ -11,7 +11,7 @@ import socketio
 import websocket
 
 from fractafrag.realtime import broadcast
-from tests.realtime.conftest import EVENTS_PER_10S
+from tests.processes import EVENTS_PER_10S
 from tests.realtime.helpers import publish
 
 TRANSPORTS = ["websocket", "polling"]

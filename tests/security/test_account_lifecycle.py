@@ -6,8 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.api.shader_helpers import published
-from tests.helpers import bearer
-from tests.security.conftest import form_token
+from tests.helpers import bearer, form_token
 
 ME = "/api/v1/users/me"
 REVOKE = "/api/v1/users/me/sessions/revoke"

@@ -8,17 +8,14 @@ import re
 import pytest
 
 from tests.api.shader_helpers import GRADIENT
-from tests.security.conftest import AUTHOR, STRANGER, World, form_token
+from tests.helpers import form_token, sign_in
+from tests.security.world import AUTHOR, STRANGER, World
 
 
 def _browser(world: World, who: str = AUTHOR):
     """A client signed in the way the site signs people in: the login form sets the cookies."""
     browser = world.app.test_client()
-    token = form_token(browser)
-    signed = browser.post("/login", data={"username": world.user(who)["username"],
-                                          "password": world.user(who)["password"],
-                                          "csrf_token": token})
-    assert signed.status_code == 302
+    sign_in(browser, world.user(who))
     return browser
 
 

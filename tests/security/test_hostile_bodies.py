@@ -9,8 +9,7 @@ import pytest
 
 from fractafrag import create_app
 from tests.api.shader_helpers import publish
-from tests.conftest import make_config
-from tests.helpers import bearer
+from tests.helpers import bearer, make_config
 
 DEEP = "[" * 5000 + "]" * 5000
 LONE = '{"title": "half \\ud800 a pair", "passes": [{"name": "Image", "code": "\\udc00"}]}'
@@ -39,7 +38,7 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture(scope="module")
 def token(app) -> str:
-    from tests.conftest import UserFactory
+    from tests.helpers import UserFactory
 
     return UserFactory(app)()["access_token"]
 

@@ -11,8 +11,7 @@ import json
 
 from fractafrag.config import Config
 from tests.api.shader_helpers import GRADIENT, publish, published
-from tests.helpers import bearer
-from tests.security.conftest import form_token, signed_in
+from tests.helpers import bearer, form_token, signed_in
 
 PASSWORD = "correct horse battery"
 

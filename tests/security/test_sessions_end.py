@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import jwt
 
-from tests.helpers import bearer
-from tests.security.conftest import form_token
+from tests.helpers import bearer, form_token
 
 ME = "/api/v1/users/me"
 NEW_PASSWORD = "a new passphrase at dusk"

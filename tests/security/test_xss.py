@@ -18,8 +18,8 @@ from urllib.parse import quote
 import pytest
 
 from tests.api.shader_helpers import GRADIENT
-from tests.helpers import bearer
-from tests.security.conftest import World, form_token, signed_in
+from tests.helpers import bearer, form_token, signed_in
+from tests.security.world import World
 
 PAYLOAD = "<img src=x onerror=alert(1)>\"'><script>alert(1)</script>"
 RAW = ("<script>alert(1)", "<img src=x onerror", "onerror=alert(1)>")

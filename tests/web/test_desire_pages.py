@@ -12,29 +12,9 @@ import pytest
 from fractafrag.services.clustering import process_desire
 from fractafrag.web.desire_pages import dollars, parse_bounty
 from tests.api.shader_helpers import published
-from tests.helpers import bearer
+from tests.helpers import ask, form_token, signed_in
 
 XSS = "<script>alert('boom')</script> neon tunnel"
-
-
-def signed_in(client, user) -> None:
-    """Put the user's access token where pages read it: the httpOnly cookie."""
-    client.set_cookie("access_token_cookie", user["access_token"])
-
-
-def form_token(client, path: str = "/desires") -> str:
-    """The CSRF token a page's forms carry."""
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def ask(client, user, prompt: str, bounty_cents: int = 0) -> dict:
-    """Post a desire through the API."""
-    response = client.post("/api/v1/desires", json={"prompt": prompt,
-                                                    "bounty_cents": bounty_cents},
-                           headers=bearer(user["access_token"]))
-    assert response.status_code == 201, response.json
-    return response.json
 
 
 def cluster(app, desire_id: int) -> int:
@@ -90,7 +70,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 def test_the_ask_form_creates_a_desire(app, client, make_user):
     user = make_user()
     signed_in(client, user)
-    token = form_token(client)
+    token = form_token(client, "/desires")
     response = client.post("/desires", data={"csrf_token": token, "prompt": "  fbm clouds  ",
                                              "bounty": "$5.25"})
     assert response.status_code == 302 and response.headers["Location"].startswith("/desires#")
@@ -111,7 +91,8 @@ def test_the_ask_form_creates_a_desire(app, client, make_user):
 ])
 def test_bad_asks_show_the_field_message(client, make_user, fields, field, message):
     signed_in(client, make_user())
-    response = client.post("/desires", data={"csrf_token": form_token(client), **fields})
+    response = client.post("/desires",
+                           data={"csrf_token": form_token(client, "/desires"), **fields})
     assert response.status_code == 422
     text = response.get_data(as_text=True)
     slot = re.search(rf'data-error-for="{field}"[^>]*>([^<]*)<', text).group(1)
@@ -123,7 +104,7 @@ def test_bad_asks_show_the_field_message(client, make_user, fields, field, messa
 
 def test_a_form_post_without_the_csrf_token_is_refused(client, make_user):
     signed_in(client, make_user())
-    form_token(client)
+    form_token(client, "/desires")
     assert client.post("/desires", data={"prompt": "fire tornado"}).status_code == 400
     assert client.post("/desires", data={"prompt": "fire tornado",
                                          "csrf_token": "forged"}).status_code == 400

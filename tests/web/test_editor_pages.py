@@ -8,6 +8,7 @@ import re
 from flask.testing import FlaskClient
 
 from tests.api.shader_helpers import published
+from tests.helpers import signed_in
 
 CODE = (
     "void mainImage(out vec4 fragColor, in vec2 fragCoord) {\n"
@@ -17,11 +18,6 @@ CODE = (
     "}\n"
 )
 COMMON = "float pulse(float t) { return 0.5 + 0.5 * sin(t); }\n"
-
-
-def sign_in(client: FlaskClient, user: dict) -> None:
-    """Sign the test client's page session in as user (the access cookie pages read)."""
-    client.set_cookie("access_token_cookie", user["access_token"])
 
 
 def editor_data(html: str) -> dict:
@@ -56,7 +52,7 @@ def test_new_renders_for_anonymous_with_a_sign_in_link(client: FlaskClient) -> N
 
 def test_new_signed_in_offers_save_and_publish(client: FlaskClient, make_user) -> None:
     user = make_user()
-    sign_in(client, user)
+    signed_in(client, user)
     html = client.get("/new").get_data(as_text=True)
     assert 'data-action="save"' in html and 'data-action="publish"' in html
     assert "Sign in to save" not in html
@@ -73,7 +69,7 @@ def test_owner_gets_the_edit_page_prefilled(client: FlaskClient, make_user) -> N
     shader = published(client, user, title="Split screen", description="Two halves.",
                        tags=["split", "test"], license="MIT", visibility="unlisted",
                        passes=[{"name": "Image", "code": CODE}], common=COMMON)
-    sign_in(client, user)
+    signed_in(client, user)
     response = client.get(f"/shaders/{shader['id']}/edit")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -96,7 +92,7 @@ def test_owner_gets_the_edit_page_prefilled(client: FlaskClient, make_user) -> N
 def test_another_user_gets_404(client: FlaskClient, make_user) -> None:
     owner, stranger = make_user(), make_user()
     shader = published(client, owner, title="Mine")
-    sign_in(client, stranger)
+    signed_in(client, stranger)
     response = client.get(f"/shaders/{shader['id']}/edit")
     assert response.status_code == 404
     assert "Mine" not in response.get_data(as_text=True)
@@ -114,7 +110,7 @@ def test_a_script_title_is_escaped(client: FlaskClient, make_user) -> None:
     user = make_user()
     title = '<script>alert("x")</script>'
     shader = published(client, user, title=title, visibility="draft")
-    sign_in(client, user)
+    signed_in(client, user)
     html = client.get(f"/shaders/{shader['id']}/edit").get_data(as_text=True)
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html

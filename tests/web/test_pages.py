@@ -7,18 +7,7 @@ import re
 import pytest
 
 from tests.api.shader_helpers import published
-from tests.helpers import bearer
-
-
-def signed_in(client, user) -> None:
-    """Put the user's access token where pages read it: the httpOnly cookie."""
-    client.set_cookie("access_token_cookie", user["access_token"])
-
-
-def form_token(client, path: str) -> str:
-    """The CSRF token a page's forms carry."""
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+from tests.helpers import bearer, form_token, signed_in
 
 
 def test_feed_cards_carry_hooks_scores_and_escaped_titles(client, make_user):
