@@ -186,10 +186,11 @@ def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
         pipe.get(f"feed:{owner}:ranked")
         pipe.smembers(f"feed:{owner}:voted")
         pipe.get(shader_cache.FEED_GENERATION)
-        raw, voted, generation = pipe.execute()
+        pipe.get(f"feed:{owner}:latest")
+        raw, voted, generation, latest = pipe.execute()
     except RedisError as error:
         log.warning("feed ranking not read: %s", error)
-        raw, voted, generation = None, set(), None
+        raw, voted, generation, latest = None, set(), None, None
     generation = int(generation or 0)
     stored = json.loads(raw) if raw else None
     if stored is None or _stale(stored, generation):
@@ -206,7 +207,8 @@ def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
         # A snapshot of its own, named after what left, so pages 2+ follow this page 1.
         snapshot = f"{snapshot}-{_digest(sorted(gone))}"
         ids = [i for i in ids if i not in gone]
-        _save_snapshot(owner, snapshot, ids)
+        if latest is None or latest.decode() != snapshot:  # else saved by an earlier page 1
+            _save_snapshot(owner, snapshot, ids)
     return snapshot, ids
 
 
