@@ -167,6 +167,11 @@ class Config:
         # under a crowd the niced compiler is slow, and a refused publish is work lost.
         self.COMPILE_WAIT_PUBLISH_SECONDS = env_float("FRACTAFRAG_COMPILE_WAIT_PUBLISH", 12)
         self.COMPILE_NICE = env_int("FRACTAFRAG_COMPILE_NICE", 10)
+        # Where glslang is stricter than browsers (services/browser_check.py): a refusal for one
+        # of its known-stricter messages waits at most this long for the render worker's
+        # Chromium to compile the version, with at most this many such checks queued at once.
+        self.COMPILE_CONFIRM_SECONDS = env_float("FRACTAFRAG_COMPILE_CONFIRM_SECONDS", 5)
+        self.COMPILE_CONFIRM_MAX_QUEUED = env_int("FRACTAFRAG_COMPILE_CONFIRM_MAX_QUEUED", 8)
 
         self.LOG_CONFIGURE = True  # set up this process's log handler (off in embedding code)
         self.LOG_FORMAT = env("FRACTAFRAG_LOG_FORMAT", "json")

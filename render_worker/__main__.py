@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 
+from flask import Flask
+from redis import Redis
+
 from fractafrag import create_app
 from fractafrag.embedded import exit_with_supervisor
 from fractafrag.extensions import redis
+from render_worker.compile_check import CompileChecker
 from render_worker.fair import RenderWorker
 from render_worker.pool import kill_browser, shared_renderer, shutdown
 from render_worker.priority import run_in_background
@@ -27,18 +31,32 @@ def _sweeper(app, stop: threading.Event) -> None:
             log.exception("render sweep failed")
 
 
+def redis_for(app: Flask) -> Redis:
+    """The app's Redis client (thread-safe; the checker thread uses it outside a request)."""
+    with app.app_context():
+        return redis.conn
+
+
 def main() -> None:
     """Launch Chromium, start the sweeper, and work the render queue until SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app()
     # Under `fractafrag up`: when `up` dies (even by SIGKILL), this worker and its Chromium go.
-    exit_with_supervisor(cleanup=kill_browser)
+    checker = CompileChecker(redis_for(app), app.config["CHROMIUM"],
+                             budget=app.config["COMPILE_CONFIRM_SECONDS"])
+
+    def kill_browsers() -> None:
+        kill_browser()
+        checker.kill_process()
+
+    exit_with_supervisor(cleanup=kill_browsers)
     niceness = run_in_background(app.config["RENDER_NICE"])
     log.info("rendering at nice %d", niceness)
     stop = threading.Event()
     try:
         with app.app_context():
             shared_renderer().chromium.browser()  # warm before the first job arrives
+            checker.start()  # browser confirmations for the web (services/browser_check)
             from fractafrag.jobs.render import sweep_renders
 
             sweep_renders()
@@ -48,6 +66,7 @@ def main() -> None:
             worker.work(with_scheduler=False, logging_level=app.config["LOG_LEVEL"])
     finally:
         stop.set()
+        checker.stop()
         shutdown()
 
 

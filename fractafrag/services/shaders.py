@@ -16,7 +16,7 @@ from fractafrag.services import (
     Forbidden,
     NotFound,
     ServiceError,
-    compile_gate,
+    browser_check,
     quota,
     renders,
     shader_cache,  # noqa: F401  (its session events drop stale copies)
@@ -52,9 +52,10 @@ def source_from(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def compile_or_raise(version: dict[str, Any]) -> None:
-    """Validate the version with glslang within the site's compile bounds (compile_gate);
+    """Validate the version with glslang within the site's compile bounds (compile_gate),
+    confirming its known-stricter refusals in the browser (browser_check);
     raise GlslInvalid listing every error (CompileRefused 422 / CompilerBusy 503 past them)."""
-    errors = compile_gate.validate(version["common"], version["passes"], publishing=True)
+    errors = browser_check.validate(version["common"], version["passes"], publishing=True)
     if errors:
         first = errors[0]
         where = f"{first.pass_name} line {first.line}" if first.line else first.pass_name

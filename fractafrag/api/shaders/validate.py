@@ -10,7 +10,7 @@ from fractafrag.api.shaders.schemas import (
     ValidationResultSchema,
 )
 from fractafrag.auth import viewer_id
-from fractafrag.services import compile_gate, shaders
+from fractafrag.services import browser_check, shaders
 from fractafrag.services.ratelimit import enforce
 
 blp = Blueprint("validate", __name__, url_prefix="/api/v1/validate",
@@ -34,7 +34,7 @@ class Validate(MethodView):
         "Every compiler slot of the site stayed busy for the whole wait; Retry-After says "
         "when to try again."))
     def post(self, body):
-        """Check GLSL with glslang (GLSL ES 3.00): ok, or every error with pass and line"""
+        """Check GLSL as Chromium's WebGL2 would: ok, or every error with pass and line"""
         user_id = viewer_id()
         # Without Redis the counters are skipped: the site-wide compile slots still bound it.
         if user_id is None:
@@ -43,5 +43,6 @@ class Validate(MethodView):
         else:
             enforce("RATELIMIT_VALIDATE_USER", str(user_id), "validations", without_redis=True)
         version = shaders.source_from(body)
-        errors = compile_gate.validate(version["common"], version["passes"])
+        # glslang, then (for its known-stricter refusals) the render worker's Chromium.
+        errors = browser_check.validate(version["common"], version["passes"])
         return {"ok": not errors, "errors": [e.as_dict() for e in errors]}
