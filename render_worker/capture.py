@@ -1,10 +1,18 @@
-"""Render a shader version in the warm browser: preview frames and a thumbnail at fixed times."""
+"""Render a shader version in the warm browser: a thumbnail frame first, then preview frames.
+
+One job has one time budget (the renderer's timeout, RENDER_TIMEOUT). The thumbnail frame is
+drawn first and handed over (on_thumbnail) as soon as it exists; the preview then gets as many
+of its frames as the time left allows, spread over the same seconds at a lower frame rate when
+not all fit (Captured says what was made). A shader fails on time only when not even its
+thumbnail frame is drawn within the budget: then the watchdog kills the browser.
+"""
 
 from __future__ import annotations
 
 import base64
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,12 +22,17 @@ log = logging.getLogger("render_worker.capture")
 
 PAGE = "<!doctype html><html><body style='margin:0'><canvas id='c'></canvas></body></html>"
 
-# Runs in the page: steps through the frames in small batches (yielding between them) and
-# records progress, PNG data URLs and any error in window.__capture.
+# Runs in the page: the thumbnail frame first, then as many preview frames as the time left
+# allows, in small batches (yielding between them); progress, data URLs, per-frame draw times
+# and any error go to window.__capture. A frame's draw time is renderFrame plus a 1-pixel
+# readPixels, which waits for the GPU (SwiftShader) to finish it.
 CAPTURE_JS = """
 window.__fractafragCapture = function (spec) {
+  const deadline = performance.now() + spec.budgetMs;
   const state = window.__capture = {frame: 0, done: false, error: null, errors: null,
-                                    preview: [], thumbnail: null, total: 0};
+                                    preview: [], thumbnail: null, total: 0, thumbnailMs: null,
+                                    previewMs: [], previewFps: spec.fps, planned: 0,
+                                    cutShort: false};
   // A fresh canvas (and GL context) per job; the page itself stays warm between jobs.
   if (window.__player) { window.__player.destroy(); window.__player = null; }
   const canvas = document.createElement('canvas');
@@ -31,33 +44,83 @@ window.__fractafragCapture = function (spec) {
     const loaded = player.load(spec.version);
     if (!loaded.ok) { state.errors = loaded.errors; state.done = true; return; }
   } catch (e) { state.error = String((e && e.message) || e); state.done = true; return; }
-  const steps = [];
-  steps.push(() => { player.setSize(spec.previewWidth, spec.previewHeight); player.reset(); });
-  for (let k = 0; k < spec.previewFrames; k++) {
-    steps.push(() => {
-      player.renderFrame(k / spec.fps, k);
-      state.preview.push(canvas.toDataURL('image/jpeg', 0.92));
-      state.frame++;
-    });
+  const gl = player.gl, pixel = new Uint8Array(4);
+  function draw(time, k) {
+    const began = performance.now();
+    player.renderFrame(time, k);
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
+    return performance.now() - began;
   }
+  const steps = [];
+  let stop = false;
+  // 1. The thumbnail, at its size; buffers carry state from frame to frame, so a multipass
+  //    thumbnail replays the frames before it.
   steps.push(() => { player.setSize(spec.thumbWidth, spec.thumbHeight); player.reset(); });
   const last = spec.thumbFrame;
-  // Buffers carry state from frame to frame, so a multipass thumbnail replays the frames.
-  for (let k = spec.multipass ? 0 : last; k <= last; k++) {
+  const first = spec.multipass ? 0 : last;
+  let thumbMs = 0;
+  for (let k = first; k <= last; k++) {
     steps.push(() => {
-      player.renderFrame(k / spec.fps, k);
-      if (k === last) state.thumbnail = canvas.toDataURL('image/png');
+      thumbMs += draw(k / spec.fps, k);
+      if (k === last) {
+        state.thumbnail = canvas.toDataURL('image/png');
+        state.thumbnailMs = thumbMs / (last - first + 1);
+        planPreview();
+      }
       state.frame++;
     });
   }
-  state.total = steps.length - 2;
+  state.total = last - first + 1 + spec.previewFrames;
+  // 2. The preview: frame 0, timed, then as many of the others as fit before the deadline,
+  //    spread over the same seconds (a lower frame rate) when fewer than all of them fit.
+  function planPreview() {
+    const area = (spec.previewWidth * spec.previewHeight) / (spec.thumbWidth * spec.thumbHeight);
+    let worst = state.thumbnailMs * area;  // the first preview frame's cost, estimated
+    function previewFrame(k, time) {
+      const began = performance.now();
+      state.previewMs.push(draw(time, k));
+      state.preview.push(canvas.toDataURL('image/jpeg', 0.92));
+      worst = Math.max(worst, performance.now() - began);
+    }
+    function fits() {
+      if (performance.now() + worst <= deadline) return true;
+      state.cutShort = true; stop = true; return false;
+    }
+    steps.push(() => { player.setSize(spec.previewWidth, spec.previewHeight); player.reset(); });
+    steps.push(() => {
+      if (!fits()) return;
+      const estimate = worst;
+      worst = 0;
+      previewFrame(0, 0);
+      state.frame++;
+      // The plan takes the cheaper of frame 0 and the thumbnail's estimate (one slow first
+      // frame, a pause of a busy machine, must not shorten a normal shader's preview); the
+      // deadline check before every frame keeps it inside the budget anyway.
+      const cost = Math.max(Math.min(worst, estimate), 1) * 1.1;
+      const left = Math.max(0, deadline - performance.now());
+      const n = Math.min(spec.previewFrames, 1 + Math.floor(left / cost));
+      state.planned = n;
+      state.total = last - first + 1 + n;
+      if (n < spec.previewFrames) {
+        state.cutShort = true;
+        state.previewFps = n * spec.fps / spec.previewFrames;
+      }
+      for (let k = 1; k < n; k++) {
+        steps.push(() => {
+          if (!fits()) return;
+          previewFrame(k, k / state.previewFps);
+          state.frame++;
+        });
+      }
+    });
+  }
   let i = 0;
   function batch() {
     const until = performance.now() + 40;
     try {
-      while (i < steps.length && performance.now() < until) steps[i++]();
+      while (!stop && i < steps.length && performance.now() < until) steps[i++]();
     } catch (e) { state.error = String((e && e.message) || e); state.done = true; return; }
-    if (i < steps.length) setTimeout(batch, 0); else state.done = true;
+    if (!stop && i < steps.length) setTimeout(batch, 0); else state.done = true;
   }
   setTimeout(batch, 0);
 };
@@ -88,6 +151,11 @@ STILL_FPS = 30          # frame rate of the clock a multipass still replays
 STILL_MAX_FRAMES = 300  # at most this many frames are replayed for one still
 
 
+# The preview stops drawing this long before the watchdog would fire (seconds), so fetching
+# the frames and tearing the page down stay inside the budget.
+PREVIEW_MARGIN = 1.5
+
+
 @dataclass(frozen=True)
 class RenderSpec:
     """What to capture: a ~3 s preview at fps and one larger thumbnail frame."""
@@ -101,10 +169,22 @@ class RenderSpec:
 
 @dataclass
 class Captured:
-    """PNG frames of the preview and the thumbnail, straight from the canvas."""
+    """The thumbnail (PNG) and preview frames (JPEG) straight from the canvas, and how long
+    they took: `thumbnail_ms` is the mean draw time of one thumbnail-sized frame (ms),
+    `preview_ms` each preview frame's; `preview_fps` is the preview's frame rate (lower than
+    the spec's when fewer frames fitted the budget, which `cut_short` says)."""
 
     preview: list[bytes] = field(default_factory=list)
     thumbnail: bytes = b""
+    preview_fps: float = 10.0
+    thumbnail_ms: float | None = None
+    preview_ms: list[float] = field(default_factory=list)
+    cut_short: bool = False
+
+    @property
+    def frame_ms(self) -> float | None:
+        """Milliseconds to draw one thumbnail-sized (512x288) frame."""
+        return None if self.thumbnail_ms is None else round(self.thumbnail_ms, 1)
 
 
 class ShaderRenderError(Exception):
@@ -115,7 +195,18 @@ class RenderTimeout(ShaderRenderError):
     """The shader took longer than the job's time budget."""
 
 
-def _png(data_url: str) -> bytes:
+# Wake the collector: done, the thumbnail just appeared, a quarter of the frames more, or
+# preview frames waiting for POLL_EVERY seconds.
+_WAKE = """a => { const s = window.__capture;
+  return s.done || (!!s.thumbnail && !a.thumbnail) || s.frame >= a.next
+    || (s.preview.length > a.fetched && performance.now() - (s.polled || 0) >= a.every); }"""
+# What the collector takes: the state, with only the preview frames it does not have yet.
+_SNAPSHOT = """fetched => { const s = window.__capture; s.polled = performance.now();
+  return Object.assign({}, s, {preview: s.preview.slice(fetched)}); }"""
+POLL_EVERY = 1.0
+
+
+def _data(data_url: str) -> bytes:
     return base64.b64decode(data_url.split(",", 1)[1])
 
 
@@ -148,27 +239,42 @@ class Renderer:
             self._page, self._page_launch = page, self.chromium.launches
         return self._page
 
-    def capture(self, version: dict, on_progress: Callable[[float], None] | None = None
-                ) -> Captured:
-        """Capture preview frames and the thumbnail; ShaderRenderError for the shader's faults."""
+    def capture(self, version: dict, on_progress: Callable[[float], None] | None = None,
+                on_thumbnail: Callable[[Captured], None] | None = None) -> Captured:
+        """Capture the thumbnail, then what fits of the preview; ShaderRenderError for the
+        shader's faults, RenderTimeout when not even the thumbnail frame fits the budget.
+
+        on_thumbnail is called (with the Captured so far) as soon as the thumbnail exists,
+        while the browser draws the preview; a preview the budget ends is returned cut short."""
         fired = threading.Event()
+        captured = Captured()
 
         def wedged() -> None:
             fired.set()
             log.warning("render exceeded %.0f s: killing chromium", self.timeout)
             self.chromium.kill_process()
 
+        try:  # a (re)launch is not this shader's time, so not under its budget
+            page = self._warm_page()
+        except Exception:
+            self.chromium.kill()
+            raise
         watchdog = threading.Timer(self.timeout, wedged)
         watchdog.daemon = True
+        began = time.monotonic()
         try:
             watchdog.start()
-            result = self._run(self._warm_page(), version, on_progress)
+            self._run(page, version, began, captured, on_progress, on_thumbnail)
         except Exception as error:
             if fired.is_set():
                 self.chromium.kill()
+                if captured.thumbnail:  # the preview ran out of time: keep what was drawn
+                    captured.cut_short = True
+                    return captured
                 raise RenderTimeout(
-                    f"Rendering timed out after {self.timeout:.0f} s: the shader takes too long "
-                    "to draw a frame (an endless loop, or far too much work per pixel)."
+                    f"Rendering timed out after {self.timeout:.0f} s before even the thumbnail "
+                    "frame was drawn: the shader takes too long to draw one frame (an endless "
+                    "loop, or far too much work per pixel)."
                 ) from None
             if isinstance(error, ShaderRenderError):
                 raise
@@ -176,7 +282,7 @@ class Renderer:
             raise
         finally:
             watchdog.cancel()
-        return result
+        return captured
 
     def still(self, version: dict, time: float, width: int, height: int,
               timeout: float | None = None) -> bytes:
@@ -221,31 +327,56 @@ class Renderer:
             raise ShaderRenderError(_describe(result["errors"]))
         if result.get("error"):
             raise ShaderRenderError(f"The browser could not render this shader: {result['error']}")
-        return _png(result["png"])
+        return _data(result["png"])
 
-    def _run(self, page, version: dict, on_progress: Callable[[float], None] | None
-             ) -> Captured:
+    def _run(self, page, version: dict, began: float, captured: Captured,
+             on_progress: Callable[[float], None] | None,
+             on_thumbnail: Callable[[Captured], None] | None) -> None:
+        """Start the capture in the page and collect it into `captured` as it comes: the
+        thumbnail as soon as it exists, preview frames at least every POLL_EVERY seconds."""
         spec = self.spec
         multipass = any(p["name"] != "Image" for p in version["passes"])
+        budget = self.timeout - PREVIEW_MARGIN - (time.monotonic() - began)
         page.evaluate("spec => window.__fractafragCapture(spec)", {
             "version": version, "fps": spec.fps, "previewFrames": spec.preview_frames,
             "previewWidth": spec.preview_size[0], "previewHeight": spec.preview_size[1],
             "thumbWidth": spec.thumbnail_size[0], "thumbHeight": spec.thumbnail_size[1],
             "thumbFrame": spec.thumbnail_frame, "multipass": multipass,
+            "budgetMs": max(budget, 0.0) * 1000,
         })
-        total = spec.preview_frames + (spec.thumbnail_frame + 1 if multipass else 1)
-        for milestone in (total // 4, total // 2, 3 * total // 4, total):
-            page.wait_for_function(
-                "n => window.__capture.done || window.__capture.frame >= n", arg=milestone,
-                polling=10, timeout=0)
-            if on_progress is not None:
-                on_progress(min(page.evaluate("() => window.__capture.frame") / total, 1.0))
-        page.wait_for_function("() => window.__capture.done", polling=10, timeout=0)
-        state = page.evaluate("() => window.__capture")
-        if state["errors"]:
-            raise ShaderRenderError(_describe(state["errors"]))
-        if state["error"]:
-            raise ShaderRenderError(f"The browser could not render this shader: {state['error']}")
-        return Captured(preview=[_png(u) for u in state["preview"]],
-                        thumbnail=_png(state["thumbnail"]))
+        frames, fetched, reported = 0, 0, 0.0
+        total = (spec.thumbnail_frame + 1 if multipass else 1) + spec.preview_frames
+        while True:
+            # Wake when done, when the thumbnail appears, every quarter of the work, or
+            # (frames waiting) every POLL_EVERY seconds.
+            page.wait_for_function(_WAKE, arg={
+                "next": frames + max(1, total // 4), "thumbnail": bool(captured.thumbnail),
+                "fetched": fetched, "every": POLL_EVERY * 1000}, polling=10, timeout=0)
+            state = page.evaluate(_SNAPSHOT, fetched)
+            if state["errors"]:
+                raise ShaderRenderError(_describe(state["errors"]))
+            captured.preview.extend(_data(u) for u in state["preview"])
+            fetched += len(state["preview"])
+            captured.preview_ms = state["previewMs"]
+            captured.preview_fps = state["previewFps"]
+            captured.cut_short = state["cutShort"]
+            if state["thumbnail"] and not captured.thumbnail:
+                captured.thumbnail = _data(state["thumbnail"])
+                captured.thumbnail_ms = state["thumbnailMs"]
+                if on_thumbnail is not None:
+                    on_thumbnail(captured)
+            if state["error"]:
+                if not captured.thumbnail:
+                    raise ShaderRenderError(
+                        f"The browser could not render this shader: {state['error']}")
+                log.warning("preview stopped after %d frames: %s", fetched, state["error"])
+                captured.cut_short = True
+                return
+            frames, total = state["frame"], max(state["total"], 1)
+            progress = min(frames / total, 1.0)
+            if on_progress is not None and (state["done"] or progress >= reported + 0.25):
+                reported = progress
+                on_progress(progress)
+            if state["done"]:
+                return
 

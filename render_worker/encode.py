@@ -25,11 +25,17 @@ def encode_thumbnail(captured: Captured) -> bytes:
     return out.getvalue()
 
 
-def encode_preview(captured: Captured, fps: int) -> bytes:
-    """The preview frames as a looping animated WebP that an <img> plays."""
-    frames = [_image(png) for png in captured.preview]
+def encode_preview(captured: Captured, fps: float | None = None,
+                   size: tuple[int, int] = (320, 180)) -> bytes:
+    """The preview frames as a looping animated WebP that an <img> plays, at fps (default:
+    the captured preview's frame rate); with no preview frame (the budget ended after the
+    thumbnail), the thumbnail scaled to `size` as a one-frame WebP."""
+    frames = [_image(data) for data in captured.preview]
+    if not frames:
+        frames = [_image(captured.thumbnail).resize(size, Image.Resampling.LANCZOS)]
+    rate = captured.preview_fps if fps is None else fps
     out = io.BytesIO()
     frames[0].save(out, format="WEBP", save_all=True, append_images=frames[1:],
-                   duration=round(1000 / fps), loop=0, quality=PREVIEW_QUALITY,
-                   method=PREVIEW_METHOD)
+                   duration=round(1000 / rate) if rate > 0 else 1000, loop=0,
+                   quality=PREVIEW_QUALITY, method=PREVIEW_METHOD)
     return out.getvalue()

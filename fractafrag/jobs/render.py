@@ -19,8 +19,11 @@ log = logging.getLogger(__name__)
 
 
 def render_shader(shader_id: int, version: int) -> str:
-    """Render a version to a thumbnail and an animated preview; idempotent; says what it did."""
-    from render_worker.capture import ShaderRenderError
+    """Render a version to a thumbnail and an animated preview; idempotent; says what it did.
+
+    The thumbnail is stored (and put on the shader) as soon as its frame is drawn; the preview
+    holds what the rest of the budget allowed (preview_frames/preview_fps on the shader)."""
+    from render_worker.capture import Captured, ShaderRenderError
     from render_worker.encode import encode_preview, encode_thumbnail
     from render_worker.pool import shared_renderer
 
@@ -39,17 +42,34 @@ def render_shader(shader_id: int, version: int) -> str:
 
     renderer = shared_renderer()
     began = time.monotonic()
+    stored: dict[str, str] = {}
+
+    def thumbnail_ready(captured: Captured) -> None:
+        # Stored and shown at once: the thumbnail no longer waits for the preview.
+        stored["thumbnail"] = render_store.store(encode_thumbnail(captured), "webp")
+        renders.mark_thumbnail(shader_id, version, stored["thumbnail"], captured.frame_ms)
+
     try:
         captured = renderer.capture(
-            code, lambda p: broadcast.render_status(shader_id, version, "rendering", p * 0.9))
+            code, lambda p: broadcast.render_status(shader_id, version, "rendering", p * 0.9),
+            on_thumbnail=thumbnail_ready)
     except ShaderRenderError as error:
         renders.mark_failed(shader_id, version, str(error))
         broadcast.render_status(shader_id, version, "failed", 1.0, str(error))
         return "failed"
     record_render_seconds(redis.conn, time.monotonic() - began)
-    thumbnail_url = render_store.store(encode_thumbnail(captured), "webp")
-    preview_url = render_store.store(encode_preview(captured, renderer.spec.fps), "webp")
-    shader = renders.mark_ready(shader_id, version, thumbnail_url, preview_url)
+    thumbnail_url = stored.get("thumbnail") or render_store.store(encode_thumbnail(captured),
+                                                                  "webp")
+    preview_url = render_store.store(
+        encode_preview(captured, size=renderer.spec.preview_size), "webp")
+    if captured.cut_short:
+        log.info("shader %s v%s: preview cut to %d frames at %.2f fps (%.0f ms a frame)",
+                 shader_id, version, len(captured.preview), captured.preview_fps,
+                 captured.frame_ms or 0)
+    shader = renders.mark_ready(shader_id, version, thumbnail_url, preview_url,
+                                preview_frames=len(captured.preview),
+                                preview_fps=round(captured.preview_fps, 2) if captured.preview
+                                else None, frame_ms=captured.frame_ms)
     if shader is None:
         return "stale"
     broadcast.render_status(shader_id, version, "ready", 1.0)

@@ -75,6 +75,12 @@ class Shader(db.Model):
     rendered_version: Mapped[int | None] = mapped_column(sa.Integer)
     thumbnail_url: Mapped[str | None] = mapped_column(sa.String(300))
     preview_url: Mapped[str | None] = mapped_column(sa.String(300))
+    # What the last render made (see render_worker.capture): preview frames and their rate
+    # (fewer and slower when the budget ran short; 0: the preview is the thumbnail) and the
+    # milliseconds one thumbnail-sized frame took to draw.
+    preview_frames: Mapped[int | None] = mapped_column(sa.Integer)
+    preview_fps: Mapped[float | None] = mapped_column(sa.Float)
+    render_frame_ms: Mapped[float | None] = mapped_column(sa.Float)
     style_vector = embedding_column(deferred=True)
     # Kept current by the shaders_search_refresh trigger (title, description, tags, author).
     search: Mapped[Any] = mapped_column(TSVECTOR, nullable=True, deferred=True)

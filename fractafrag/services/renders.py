@@ -71,9 +71,23 @@ def mark_failed(shader_id: int, version: int, message: str) -> None:
                                "error": message[:300]})
 
 
-def mark_ready(shader_id: int, version: int, thumbnail_url: str, preview_url: str
-               ) -> Shader | None:
-    """Attach the images if version is still current; None when a newer version came."""
+def mark_thumbnail(shader_id: int, version: int, thumbnail_url: str, frame_ms: float | None
+                   ) -> None:
+    """Attach the thumbnail as soon as it exists (the preview is still being drawn), if
+    version is still current; the shader stays 'rendering' until mark_ready."""
+    shader = _current(shader_id, version)
+    if shader is None:
+        return
+    shader.thumbnail_url = thumbnail_url
+    shader.render_frame_ms = frame_ms
+    db.session.commit()
+
+
+def mark_ready(shader_id: int, version: int, thumbnail_url: str, preview_url: str,
+               preview_frames: int | None = None, preview_fps: float | None = None,
+               frame_ms: float | None = None) -> Shader | None:
+    """Attach the images and what the render made if version is still current; None when a
+    newer version came."""
     shader = _current(shader_id, version)
     if shader is None:
         return None
@@ -82,6 +96,9 @@ def mark_ready(shader_id: int, version: int, thumbnail_url: str, preview_url: st
     shader.rendered_version = version
     shader.thumbnail_url = thumbnail_url
     shader.preview_url = preview_url
+    shader.preview_frames = preview_frames
+    shader.preview_fps = preview_fps
+    shader.render_frame_ms = frame_ms
     shader.render_attempts = 0
     db.session.commit()
     return shader

@@ -132,6 +132,14 @@ class ShaderSummarySchema(ma.Schema):
     render_error = ma.fields.String(allow_none=True)
     thumbnail_url = ma.fields.String(allow_none=True)
     preview_url = ma.fields.String(allow_none=True)
+    preview_frames = ma.fields.Integer(allow_none=True, metadata={
+        "description": "Frames in the animated preview (30 at 10 fps in full; fewer at a lower "
+                       "frame rate when the render budget ran short; 0: the preview is the "
+                       "thumbnail still)."})
+    preview_fps = ma.fields.Float(allow_none=True, metadata={
+        "description": "The preview's frame rate (frames per second)."})
+    render_frame_ms = ma.fields.Float(allow_none=True, metadata={
+        "description": "Milliseconds the render worker took to draw one 512x288 frame."})
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
     published_at = ma.fields.DateTime(allow_none=True)
