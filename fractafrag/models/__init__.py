@@ -14,6 +14,7 @@ from fractafrag.models.community import (
     Report,
 )
 from fractafrag.models.desire import Desire, DesireCluster, DesireFulfillment
+from fractafrag.models.media import Media, MediaUse
 from fractafrag.models.shader import Shader, ShaderVersion
 from fractafrag.models.user import User
 from fractafrag.models.vote import DwellEvent, Vote
@@ -30,6 +31,8 @@ __all__ = [
     "DesireFulfillment",
     "DwellEvent",
     "Follow",
+    "Media",
+    "MediaUse",
     "ModerationAction",
     "Notification",
     "Payout",

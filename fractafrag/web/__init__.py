@@ -43,6 +43,7 @@ def register_web(app: Flask) -> None:
         community_pages,
         desire_pages,
         editor,
+        media,
         pages,
         renders,
         session,
@@ -53,3 +54,4 @@ def register_web(app: Flask) -> None:
         _html_errors(module.bp)
         app.register_blueprint(module.bp)
     app.register_blueprint(renders.bp)
+    app.register_blueprint(media.bp)

@@ -182,6 +182,11 @@ ENDPOINTS = [
              lambda w: {"shader_ids": [w.shader]}),
     Endpoint("remove_from_playlist", "DELETE", PLAYLIST + "/items/<int:shader_id>",
              "/api/v1/playlists/{playlist}/items/{shader}", 200, 403),
+    # Uploads are multipart (tests/api/test_media.py sends real files): a JSON body has no
+    # `file`, so whoever may upload gets 422 naming it. Someone else's medium is 404.
+    Endpoint("upload_media", "POST", "/api/v1/media", "/api/v1/media", 422, 422),
+    Endpoint("delete_media", "DELETE", "/api/v1/media/<int:media_id>", "/api/v1/media/{media}",
+             204, 404),
 ]
 
 

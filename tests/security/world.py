@@ -97,6 +97,21 @@ class World:
         assert added.status_code == 201, added.get_json()
         return made.get_json()["id"]
 
+    @cached_property
+    def media(self) -> int:
+        """The author's uploaded image (a 2×2 PNG)."""
+        import io
+
+        from PIL import Image
+
+        png = io.BytesIO()
+        Image.new("RGB", (2, 2), (255, 0, 0)).save(png, "PNG")
+        made = self.client.post("/api/v1/media", headers=self.bearer(AUTHOR),
+                                data={"file": (io.BytesIO(png.getvalue()), "red.png")},
+                                content_type="multipart/form-data")
+        assert made.status_code == 201, made.get_json()
+        return made.get_json()["id"]
+
     def make_admin(self, who: str) -> None:
         """Give `who` the admin role (what `fractafrag admin grant` does)."""
         from fractafrag.extensions import db

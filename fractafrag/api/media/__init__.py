@@ -1,0 +1,1 @@
+"""Your own media: uploaded images and audio for shader inputs."""

@@ -1,0 +1,26 @@
+"""Schemas for media uploads."""
+
+import marshmallow as ma
+
+
+class UploadSchema(ma.Schema):
+    """A multipart/form-data body with the file in the field `file`."""
+
+    file = ma.fields.Raw(required=True, metadata={
+        "type": "string", "format": "binary",
+        "description": "A PNG, JPEG or WebP image, or Ogg (Vorbis/Opus/FLAC), MP3 or WAV audio."})
+
+
+class MediaSchema(ma.Schema):
+    """A stored medium."""
+
+    id = ma.fields.Integer()
+    kind = ma.fields.String(metadata={"description": "image or audio"})
+    width = ma.fields.Integer(allow_none=True, metadata={"description": "null for audio"})
+    height = ma.fields.Integer(allow_none=True, metadata={"description": "null for audio"})
+    url = ma.fields.String(metadata={"description": "/media/…, immutable (cached for a year)"})
+    source = ma.fields.String(metadata={"description": "what a shader input names: media:<id>"})
+    mime = ma.fields.String()
+    bytes = ma.fields.Integer(metadata={"description": "stored size (counts against the quota)"})
+    name = ma.fields.String(metadata={"description": "the uploaded file's name"})
+    created_at = ma.fields.DateTime()
