@@ -15,10 +15,8 @@ probe; every attack request answered or refused within 15 s.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -30,6 +28,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import load  # noqa: E402
+from _probe import HealthProbe  # noqa: E402
 
 PASSES = ("Image", "Buffer A", "Buffer B", "Buffer C", "Buffer D")
 GRADIENT = ("void mainImage(out vec4 fragColor, in vec2 fragCoord) {\n"
@@ -46,37 +45,8 @@ def version(tag: str, pairs: int = 1500) -> dict:
                        for name in PASSES]}
 
 
-class Probe:
-    """GET /api/v1/health every 100 ms in a thread."""
-
-    def __init__(self, url: str) -> None:
-        self.url, self.times, self.failures = url, [], 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            began = time.monotonic()
-            try:
-                if requests.get(f"{self.url}/api/v1/health", timeout=10).status_code != 200:
-                    self.failures += 1
-            except requests.RequestException:
-                self.failures += 1
-            self.times.append(time.monotonic() - began)
-            self.stop.wait(max(0.1 - (time.monotonic() - began), 0))
-
-    def finish(self) -> str:
-        self.stop.set()
-        self.thread.join(15)
-        ordered = sorted(self.times)
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-        return (f"{len(ordered)} probes, p50 {1000 * statistics.median(ordered):.0f} ms, p99 "
-                f"{1000 * p99:.0f} ms, max {1000 * ordered[-1]:.0f} ms, {self.failures} failed")
-
-
 def attack(url: str, fire: list[Callable[[], requests.Response]]) -> tuple[str, str]:
-    probe = Probe(url)
+    probe = HealthProbe(url)
     time.sleep(0.5)
 
     def timed(call: Callable[[], requests.Response]) -> tuple[int, float]:

@@ -34,6 +34,7 @@ import psutil
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _probe import probe_until, summary  # noqa: E402
 from _services import bench_app  # noqa: E402
 
 from fractafrag.services import accounts, shaders  # noqa: E402
@@ -54,29 +55,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(int(len(ordered) * p), len(ordered) - 1)] if ordered else float("nan")
-
-
 def probe(url: str, stop: multiprocessing.Event, results: multiprocessing.Queue) -> None:
-    """In its own process: GET /health every 100 ms; put (latencies, failures)."""
-    session = requests.Session()
-    latencies: list[float] = []
-    failures = 0
-    while not stop.is_set():
-        began = time.perf_counter()
-        try:
-            ok = session.get(url + "/api/v1/health", timeout=2).status_code == 200
-        except requests.RequestException:
-            ok = False
-        elapsed = time.perf_counter() - began
-        if ok:
-            latencies.append(elapsed)
-        else:
-            failures += 1
-        time.sleep(max(0.0, 0.1 - elapsed))
-    results.put((latencies, failures))
+    """In its own process (the flood keeps this one busy): probe /health every 100 ms and put
+    (latencies of the answered probes, failures)."""
+    times, failures = probe_until(url, stop, timeout=2)
+    results.put((times, failures))
 
 
 class Flood:
@@ -258,16 +241,13 @@ def main() -> None:
                 except subprocess.TimeoutExpired:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait()
-    ms = [s * 1000 for s in latencies]
     caps = {k: v for k, v in os.environ.items() if k.startswith("FRACTAFRAG_SOCKET")}
     print(f"{CLIENTS} clients x {ROOMS} rooms, {WEB_PROCESSES} web process(es), {caps or ''}")
     print(f"handshakes: {result['outcomes']}")
     print(f"joins: {result['joins']}; all settled in {result['settled_s']:.1f} s")
     for example in result["examples"].values():
         print("   ", example)
-    print(f"/health during the flood: {len(ms)} ok, {failures} failed; p50 "
-          f"{percentile(ms, 0.5):.0f} ms, p99 {percentile(ms, 0.99):.0f} ms, max "
-          f"{max(ms, default=float('nan')):.0f} ms")
+    print(f"/health during the flood: {summary(latencies, failures)}")
     print(f"log: {log_end - log_start} bytes in all; without the probes' access lines "
           f"{sum(len(line) + 1 for line in lines)} bytes, {len(lines)} lines")
     for line in lines[:10]:

@@ -22,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,6 +30,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _probe import HealthProbe, percentile  # noqa: E402
 
 from fractafrag import embedded  # noqa: E402
 
@@ -72,11 +72,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=str(ROOT), help="checkout to run the web process from")
@@ -115,37 +110,20 @@ def main() -> None:
                               "cpu_seconds": round(cpu_seconds(web.pid) - before, 2),
                               "answer": answer.text[:300]}
 
-        probes: list[float] = []
-        failures = 0
-        done = threading.Event()
-
-        def probe() -> None:
-            nonlocal failures
-            while not done.is_set():
-                started = time.monotonic()
-                try:
-                    ok = requests.get(url + "/api/v1/health", timeout=10).status_code == 200
-                except requests.RequestException:
-                    ok = False
-                probes.append(time.monotonic() - started)
-                failures += not ok
-                time.sleep(0.1)
-
         def attack(_: int) -> tuple[int, float]:
             started = time.monotonic()
             answer = requests.post(url + "/api/v1/validate", json=body, timeout=120)
             return answer.status_code, round(time.monotonic() - started, 2)
 
-        prober = threading.Thread(target=probe)
-        prober.start()
+        prober = HealthProbe(url)
         time.sleep(0.5)
         before = cpu_seconds(web.pid)
         started = time.monotonic()
         with ThreadPoolExecutor(8) as pool:
             answers = list(pool.map(attack, range(8)))
         time.sleep(max(0.5, 3 - (time.monotonic() - started)))  # probe 3 s at least
-        done.set()
-        prober.join()
+        prober.finish()
+        probes, failures = prober.times, prober.failures
         report["eight_bombs"] = {
             "answers": answers, "cpu_seconds": round(cpu_seconds(web.pid) - before, 2),
             "health_p50_ms": round(statistics.median(probes) * 1000, 1),
