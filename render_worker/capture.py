@@ -96,9 +96,20 @@ window.__fractafragCapture = function (spec) {
       // The plan takes the cheaper of frame 0 and the thumbnail's estimate (one slow first
       // frame, a pause of a busy machine, must not shorten a normal shader's preview); the
       // deadline check before every frame keeps it inside the budget anyway.
-      const cost = Math.max(Math.min(worst, estimate), 1) * 1.1;
-      const left = Math.max(0, deadline - performance.now());
-      const n = Math.min(spec.previewFrames, 1 + Math.floor(left / cost));
+      const plan = () => {
+        const cost = Math.max(Math.min(worst, estimate), 1) * 1.1;
+        const left = Math.max(0, deadline - performance.now());
+        return Math.min(spec.previewFrames, 1 + Math.floor(left / cost));
+      };
+      let n = plan();
+      if (n < spec.previewFrames && fits()) {
+        // The first draw at a new size pays one-off costs: time frame 0 again, warm (frame 0
+        // starts from cleared buffers, so it draws the same pixels), and plan from that.
+        state.preview.pop(); state.previewMs.pop();
+        worst = 0;
+        previewFrame(0, 0);
+        n = plan();
+      }
       state.planned = n;
       state.total = last - first + 1 + n;
       if (n < spec.previewFrames) {
