@@ -6,11 +6,12 @@ hash `realtime:shader:<id>` as one state: `*` (everyone), `-` (nobody: no such s
 or hidden) or the owner's id (a draft or private shader: its owner only).
 
 Correctness: every commit that inserts a shader or changes its visibility, owner, deletion or
-hiding drops the cached state (SQLAlchemy session events below, so no service has to remember
-to) and bumps the hash's generation `g`; a join that read the database while such a commit
-happened writes its answer back only if the generation it saw is still there, so a stale
-"public" cannot be stored after a shader turned private. States also expire after
-STATE_TTL seconds, which bounds the damage of a change made behind the ORM's back (raw SQL).
+hiding drops the cached state (a hook run after every commit, services/after_commit, so no
+service has to remember to) and bumps the hash's generation `g`; a join that read the database
+while such a commit happened writes its answer back only if the generation it saw is still
+there, so a stale "public" cannot be stored after a shader turned private. States also expire
+after STATE_TTL seconds, which bounds the damage of a change made behind the ORM's back (raw
+SQL).
 
 Misses go to the database with at most SOCKET_ROOM_LOOKUPS at a time per process, so a
 flood of joins to unknown rooms cannot take the connection pool from HTTP requests; a join
@@ -28,12 +29,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app
 from redis.exceptions import RedisError
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from fractafrag.extensions import db, redis
 from fractafrag.models import Shader
-from fractafrag.services import ServiceError
+from fractafrag.services import ServiceError, after_commit
 
 log = logging.getLogger(__name__)
 KEY = "realtime:shader:"
@@ -42,8 +42,6 @@ NOBODY = "-"
 STATE_TTL = 300
 LOOKUP_WAIT_SECONDS = 5.0
 WATCHED_FIELDS = ("visibility", "owner_id", "deleted_at", "hidden_at")
-_PENDING = "fractafrag.realtime.changed_shaders"
-_CLOSING = "fractafrag.realtime.closing_rooms"
 OPEN_BY_LINK = ("public", "unlisted")  # the same rule as services.shaders.can_see
 
 # Store ARGV[2] as the state unless the generation changed since the reader saw ARGV[1].
@@ -227,22 +225,18 @@ def _closed_to_everyone(session: Session, ids: set[int]) -> set[int]:
     return closing
 
 
-@event.listens_for(Session, "after_flush")
-def _note_changes(session: Session, _context: Any) -> None:
+def _note_changes(session: Session) -> tuple[set[int], set[int]] | None:
     ids = _changed(session, chain(session.new, session.dirty, session.deleted))
-    if ids:
-        session.info.setdefault(_PENDING, set()).update(ids)
-        closing = session.info.setdefault(_CLOSING, set())
-        closing.difference_update(ids)  # the last flush decides
-        closing.update(_closed_to_everyone(session, ids))
+    return (ids, _closed_to_everyone(session, ids)) if ids else None
 
 
-@event.listens_for(Session, "after_commit")
-def _forget_committed(session: Session) -> None:
-    ids = session.info.pop(_PENDING, None)
-    closing = session.info.pop(_CLOSING, None)
-    if ids:
-        forget(ids)
+def _forget_committed(notes: list[tuple[set[int], set[int]]]) -> None:
+    changed: set[int] = set()
+    closing: set[int] = set()
+    for ids, closed in notes:  # in flush order: the last flush decides
+        changed |= ids
+        closing = (closing - ids) | closed
+    forget(changed)
     if closing:
         # Rooms follow visibility: whoever subscribed while the shader was open leaves its room
         # at once, in every web process; the owner's events go on in their own room.
@@ -252,7 +246,4 @@ def _forget_committed(session: Session) -> None:
             broadcast.close_shader_room(shader_id)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_rolled_back(session: Session) -> None:
-    session.info.pop(_PENDING, None)
-    session.info.pop(_CLOSING, None)
+after_commit.on_commit("admission", _note_changes, _forget_committed)

@@ -9,12 +9,12 @@ kept in Redis:
 - `shader:page:<id>`: the shader page as a visitor sees it, for PAGE_TTL seconds (a hash by
   the host its absolute links use, when FRACTAFRAG_PUBLIC_URL does not fix them).
 
-Both are dropped the moment the shader changes: every commit that inserts, changes or deletes
-a shader row through the ORM, or adds or changes one of its comments, forgets them (session
-events below, so no service has to remember to); writes that bypass the ORM (the vote and view
-counters) call `forget` themselves, except a vote, which writes its new counters into the
-cached summary (`update_counters`). The TTLs bound what nothing announces (an author renaming
-themselves shows on their cards within a minute).
+Both are dropped the moment the shader changes: every commit that inserts, changes or deletes a
+shader row through the ORM, or adds or changes one of its comments, forgets them (a hook run
+after every commit, services/after_commit, so no service has to remember to); writes that bypass
+the ORM (the vote and view counters) call `forget` themselves, except a vote, which writes its
+new counters into the cached summary (`update_counters`). The TTLs bound what nothing announces
+(an author renaming themselves shows on their cards within a minute).
 """
 
 from __future__ import annotations
@@ -28,18 +28,16 @@ from typing import Any
 import sqlalchemy as sa
 from flask import has_app_context
 from redis.exceptions import RedisError
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from fractafrag.extensions import redis
 from fractafrag.models import Comment, Shader
+from fractafrag.services import after_commit
 
 log = logging.getLogger(__name__)
 SUMMARY_TTL = 60
 PAGE_TTL = 120
 PAGE_VARIANTS = 4
-_PENDING = "fractafrag.shader_cache.changed"
-_LISTING = "fractafrag.shader_cache.listing_changed"
 # A change to one of these can add a shader to the feeds or take one out of them.
 LISTING_FIELDS = ("render_status", "visibility", "hidden_at", "deleted_at")
 FEED_GENERATION = "feed:generation"
@@ -169,28 +167,18 @@ def _listing_changed(session: Session) -> bool:
     return False
 
 
-@event.listens_for(Session, "after_flush")
-def _note_changes(session: Session, _context: Any) -> None:
+def _note_changes(session: Session) -> tuple[set[int], bool] | None:
     ids = _changed(chain(session.new, session.dirty, session.deleted))
-    if ids:
-        session.info.setdefault(_PENDING, set()).update(ids)
-        if _listing_changed(session):
-            session.info[_LISTING] = True
+    return (ids, _listing_changed(session)) if ids else None
 
 
-@event.listens_for(Session, "after_commit")
-def _forget_committed(session: Session) -> None:
-    ids = session.info.pop(_PENDING, None)
-    if ids:
-        forget(ids)
-    if session.info.pop(_LISTING, False) and has_app_context():
+def _forget_committed(notes: list[tuple[set[int], bool]]) -> None:
+    forget(set().union(*(ids for ids, _ in notes)))
+    if any(listing for _, listing in notes) and has_app_context():
         try:
             redis.incr(FEED_GENERATION)
         except RedisError as error:
             log.warning("feeds not told of a listing change: %s", error)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_rolled_back(session: Session) -> None:
-    session.info.pop(_PENDING, None)
-    session.info.pop(_LISTING, None)
+after_commit.on_commit("shader_cache", _note_changes, _forget_committed)
