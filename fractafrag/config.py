@@ -246,7 +246,7 @@ class Config:
         self.BYOK_MAX_REPAIRS = env_int("FRACTAFRAG_BYOK_MAX_REPAIRS", 3)
         self.BYOK_MAX_TOKENS = env_int("FRACTAFRAG_BYOK_MAX_TOKENS", 4096)
         self.RATELIMIT_GENERATE = env("FRACTAFRAG_RATELIMIT_GENERATE", "20/10min")
-        # Payments with Stripe (services/payments.py, services/bounties.py): the Pro plan and
+        # Payments with Stripe (services/billing/): the Pro plan and
         # bounty pledges. Without STRIPE_SECRET_KEY payments are off (503, UI hidden).
         self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
         self.STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")

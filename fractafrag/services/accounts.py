@@ -176,9 +176,9 @@ def delete_account(user_id: int, current_password: str) -> None:
                                                              current_password):
         message = "current_password is missing or wrong; it is needed to delete the account."
         raise ServiceError(message, {"current_password": [message]})
-    from fractafrag.services import payments
+    from fractafrag.services.billing.plans import account_of
 
-    billing = payments.account_of(user.id)
+    billing = account_of(user.id)
     if (billing is not None and billing.stripe_subscription_id
             and billing.subscription_status in CHARGING and not billing.cancel_at_period_end):
         raise Conflict("Your Pro subscription is still active: cancel it first (Settings → "

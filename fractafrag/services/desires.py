@@ -15,10 +15,10 @@ from fractafrag.services import (
     Forbidden,
     NotFound,
     ServiceError,
-    bounties,
     notifications,
     shaders,
 )
+from fractafrag.services.billing import bounties
 from fractafrag.services.clustering import heat_now, leave_cluster
 from fractafrag.services.ratelimit import count_community_write
 

@@ -12,7 +12,8 @@ from flask_jwt_extended import unset_jwt_cookies
 from fractafrag.api.limits import client_ip
 from fractafrag.auth import end_sessions
 from fractafrag.models import User
-from fractafrag.services import ServiceError, accounts, apikeys, bounties, byok, payments
+from fractafrag.services import ServiceError, accounts, apikeys, byok
+from fractafrag.services.billing import bounties, plans, stripe_client
 from fractafrag.services.ratelimit import count_password_check, count_sign_in, enforce
 from fractafrag.urls import public_url
 from fractafrag.web.session import CSP, check_csrf, page_user, sign_in, sign_out
@@ -209,14 +210,14 @@ STRIPE_FORM_TARGETS = "https://checkout.stripe.com https://billing.stripe.com"
 @bp.app_context_processor
 def _payments_context() -> dict[str, Any]:
     """Whether payments are on (pages hide the payment UI otherwise), and the plan helpers."""
-    return {"payments_enabled": payments.enabled(), "plan_of": payments.plan_of,
+    return {"payments_enabled": stripe_client.enabled(), "plan_of": plans.plan_of,
             "payouts_of": bounties.payouts_of}
 
 
 @bp.after_request
 def _allow_stripe_forms(response: Response) -> Response:
     """On the settings page with payments on, let its forms lead to Stripe's pages."""
-    if request.endpoint == "account.settings" and payments.enabled():
+    if request.endpoint == "account.settings" and stripe_client.enabled():
         response.headers["Content-Security-Policy"] = CSP.format(ancestors="'self'").replace(
             "form-action 'self'", f"form-action 'self' {STRIPE_FORM_TARGETS}")
     return response
@@ -239,12 +240,12 @@ def _to_stripe(make_url: Callable[[int], str]) -> Response:
 def billing_checkout() -> Response:
     """The "Upgrade to Pro" button: on to Stripe Checkout."""
     settings_url = public_url("account.settings")
-    return _to_stripe(lambda user_id: payments.checkout_url(
+    return _to_stripe(lambda user_id: plans.checkout_url(
         user_id, settings_url + "?billing=success", settings_url + "?billing=cancelled"))
 
 
 @bp.post("/settings/billing/portal")
 def billing_portal() -> Response:
     """The "Manage billing" button: on to Stripe's billing portal."""
-    return _to_stripe(lambda user_id: payments.portal_url(
+    return _to_stripe(lambda user_id: plans.portal_url(
         user_id, public_url("account.settings")))

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from fractafrag.extensions import db
 from fractafrag.models import BillingAccount, BountyPledge, Desire, DesireCluster, Payout
+from fractafrag.services.billing import bounties
 from fractafrag.services.clustering import heat_now, process_desire
 from tests.api.shader_helpers import published
 from tests.helpers import ask, bearer
@@ -194,6 +195,29 @@ def test_a_failed_release_keeps_the_close(pay_app, pay_client, stripe_fake, make
                               headers=bearer(asker["access_token"]))
     assert closed.status_code == 200 and closed.json["status"] == "closed"
     assert [p.status for p in pledges(pay_app, desire["id"])] == ["release_failed"]
+
+
+def test_a_desire_deleted_while_its_hold_is_released_is_no_error(pay_app, pay_client,
+                                                                 stripe_fake, make_user,
+                                                                 monkeypatch, caplog):
+    """The released hold has no bounty left to take back: nothing is re-heated, nothing fails."""
+    asker = make_user()
+    desire = ask(pay_client, asker)
+    clustered(pay_app, desire["id"])
+    pledge(pay_client, asker, desire["id"], 1000)
+    release = bounties._release
+
+    def release_then_delete_the_desire(held: BountyPledge) -> None:
+        release(held)
+        db.session.execute(sa.delete(Desire).where(Desire.id == desire["id"]))
+        db.session.commit()
+
+    monkeypatch.setattr(bounties, "_release", release_then_delete_the_desire)
+    with pay_app.app_context():
+        bounties.release_pledges(desire["id"])
+    [intent] = stripe_fake.intents.values()
+    assert intent["status"] == "canceled"
+    assert "bounty:" not in caplog.text
 
 
 def test_without_a_test_payment_method_the_pledge_waits_for_stripe_js(

@@ -12,7 +12,8 @@ from fractafrag.api import SIGNED_IN
 from fractafrag.api.payments import schemas as s
 from fractafrag.auth import API_KEY_HEADER, login_required, session_user, viewer_id
 from fractafrag.models import User
-from fractafrag.services import ServiceError, bounties, payments
+from fractafrag.services import ServiceError
+from fractafrag.services.billing import bounties, plans, stripe_client, webhooks
 from fractafrag.urls import public_url
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1/payments",
@@ -43,9 +44,9 @@ class Checkout(MethodView):
     @blp.doc(security=SIGNED_IN)
     def post(self, body):
         """Start a Stripe Checkout for the Pro plan; send the person to the returned url"""
-        payments.require("STRIPE_PRICE_PRO")
-        url = payments.checkout_url(_person().id, _settings_url("success"),
-                                    _settings_url("cancelled"))
+        stripe_client.require("STRIPE_PRICE_PRO")
+        url = plans.checkout_url(_person().id, _settings_url("success"),
+                                 _settings_url("cancelled"))
         return {"url": url}
 
 
@@ -58,9 +59,8 @@ class Portal(MethodView):
     @blp.doc(security=SIGNED_IN)
     def post(self):
         """Open Stripe's billing portal (card, invoices, cancel); 409 before any checkout"""
-        payments.require()
-        return {"url": payments.portal_url(_person().id,
-                                           public_url("account.settings"))}
+        stripe_client.require()
+        return {"url": plans.portal_url(_person().id, public_url("account.settings"))}
 
 
 @blp.route("/webhook")
@@ -72,7 +72,7 @@ class Webhook(MethodView):
                                        "that is not a Stripe event.")
     def post(self):
         """Receive a Stripe event (signature checked; each event id is processed once)"""
-        return payments.handle_webhook(request.get_data(),
+        return webhooks.handle_webhook(request.get_data(),
                                        request.headers.get("Stripe-Signature"))
 
 
@@ -99,7 +99,7 @@ class Pledges(MethodView):
     @pledges_blp.doc(security=SIGNED_IN)
     def post(self, body, desire_id):
         """Pledge a bounty: a card hold now, captured when the asker accepts an answer"""
-        payments.require()
+        stripe_client.require()
         pledge, secret = bounties.create_pledge(desire_id, _person().id,
                                                 body["amount_cents"])
         return {"pledge_id": pledge.id, "amount_cents": pledge.amount_cents,

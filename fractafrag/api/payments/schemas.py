@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from fractafrag.services.bounties import MAX_CENTS, MIN_CENTS
+from fractafrag.services.billing.bounties import MAX_CENTS, MIN_CENTS
 
 
 class CheckoutSchema(ma.Schema):

@@ -28,11 +28,20 @@ from typing import Any
 import sqlalchemy as sa
 import stripe
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from fractafrag.extensions import db
 from fractafrag.models import BountyPledge, Desire, DesireCluster, Payout, Shader
 from fractafrag.realtime import broadcast
-from fractafrag.services import Conflict, NotFound, payments
+from fractafrag.services import Conflict, NotFound
+from fractafrag.services.billing.plans import account_of
+from fractafrag.services.billing.stripe_client import (
+    PaymentsOff,
+    api,
+    id_of,
+    require,
+    stripe_errors,
+)
 from fractafrag.services.clustering import add_bounty, lock_clustering
 
 log = logging.getLogger(__name__)
@@ -68,7 +77,7 @@ def _announce(cluster: DesireCluster | None) -> None:
 def create_pledge(desire_id: int, user_id: int, amount_cents: int
                   ) -> tuple[BountyPledge, str | None]:
     """Pledge money to an open desire; return the pledge and the PaymentIntent's client_secret."""
-    payments.require()
+    require()
     desire = db.session.get(Desire, desire_id)
     if desire is None:
         raise NotFound(f"No desire {desire_id}.")
@@ -86,8 +95,8 @@ def create_pledge(desire_id: int, user_id: int, amount_cents: int
     test_method = current_app.config.get("STRIPE_TEST_PAYMENT_METHOD")
     if test_method:
         params.update(payment_method=test_method, confirm=True)
-    with payments.stripe_errors("authorise the pledge"):
-        intent = payments.api().payment_intents.create(params=params)
+    with stripe_errors("authorise the pledge"):
+        intent = api().payment_intents.create(params=params)
     status = _pledge_status(intent.status)
 
     try:
@@ -113,7 +122,7 @@ def create_pledge(desire_id: int, user_id: int, amount_cents: int
 def _cancel_quietly(intent_id: str) -> bool:
     """Cancel a PaymentIntent; log (and return False) if Stripe refuses."""
     try:
-        payments.api().payment_intents.cancel(
+        api().payment_intents.cancel(
             intent_id, options={"idempotency_key": f"cancel-{intent_id}"})
     except stripe.StripeError:
         log.exception("stripe: could not cancel PaymentIntent %s", intent_id)
@@ -149,19 +158,22 @@ def _open_pledges(desire_id: int) -> list[BountyPledge]:
 
 def settle_fulfilled(desire_id: int) -> None:
     """After a fulfilment is accepted: capture authorised pledges, record payouts to the
-    accepted shader's author, cancel pending ones. Never raises: failures are recorded."""
+    accepted shader's author, cancel pending ones. Never raises for Stripe or the database:
+    failures are recorded and logged."""
     pledges = _open_pledges(desire_id)
     if not pledges:
         return
     desire = db.session.get(Desire, desire_id)
-    shader = db.session.get(Shader, desire.fulfilled_by_id) if desire.fulfilled_by_id else None
+    shader = None
+    if desire is not None and desire.fulfilled_by_id:
+        shader = db.session.get(Shader, desire.fulfilled_by_id)
     for pledge in pledges:
         try:
             if pledge.status == "pending" or shader is None:
                 _release(pledge)
             else:
                 _capture(pledge, shader.owner_id)
-        except Exception:
+        except SQLAlchemyError:
             db.session.rollback()
             log.exception("bounty: settling pledge %s of desire %s failed", pledge.id, desire_id)
 
@@ -169,10 +181,10 @@ def settle_fulfilled(desire_id: int) -> None:
 def _capture(pledge: BountyPledge, payee_id: int) -> None:
     intent_id = pledge.payment_intent_id
     try:
-        payments.require()
-        intent = payments.api().payment_intents.capture(
+        require()
+        intent = api().payment_intents.capture(
             intent_id, options={"idempotency_key": f"capture-{intent_id}"})
-    except (stripe.StripeError, payments.PaymentsOff) as exc:
+    except (stripe.StripeError, PaymentsOff) as exc:
         log.error("bounty: capture of pledge %s (%s) failed: %s", pledge.id, intent_id, exc)
         pledge.status = "capture_failed"
         db.session.commit()
@@ -182,7 +194,7 @@ def _capture(pledge: BountyPledge, payee_id: int) -> None:
                     status="owed")
     db.session.add(payout)
     db.session.commit()
-    account = payments.account_of(payee_id)
+    account = account_of(payee_id)
     if account is None or not account.stripe_connect_account_id:
         return
     params: dict[str, Any] = {
@@ -191,11 +203,11 @@ def _capture(pledge: BountyPledge, payee_id: int) -> None:
         "transfer_group": f"desire-{pledge.desire_id}",
         "metadata": {"pledge_id": str(pledge.id), "desire_id": str(pledge.desire_id)},
     }
-    charge = payments.id_of(getattr(intent, "latest_charge", None))
+    charge = id_of(getattr(intent, "latest_charge", None))
     if charge:
         params["source_transaction"] = charge  # paid out of this charge's funds
     try:
-        transfer = payments.api().transfers.create(
+        transfer = api().transfers.create(
             params=params, options={"idempotency_key": f"transfer-{intent_id}"})
     except stripe.StripeError as exc:
         log.error("bounty: transfer for pledge %s failed (payout %s stays owed): %s",
@@ -206,37 +218,48 @@ def _capture(pledge: BountyPledge, payee_id: int) -> None:
     db.session.commit()
 
 
-def _release(pledge: BountyPledge) -> None:
-    """Cancel the pledge's PaymentIntent (the hold is let go); the caller handles heat."""
+def _release(pledge: BountyPledge) -> bool:
+    """Cancel the pledge's PaymentIntent (the hold is let go); the caller handles heat.
+    Return whether it was released (else it is recorded as release_failed)."""
     intent_id = pledge.payment_intent_id
     try:
-        payments.require()
+        require()
         if intent_id:
-            payments.api().payment_intents.cancel(
+            api().payment_intents.cancel(
                 intent_id, options={"idempotency_key": f"cancel-{intent_id}"})
-    except (stripe.StripeError, payments.PaymentsOff) as exc:
+    except (stripe.StripeError, PaymentsOff) as exc:
         log.error("bounty: release of pledge %s (%s) failed: %s", pledge.id, intent_id, exc)
-        pledge.status = "release_failed"
+        released = False
     else:
-        pledge.status = "released"
+        released = True
+    pledge.status = "released" if released else "release_failed"
     db.session.commit()
+    return released
 
 
 def release_pledges(desire_id: int) -> None:
-    """After a desire is closed: release every pledge's hold. Never raises."""
-    for pledge in _open_pledges(desire_id):
+    """After a desire is closed: release every pledge's hold. Never raises for Stripe or the
+    database (the close is already committed): failures are recorded and logged."""
+    # Read before the first commit expires them: the desire may be deleted meanwhile.
+    held = [(pledge, pledge.id, pledge.amount_cents, pledge.status == "authorized")
+            for pledge in _open_pledges(desire_id)]
+    for pledge, pledge_id, cents, authorised in held:
         try:
-            authorised = pledge.status == "authorized"
-            _release(pledge)
-            if authorised and pledge.status == "released":
-                # The closed desire has left its cluster; its bounty shows what is still held.
-                desire = _locked_desire(desire_id)
-                add_bounty(desire, -pledge.amount_cents, datetime.now(UTC))
-                db.session.commit()
-        except Exception:
+            if _release(pledge) and authorised:
+                _take_back_bounty(desire_id, cents)
+        except SQLAlchemyError:
             db.session.rollback()
-            log.exception("bounty: releasing pledge %s of desire %s failed", pledge.id,
+            log.exception("bounty: releasing pledge %s of desire %s failed", pledge_id,
                           desire_id)
+
+
+def _take_back_bounty(desire_id: int, cents: int) -> None:
+    """Take a released hold out of the desire's bounty; a desire deleted meanwhile has none."""
+    desire = _locked_desire(desire_id)
+    if desire is not None:
+        # The closed desire has left its cluster; its bounty shows what is still held.
+        add_bounty(desire, -cents, datetime.now(UTC))
+    db.session.commit()
 
 
 def on_payment_intent_event(intent: dict[str, Any], event: dict[str, Any]

@@ -1,11 +1,7 @@
-"""Payments with Stripe: the client, the Pro plan (Checkout, billing portal) and webhooks.
+"""The Pro plan: Stripe Checkout and the billing portal, and the plan following the subscription.
 
-Payments are on when STRIPE_SECRET_KEY is set; otherwise every payment action raises
-PaymentsOff (503) and pages hide the payment UI. One StripeClient per app talks to Stripe, or
-to STRIPE_API_BASE (a proxy, or the loopback fake in tests).
-
-The plan follows the subscription, as Stripe's webhooks report it (each event id is processed
-once: its row in stripe_events is inserted in the same transaction as its effects):
+The plan follows the subscription, as Stripe's webhooks report it (webhooks.py calls the
+`on_*` handlers here inside the transaction that records the event):
 
 - `checkout.session.completed`: the customer and subscription are linked to the user named
   by `client_reference_id` / `metadata.user_id`; the subscription is read back for its state.
@@ -16,27 +12,29 @@ once: its row in stripe_events is inserted in the same transaction as its effect
   account is ignored, since Stripe does not promise to deliver events in order.
 - `invoice.payment_failed`: the account's status becomes `past_due` and the plan is kept: the
   subscription's own update (to `unpaid` or `canceled` once retries are exhausted) ends Pro.
-- `payment_intent.*`: bounty pledges (services/bounties.py).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-import stripe
 from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from fractafrag.extensions import db
-from fractafrag.models import BillingAccount, StripeEvent, User
-from fractafrag.realtime import broadcast
-from fractafrag.services import Conflict, NotFound, ServiceError
+from fractafrag.models import BillingAccount, User
+from fractafrag.services import Conflict, NotFound
+from fractafrag.services.billing.stripe_client import (
+    api,
+    id_of,
+    plain,
+    require,
+    stripe_errors,
+    stripe_time,
+)
 from fractafrag.services.quota import is_pro
 
 log = logging.getLogger(__name__)
@@ -44,72 +42,10 @@ log = logging.getLogger(__name__)
 PRO_STATUSES = ("active", "trialing")
 KEEP_STATUSES = ("past_due",)
 FREE_STATUSES = ("canceled", "unpaid", "incomplete_expired", "paused")
-CLIENT_KEY = "fractafrag_stripe"
-
-
-class PaymentsOff(ServiceError):
-    """This instance has no Stripe settings (or lacks the one needed)."""
-
-    status = 503
-
-
-class PaymentFailed(ServiceError):
-    """Stripe refused or could not be reached."""
-
-    status = 502
-
-
-def enabled() -> bool:
-    """True when payments are configured (STRIPE_SECRET_KEY is set)."""
-    return bool(current_app.config.get("STRIPE_SECRET_KEY"))
-
-
-def require(*settings: str) -> None:
-    """Raise PaymentsOff naming the first of STRIPE_SECRET_KEY and `settings` that is unset."""
-    for setting in ("STRIPE_SECRET_KEY", *settings):
-        if not current_app.config.get(setting):
-            raise PaymentsOff(f"Payments are not configured on this instance ({setting}).")
-
-
-def client() -> stripe.StripeClient:
-    """The app's StripeClient (made once per key and address)."""
-    key = current_app.config["STRIPE_SECRET_KEY"]
-    base = current_app.config.get("STRIPE_API_BASE") or ""
-    cached = current_app.extensions.get(CLIENT_KEY)
-    if cached is None or cached[0] != (key, base):
-        options: dict[str, Any] = {"max_network_retries": 2}
-        if base:
-            options["base_addresses"] = {"api": base.rstrip("/")}
-        cached = ((key, base), stripe.StripeClient(key, **options))
-        current_app.extensions[CLIENT_KEY] = cached
-    return cached[1]
-
-
-def api() -> Any:
-    """Stripe's v1 services (StripeClient.v1 on SDKs that have it, the client itself before)."""
-    stripe_client = client()
-    return getattr(stripe_client, "v1", stripe_client)
-
-
-@contextmanager
-def stripe_errors(action: str) -> Iterator[None]:
-    """Turn Stripe's exceptions into ServiceErrors: a declined card is 402, the rest 502."""
-    try:
-        yield
-    except stripe.CardError as exc:
-        raise ServiceError(exc.user_message or "The card was declined.", status=402) from exc
-    except stripe.StripeError as exc:
-        log.warning("stripe: could not %s: %s", action, exc)
-        detail = exc.user_message or str(exc) or type(exc).__name__
-        raise PaymentFailed(f"Stripe could not {action}: {detail}") from exc
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _timestamp(value: Any) -> datetime | None:
-    return datetime.fromtimestamp(int(value), UTC) if value else None
 
 
 def account_of(user_id: int) -> BillingAccount | None:
@@ -189,66 +125,6 @@ def plan_of(user: User) -> dict[str, Any]:
     }
 
 
-# ----------------------------------------------------------------------------- webhooks
-
-SIGNATURE_PROBLEMS = {
-    "matching the expected signature": "it does not match the payload and "
-                                       "STRIPE_WEBHOOK_SECRET (forged, altered or signed with "
-                                       "another secret)",
-    "tolerance zone": "its timestamp is more than 5 minutes old (a replayed or delayed "
-                      "delivery)",
-    "expected scheme": "it has no v1 signature",
-    "extract timestamp": "the header is malformed",
-}
-
-
-def verify(payload: bytes, signature: str | None) -> dict[str, Any]:
-    """Check the Stripe-Signature of a webhook with the SDK; return the event as plain JSON."""
-    require("STRIPE_WEBHOOK_SECRET")
-    if not signature:
-        raise ServiceError("Missing the Stripe-Signature header: webhooks must come from "
-                           "Stripe.", status=400)
-    try:
-        client().construct_event(payload, signature, current_app.config["STRIPE_WEBHOOK_SECRET"])
-    except stripe.SignatureVerificationError as exc:
-        text = str(exc.user_message or exc)
-        reason = next((why for needle, why in SIGNATURE_PROBLEMS.items() if needle in text), text)
-        raise ServiceError(f"The Stripe-Signature was refused: {reason}.", status=400) from exc
-    except ValueError as exc:
-        raise ServiceError("The webhook body is not a JSON event.", status=400) from exc
-    event = json.loads(payload)
-    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
-        raise ServiceError("The webhook body is not a Stripe event.", status=400)
-    return event
-
-
-def handle_webhook(payload: bytes, signature: str | None) -> dict[str, Any]:
-    """Verify and apply one webhook event, once; replays answer as duplicates and do nothing."""
-    from fractafrag.services import bounties
-
-    event = verify(payload, signature)
-    new = db.session.scalar(pg_insert(StripeEvent).values(id=event["id"], type=event["type"])
-                            .on_conflict_do_nothing(index_elements=["id"])
-                            .returning(StripeEvent.id))
-    if new is None:
-        db.session.rollback()
-        return {"received": True, "duplicate": True, "handled": False}
-    handler = HANDLERS.get(event["type"])
-    if handler is None and event["type"].startswith("payment_intent."):
-        handler = bounties.on_payment_intent_event
-    changed: list[Any] = []
-    try:
-        if handler is not None:
-            changed = handler(event["data"]["object"], event) or []
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    for cluster in changed:
-        broadcast.cluster_heat(cluster.id, cluster.heat, cluster.size, cluster.label)
-    return {"received": True, "duplicate": False, "handled": handler is not None}
-
-
 def _user_id_of(obj: dict[str, Any]) -> int | None:
     raw = obj.get("client_reference_id") or (obj.get("metadata") or {}).get("user_id")
     try:
@@ -264,16 +140,7 @@ def _period_end(subscription: dict[str, Any]) -> datetime | None:
         items = (subscription.get("items") or {}).get("data") or []
         ends = [item.get("current_period_end") for item in items if item.get("current_period_end")]
         end = max(ends) if ends else None
-    return _timestamp(end)
-
-
-def id_of(value: Any) -> str | None:
-    """An id from a field that holds either the id or the expanded object."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return value.get("id")
-    return getattr(value, "id", None)
+    return stripe_time(end)
 
 
 def _account_for(customer: str | None, subscription: str | None,
@@ -326,7 +193,8 @@ def apply_subscription(subscription: dict[str, Any], seen_at: datetime) -> None:
         user.pro_until = None
 
 
-def _on_checkout_completed(session: dict[str, Any], event: dict[str, Any]) -> None:
+def on_checkout_completed(session: dict[str, Any], event: dict[str, Any]) -> None:
+    """Webhook: a Checkout finished; link its customer and subscription to the user."""
     if session.get("mode") != "subscription":
         return
     customer, subscription = id_of(session.get("customer")), id_of(session.get("subscription"))
@@ -348,23 +216,20 @@ def _on_checkout_completed(session: dict[str, Any], event: dict[str, Any]) -> No
     apply_subscription(plain(state), _event_time(event))
 
 
-def plain(obj: Any) -> dict[str, Any]:
-    """A StripeObject as plain nested dicts (to_dict is recursive from SDK 11 on)."""
-    convert = getattr(obj, "to_dict_recursive", None) or obj.to_dict
-    return convert()
-
-
 def _event_time(event: dict[str, Any]) -> datetime:
-    return _timestamp(event.get("created")) or _now()
+    """When Stripe made the event (now, if it does not say)."""
+    return stripe_time(event.get("created")) or _now()
 
 
-def _on_subscription(subscription: dict[str, Any], event: dict[str, Any]) -> None:
+def on_subscription_event(subscription: dict[str, Any], event: dict[str, Any]) -> None:
+    """Webhook: a subscription was created, updated or deleted; the plan follows it."""
     if event["type"] == "customer.subscription.deleted":
         subscription = {**subscription, "status": "canceled"}
     apply_subscription(subscription, _event_time(event))
 
 
-def _on_invoice_failed(invoice: dict[str, Any], event: dict[str, Any]) -> None:
+def on_invoice_failed(invoice: dict[str, Any], event: dict[str, Any]) -> None:
+    """Webhook: a renewal failed; mark the account past_due and keep Pro while Stripe retries."""
     parent = ((invoice.get("parent") or {}).get("subscription_details") or {})
     subscription = id_of(invoice.get("subscription")) or id_of(parent.get("subscription"))
     account = _account_for(id_of(invoice.get("customer")), subscription, None)
@@ -376,12 +241,3 @@ def _on_invoice_failed(invoice: dict[str, Any], event: dict[str, Any]) -> None:
         account.subscription_status = "past_due"
     log.info("stripe: invoice %s failed for user %s; Pro kept while Stripe retries",
              invoice.get("id"), account.user_id)
-
-
-HANDLERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], Any]] = {
-    "checkout.session.completed": _on_checkout_completed,
-    "customer.subscription.created": _on_subscription,
-    "customer.subscription.updated": _on_subscription,
-    "customer.subscription.deleted": _on_subscription,
-    "invoice.payment_failed": _on_invoice_failed,
-}
