@@ -2,8 +2,13 @@
 
 from flask_smorest import Api
 
-# What an operation that needs an account declares in the OpenAPI document.
-SIGNED_IN = [{"bearerAuth": []}]
+# What an operation that needs an account declares in the OpenAPI document: a person's Bearer
+# token, or an X-API-Key (whose scopes then decide what it may do).
+SIGNED_IN = [{"bearerAuth": []}, {"apiKey": []}]
+# Managing the account itself (password, email, sessions, deletion, API and provider keys,
+# money) needs a person signed in: API keys get a 403 there (auth.interactive_user,
+# auth.session_user).
+PERSON_ONLY = [{"bearerAuth": []}]
 
 
 def register_api(api: Api) -> None:

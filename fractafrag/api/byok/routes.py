@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from fractafrag.api import SIGNED_IN
+from fractafrag.api import PERSON_ONLY
 from fractafrag.api.byok.schemas import ByokKeySchema, ByokListedSchema, ByokPutSchema
 from fractafrag.auth import session_user
 from fractafrag.services import byok
@@ -17,7 +17,7 @@ class ByokKeys(MethodView):
     """Your provider keys."""
 
     @blp.response(200, ByokListedSchema(many=True))
-    @blp.doc(security=SIGNED_IN)
+    @blp.doc(security=PERSON_ONLY)
     def get(self):
         """Your provider keys: provider, model, base_url and the last 4 characters only"""
         return [byok.describe(row) for row in byok.list_keys(session_user().id)]
@@ -29,7 +29,7 @@ class ByokKey(MethodView):
 
     @blp.arguments(ByokPutSchema)
     @blp.response(200, ByokKeySchema)
-    @blp.doc(security=SIGNED_IN)
+    @blp.doc(security=PERSON_ONLY)
     def put(self, body, provider):
         """Save or replace your key for the provider (encrypted; never shown again)"""
         row = byok.save_key(session_user().id, provider, body["api_key"], body.get("base_url"),
@@ -38,7 +38,7 @@ class ByokKey(MethodView):
 
     @blp.response(204)
     @blp.alt_response(422, description="Unknown provider.")
-    @blp.doc(security=SIGNED_IN)
+    @blp.doc(security=PERSON_ONLY)
     def delete(self, provider):
         """Forget your key for the provider"""
         byok.delete_key(session_user().id, provider)

@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from fractafrag.api import SIGNED_IN
+from fractafrag.api import PERSON_ONLY
 from fractafrag.api.keys.schemas import KeyCreateSchema, KeySchema, NewKeySchema
 from fractafrag.auth import session_user
 from fractafrag.services import apikeys
@@ -17,7 +17,7 @@ class Keys(MethodView):
     """Your API keys."""
 
     @blp.response(200, KeySchema(many=True))
-    @blp.doc(security=SIGNED_IN)
+    @blp.doc(security=PERSON_ONLY)
     def get(self):
         """Your keys, newest first (never their secrets)"""
         return apikeys.list_keys(session_user().id)
@@ -25,7 +25,7 @@ class Keys(MethodView):
     @blp.arguments(KeyCreateSchema)
     @blp.response(201, NewKeySchema)
     @blp.alt_response(409, description="Too many active keys; revoke one first.")
-    @blp.doc(security=SIGNED_IN)
+    @blp.doc(security=PERSON_ONLY)
     def post(self, body):
         """Create a key; its secret `key` is in this answer only"""
         key, secret = apikeys.create_key(session_user().id, body["name"], body["scopes"])
@@ -39,7 +39,7 @@ class Key(MethodView):
     """One key."""
 
     @blp.response(204)
-    @blp.doc(security=SIGNED_IN)
+    @blp.doc(security=PERSON_ONLY)
     def delete(self, key_id):
         """Revoke the key at once"""
         apikeys.revoke_key(session_user().id, key_id)

@@ -8,7 +8,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from fractafrag.api import SIGNED_IN
+from fractafrag.api import PERSON_ONLY, SIGNED_IN
 from fractafrag.api.payments import schemas as s
 from fractafrag.auth import API_KEY_HEADER, login_required, session_user, viewer_id
 from fractafrag.models import User
@@ -41,7 +41,7 @@ class Checkout(MethodView):
     @blp.arguments(s.CheckoutSchema)
     @blp.response(200, s.RedirectSchema)
     @blp.alt_response(409, description="Already on Pro.")
-    @blp.doc(security=SIGNED_IN)
+    @blp.doc(security=PERSON_ONLY)
     def post(self, body):
         """Start a Stripe Checkout for the Pro plan; send the person to the returned url"""
         stripe_client.require("STRIPE_PRICE_PRO")
@@ -56,7 +56,7 @@ class Portal(MethodView):
 
     @blp.response(200, s.RedirectSchema)
     @blp.alt_response(409, description="No billing account yet: check out first.")
-    @blp.doc(security=SIGNED_IN)
+    @blp.doc(security=PERSON_ONLY)
     def post(self):
         """Open Stripe's billing portal (card, invoices, cancel); 409 before any checkout"""
         stripe_client.require()
@@ -96,7 +96,7 @@ class Pledges(MethodView):
     @pledges_blp.response(201, s.PledgeCreatedSchema)
     @pledges_blp.alt_response(402, description="The card was declined.")
     @pledges_blp.alt_response(409, description="The desire is not open.")
-    @pledges_blp.doc(security=SIGNED_IN)
+    @pledges_blp.doc(security=PERSON_ONLY)
     def post(self, body, desire_id):
         """Pledge a bounty: a card hold now, captured when the asker accepts an answer"""
         stripe_client.require()

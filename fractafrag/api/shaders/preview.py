@@ -15,6 +15,7 @@ from marshmallow import validate
 from rq.exceptions import InvalidJobOperation
 from rq.job import Job, JobStatus
 
+from fractafrag.api import SIGNED_IN
 from fractafrag.api.shaders.schemas import GlslFailureSchema, ValidateSchema
 from fractafrag.auth import login_required, viewer_id
 from fractafrag.errors import abort
@@ -48,7 +49,7 @@ class Preview(MethodView):
     @blp.alt_response(429, description="Too many test renders (per minute, or at once); "
                                         "Retry-After says when.")
     @blp.alt_response(504, description="The render worker did not answer in time.")
-    @blp.doc(security=[{"bearerAuth": []}, {"apiKey": []}])
+    @blp.doc(security=SIGNED_IN)
     def post(self, body):
         """Render code to a PNG at `time` seconds (signed in; a few a minute, two at a time)"""
         user = viewer_id()

@@ -14,6 +14,7 @@ from flask_jwt_extended import (
 )
 from flask_smorest import Blueprint
 
+from fractafrag.api import PERSON_ONLY, SIGNED_IN
 from fractafrag.api.limits import client_ip
 from fractafrag.api.users.schemas import (
     AccountDeleteSchema,
@@ -77,7 +78,7 @@ class Me(MethodView):
 
     @login_required
     @blp.response(200, MeSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=SIGNED_IN)
     def get(self):
         """Show my account, including email and plan"""
         return current_user()
@@ -90,7 +91,7 @@ class Me(MethodView):
     @blp.alt_response(429, description="Too many password checks (a new password or email "
                       "checks current_password): they count against the sign-in limits per "
                       "address and per account; Retry-After says when to go on.")
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=SIGNED_IN)
     def patch(self, changes):
         """Edit my profile, email or password (a new password or email needs current_password;
         an API key may edit the profile only). A new password signs out every other session:
@@ -122,7 +123,7 @@ class Me(MethodView):
     @blp.alt_response(422, description="current_password is missing or wrong (named).")
     @blp.alt_response(429, description="Too many password checks: they count against the "
                       "sign-in limits per address and per account; Retry-After says when.")
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=PERSON_ONLY)
     def delete(self, body):
         """Delete my account for good (needs current_password): every session ends, personal
         data is erased, private and draft shaders go; public shaders, comments and desires stay
@@ -142,7 +143,7 @@ class RevokeSessions(MethodView):
     @interactive_only("sign the account out of its sessions")
     @blp.response(200, SessionsRevokedSchema)
     @blp.alt_response(403, description=INTERACTIVE_ONLY)
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=PERSON_ONLY)
     def post(self):
         """Sign out every other session: refresh tokens and cookies issued until now are
         refused; this session goes on with the fresh tokens in the answer (and cookies)"""
