@@ -133,10 +133,11 @@ window.__fractafragCapture = function (spec) {
     } catch (e) { state.error = String((e && e.message) || e); state.done = true; return; }
     if (!stop && i < steps.length) setTimeout(batch, 0); else state.done = true;
   }
-  setTimeout(batch, 0);
+  // Uploaded images (data URLs) decode asynchronously: draw once they are textures.
+  player.ready.then(() => setTimeout(batch, 0));
 };
 // One still frame at a time (for agents' test renders): PNG data URL, or the errors.
-window.__fractafragStill = function (spec) {
+window.__fractafragStill = async function (spec) {
   if (window.__player) { window.__player.destroy(); window.__player = null; }
   const canvas = document.createElement('canvas');
   document.getElementById('c').replaceWith(canvas);
@@ -145,6 +146,7 @@ window.__fractafragStill = function (spec) {
     const player = window.__player = new FractafragPlayer(canvas, {preserveDrawingBuffer: true});
     const loaded = player.load(spec.version);
     if (!loaded.ok) return {errors: loaded.errors};
+    await player.ready;
     player.setSize(spec.width, spec.height);
     player.reset();
     // Buffers carry state from frame to frame, so a multipass still replays the frames.

@@ -13,7 +13,7 @@ from fractafrag.extensions import db, redis
 from fractafrag.models import Shader, ShaderVersion
 from fractafrag.observability import record_render_seconds
 from fractafrag.realtime import broadcast
-from fractafrag.services import render_queue, render_store, renders
+from fractafrag.services import media, render_queue, render_store, renders
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,8 @@ def render_shader(shader_id: int, version: int) -> str:
     renders.mark_rendering(shader)
     broadcast.render_status(shader_id, version, "rendering", 0.0)
     row = db.session.query(ShaderVersion).filter_by(shader_id=shader_id, version=version).one()
-    code = {"common": row.common, "passes": row.passes}
+    code = {"common": row.common, "passes": row.passes,
+            "media": media.media_for_render(row.passes)}
     db.session.commit()  # release the connection while the browser works
 
     renderer = shared_renderer()

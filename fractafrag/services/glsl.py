@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from fractafrag.services import ServiceError
+from fractafrag.services.media_codec import is_media_source
 
 PASS_NAMES = ("Image", "Buffer A", "Buffer B", "Buffer C", "Buffer D")
 BUFFER_NAMES = PASS_NAMES[1:]
@@ -650,13 +651,14 @@ def _input_errors(name: str, inputs: object, present: set) -> list[GlslError]:
             isinstance(source, str)
             and source.startswith("texture:")
             and source.removeprefix("texture:") in BUILTIN_TEXTURES
-        ):
+        ) and not is_media_source(source):
             errors.append(
                 GlslError(
                     name,
                     0,
                     f"{where} of {name} has unknown source {source!r}; use a buffer present in "
-                    f"this shader (Buffer A-D) or a built-in texture ({textures}).",
+                    f"this shader (Buffer A-D), a built-in texture ({textures}) or your "
+                    "own upload (media:<id>).",
                 )
             )
         for key, allowed in (("filter", FILTERS), ("wrap", WRAPS)):

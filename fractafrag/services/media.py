@@ -259,3 +259,27 @@ def media_for_passes(passes: list[dict[str, Any]], viewer_id: int | None
     return {f"media:{m.id}": {k: v for k, v in as_dict(m).items()
                                if k in ("id", "kind", "width", "height", "url", "mime")}
             for m in rows if media_visible_to(m.id, viewer_id)}
+
+
+def media_for_render(passes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Like media_for_passes, for the render worker: every image a version's inputs name, with
+    its bytes inline as a data URL (the worker's page has no origin to fetch `/media/` from).
+    Audio is left out: music is silent in server renders."""
+    import base64
+
+    ids = sorted({media_id for _, _, media_id in _media_ids(passes)})
+    if not ids:
+        return {}
+    found: dict[str, dict[str, Any]] = {}
+    for m in db.session.scalars(sa.select(Media).where(Media.id.in_(ids))):
+        if m.kind != "image":
+            continue
+        try:
+            data = (media_dir() / m.path).read_bytes()
+        except OSError as error:
+            log.warning("media %s not readable for a render: %s", m.id, error)
+            continue
+        found[f"media:{m.id}"] = {
+            "id": m.id, "kind": m.kind, "width": m.width, "height": m.height, "mime": m.mime,
+            "url": f"data:{m.mime};base64,{base64.b64encode(data).decode('ascii')}"}
+    return found

@@ -17,6 +17,7 @@ from fractafrag.services import (
     NotFound,
     ServiceError,
     browser_check,
+    media,
     quota,
     renders,
     shader_cache,  # noqa: F401  (its session events drop stale copies)
@@ -122,6 +123,17 @@ def _publish_fields(shader: Shader) -> bool:
     return False
 
 
+def media_or_raise(version: dict[str, Any], author_id: int | None) -> None:
+    """Refuse (GlslInvalid, 422, the same {pass, line, message} errors as a compile) a version
+    whose `media:<id>` inputs name media that do not exist or the author may not use."""
+    errors = media.media_source_errors(version["passes"], author_id)
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise GlslInvalid(f"The shader's inputs are not usable: {first['pass']}: "
+                          f"{first['message']}{more}", errors)
+
+
 def _announce(shader: Shader) -> None:
     broadcast.shader_published(shader.id, shader.current_version, shader.title,
                                shader.owner.username, shader.tags, shader.published_at)
@@ -131,6 +143,7 @@ def create_shader(owner_id: int, meta: dict[str, Any], version: dict[str, Any],
                   forked_from: tuple[int, int] | None = None) -> Shader:
     """Validate, check the monthly quota, and store a shader with its version 1."""
     compile_or_raise(version)
+    media_or_raise(version, owner_id)
     owner = quota.reserve_new_shader(owner_id)
     shader = Shader(
         owner_id=owner.id,
@@ -203,6 +216,7 @@ def update_shader(shader_id: int, user_id: int, changes: dict[str, Any]) -> Shad
     new_version = version is not None and not _same_code(shader.current, version)
     if new_version:
         compile_or_raise(version)  # before taking the row lock: compiling takes ~0.1 s
+        media_or_raise(version, user_id)
     shader = owned_shader(shader_id, user_id, lock=True)
     if new_version:
         _add_version(shader, version, user_id, changes.get("message") or "")
@@ -256,6 +270,7 @@ def version_of(shader_id: int, number: int, viewer_id: int | None) -> ShaderVers
 def restore_version(shader_id: int, number: int, user_id: int) -> Shader:
     """Make a new version whose code equals version `number`."""
     old = version_of(shader_id, number, user_id)
+    media_or_raise({"common": old.common, "passes": old.passes}, user_id)
     shader = owned_shader(shader_id, user_id, lock=True)
     _add_version(shader, {"common": old.common, "passes": old.passes}, user_id,
                  f"Restored version {number}")

@@ -25,6 +25,7 @@ from fractafrag.services import (
     comments,
     feed,
     follows,
+    media,
     playlists,
     search,
     shader_cache,
@@ -63,7 +64,8 @@ def _version_data(shader: Shader, number: int | None = None) -> dict[str, Any]:
         version = shader.current
     else:
         version = shaders.version_of(shader.id, number, _viewer_id())
-    return {"common": version.common or "", "passes": version.passes}
+    return {"common": version.common or "", "passes": version.passes,
+            "media": media.media_for_passes(version.passes, _viewer_id())}
 
 
 @bp.get("/")

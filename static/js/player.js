@@ -282,6 +282,8 @@
       gl.compileShader(this._vertexShader);
       this._samplers = {};
       this._textures = {}; // built-in textures, created on first use
+      this._media = {}; // "media:<id>|<vflip>" → {texture, width, height} (null while loading)
+      this.ready = Promise.resolve();
       this._black = gl.createTexture();
       gl.bindTexture(gl.TEXTURE_2D, this._black);
       gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, 1, 1, 0, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
@@ -380,12 +382,47 @@
       }
       // Success: swap atomically and start from cleared buffers.
       this._deletePrograms();
+      this.ready = this._loadMedia(version.media, passes);
       this._passes = passes;
       this._version = version;
       this._deleteBuffers();
       for (const p of passes) if (p.name !== "Image") this._buffers[p.name] = null;
       this.reset();
       return { ok: true, errors: [] };
+    }
+
+    // Uploaded images named by `media:<id>` inputs, from version.media ({"media:<id>":
+    // {url, width, height, kind}}); they load asynchronously (black until then). Returns a
+    // promise settled when every one has loaded or failed (the render worker waits on it).
+    _loadMedia(media, passes) {
+      const gl = this.gl, wanted = new Set(), jobs = [];
+      for (const p of passes) for (const input of p.inputs) {
+        if (input && input.source.startsWith("media:")) wanted.add(input.source + "|" + (input.vflip ? 1 : 0));
+      }
+      for (const key of wanted) {
+        if (key in this._media) continue;
+        const [source, flip] = key.split("|");
+        const info = media && media[source];
+        this._media[key] = null;
+        if (!info || info.kind !== "image" || !info.url || typeof Image === "undefined") continue;
+        jobs.push(new Promise((resolve) => {
+          const image = new Image();
+          image.onload = () => {
+            if (this._lost || this.gl !== gl) return resolve();
+            const tex = gl.createTexture();
+            gl.bindTexture(gl.TEXTURE_2D, tex);
+            gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, flip === "1");
+            gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE, image);
+            gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+            gl.generateMipmap(gl.TEXTURE_2D);
+            this._media[key] = { texture: tex, width: image.naturalWidth, height: image.naturalHeight };
+            resolve();
+          };
+          image.onerror = () => resolve();
+          image.src = info.url;
+        }));
+      }
+      return Promise.all(jobs).then(() => undefined);
     }
 
     _normalizeInputs(inputs) {
@@ -396,6 +433,8 @@
           source: String(input.source || ""),
           filter: ["linear", "nearest", "mipmap"].includes(input.filter) ? input.filter : "linear",
           wrap: input.wrap === "repeat" ? "repeat" : "clamp",
+          // Shadertoy flips images so their top row is at uv.y = 1 (vflip true by default).
+          vflip: input.vflip !== false,
         };
       }
       return channels;
@@ -521,6 +560,10 @@
               gl.generateMipmap(gl.TEXTURE_2D);
               buffer.mipDirty[buffer.front] = false;
             }
+          } else if (input.source.startsWith("media:") && this._media[input.source + "|" + (input.vflip ? 1 : 0)]) {
+            const image = this._media[input.source + "|" + (input.vflip ? 1 : 0)];
+            texture = image.texture;
+            resolution.set([image.width, image.height, 1], unit * 3);
           } else if (input.source.startsWith("texture:") && this._builtin(input.source.slice(8))) {
             const builtin = this._builtin(input.source.slice(8));
             texture = builtin.texture;
@@ -771,6 +814,8 @@
       this._deleteBuffers();
       for (const sampler of Object.values(this._samplers)) gl.deleteSampler(sampler);
       for (const builtin of Object.values(this._textures)) if (builtin) gl.deleteTexture(builtin.texture);
+      for (const image of Object.values(this._media)) if (image) gl.deleteTexture(image.texture);
+      this._media = {};
       gl.deleteTexture(this._black);
       gl.deleteShader(this._vertexShader);
       this._samplers = {};

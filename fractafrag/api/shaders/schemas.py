@@ -3,8 +3,10 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from fractafrag.auth import viewer_id
 from fractafrag.models.shader import VISIBILITIES
 from fractafrag.services import glsl
+from fractafrag.services import media as media_service
 from fractafrag.services.search import SORTS
 
 MAX_CODE_CHARS = glsl.MAX_PASS_BYTES * 2  # the exact byte limit is checked per pass, with its name
@@ -153,6 +155,10 @@ class ShaderSchema(ShaderSummarySchema):
                                 metadata={"type": "array", "items": {"type": "object"}})
     code = ma.fields.Function(lambda s: _image_code(s.current.passes),
                               metadata={"description": "The Image pass's code."})
+    media = ma.fields.Function(
+        lambda s: media_service.media_for_passes(s.current.passes, viewer_id()),
+        metadata={"type": "object", "description": "The uploaded media the inputs name "
+                  "(`media:<id>` → {id, kind, width, height, url, mime}): what a player loads."})
 
 
 class VersionSchema(ma.Schema):
