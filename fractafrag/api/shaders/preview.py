@@ -20,7 +20,7 @@ from fractafrag.api.shaders.schemas import GlslFailureSchema, ValidateSchema
 from fractafrag.auth import login_required, viewer_id
 from fractafrag.errors import abort
 from fractafrag.extensions import queues, redis
-from fractafrag.services import render_queue, shaders
+from fractafrag.services import media, render_queue, shaders
 from fractafrag.services.ratelimit import RateLimited, enforce
 
 blp = Blueprint("render-preview", __name__, url_prefix="/api/v1/render-preview",
@@ -56,6 +56,8 @@ class Preview(MethodView):
         enforce("RATELIMIT_PREVIEW", str(user), "test renders")
         version = shaders.source_from(body)
         shaders.compile_or_raise(version)
+        shaders.media_or_raise(version, user)
+        version["media"] = media.media_for_render(version["passes"])
         config = current_app.config
         budget = config["RENDER_PREVIEW_TIMEOUT"]
         cap = config["RENDER_PREVIEW_MAX_QUEUED"]
