@@ -150,12 +150,45 @@ def wait_rendered(url: str, shaders: list[int]) -> float:
     return time.monotonic() - began
 
 
+def request_for(kind: str, user: dict, shaders: list[int], rng: random.Random,
+                serial: int) -> tuple[str, str, dict, int | None]:
+    """One request of a kind of the mix (or of bench/request_cost.py's extra kinds) as
+    (method, path, options for the HTTP client, the shader voted on); shaders and values are
+    drawn from rng, a publish is titled by its serial number."""
+    auth = {"Authorization": f"Bearer {user['token']}"}
+    shader = rng.choice(shaders)
+    if kind == "health":
+        return "GET", "/api/v1/health", {}, None
+    if kind == "feed":
+        return "GET", "/api/v1/feed?page_size=20", {"headers": auth}, None
+    if kind == "feed (anonymous)":
+        return "GET", "/api/v1/feed?page_size=20", {}, None
+    if kind == "trending":
+        return "GET", "/api/v1/feed/trending?page_size=20", {}, None
+    if kind == "search":
+        return "GET", "/api/v1/shaders", {"headers": auth,
+                                          "params": {"q": rng.choice(WORDS)}}, None
+    if kind == "dwell":
+        return "POST", f"/api/v1/shaders/{shader}/dwell", {
+            "headers": auth, "json": {"ms": rng.randint(500, 60000)}}, None
+    if kind == "shader":
+        return "GET", f"/shaders/{shader}", {}, None
+    if kind == "shader (signed in, API)":
+        return "GET", f"/api/v1/shaders/{shader}", {"headers": auth}, None
+    if kind == "vote":
+        return "POST", f"/api/v1/shaders/{shader}/vote", {
+            "headers": auth, "json": {"value": rng.choice((1, 1, 1, -1, 0))}}, shader
+    if kind == "publish":
+        return "POST", "/api/v1/shaders", {"headers": auth, "json": {
+            "title": f"Load {serial}", "code": CODE.format(k=serial), "tags": ["load"]}}, None
+    raise ValueError(f"unknown kind {kind!r}")
+
+
 async def client(url: str, user: dict, shaders: list[int], stats: Stats,
                  session: aiohttp.ClientSession, until: float, rng: random.Random,
                  counter: list[int], mix: tuple[tuple[str, float], ...]) -> None:
     kinds = [k for k, _ in mix]
     weights = [w for _, w in mix]
-    auth = {"Authorization": f"Bearer {user['token']}"}
 
     async def call(method: str, path: str, **options: object) -> tuple[int, bytes]:
         async with session.request(method, url + path, **options) as r:
@@ -163,38 +196,19 @@ async def client(url: str, user: dict, shaders: list[int], stats: Stats,
 
     while time.monotonic() < until:
         kind = rng.choices(kinds, weights)[0]
+        if kind == "publish":
+            counter[0] += 1
+        method, path, options, shader = request_for(kind, user, shaders, rng, counter[0])
         began = time.perf_counter()
         try:
-            if kind == "health":
-                status, body = await call("GET", "/api/v1/health")
-            elif kind == "feed":
-                status, body = await call("GET", "/api/v1/feed?page_size=20", headers=auth)
-            elif kind == "trending":
-                status, body = await call("GET", "/api/v1/feed/trending?page_size=20")
-            elif kind == "search":
-                status, body = await call("GET", "/api/v1/shaders", headers=auth,
-                                          params={"q": rng.choice(WORDS)})
-            elif kind == "dwell":
-                status, body = await call("POST", f"/api/v1/shaders/{rng.choice(shaders)}/dwell",
-                                          json={"ms": rng.randint(500, 60000)}, headers=auth)
-            elif kind == "shader":
-                status, body = await call("GET", f"/shaders/{rng.choice(shaders)}")
-            elif kind == "vote":
-                shader = rng.choice(shaders)
-                status, body = await call("POST", f"/api/v1/shaders/{shader}/vote",
-                                          json={"value": rng.choice((1, 1, 1, -1, 0))},
-                                          headers=auth)
+            status, body = await call(method, path, **options)
+            if kind == "vote":
                 if status == 200:
                     stats.votes[(user["id"], shader)] = json.loads(body)["vote"]
                 elif status == 403:
                     status = 200  # own shader: refused by design, not an error
-            else:
-                counter[0] += 1
-                status, body = await call("POST", "/api/v1/shaders", headers=auth, json={
-                    "title": f"Load {counter[0]}", "code": CODE.format(k=counter[0]),
-                    "tags": ["load"]})
-                if status == 201:
-                    stats.published.append(json.loads(body)["id"])
+            elif kind == "publish" and status == 201:
+                stats.published.append(json.loads(body)["id"])
         except (TimeoutError, aiohttp.ClientError) as error:
             stats.errors[kind] += 1
             if len(stats.error_samples) < 5:

@@ -33,47 +33,22 @@ PARTS = ("web", "PostgreSQL", "Redis", "RQ worker", "render worker", "Chromium")
 
 
 def requester(url: str, users: list[dict], shaders: list[int], published: list[int]):
-    """A function sending one request of a kind with a fresh random user/shader."""
+    """A function sending one request of a kind (load.request_for) with a fresh random
+    user/shader; it answers the status (a vote on one's own shader counts as answered)."""
     session = requests.Session()
     rng = random.Random(3)
     counter = [0]
 
     def send(kind: str) -> int:
-        user = rng.choice(users)
-        auth = {"Authorization": f"Bearer {user['token']}"}
-        shader = rng.choice(shaders)
-        if kind == "health":
-            answer = session.get(f"{url}/api/v1/health")
-        elif kind == "feed":
-            answer = session.get(f"{url}/api/v1/feed?page_size=20", headers=auth)
-        elif kind == "feed (anonymous)":
-            answer = session.get(f"{url}/api/v1/feed?page_size=20")
-        elif kind == "shader":
-            answer = session.get(f"{url}/shaders/{shader}")
-        elif kind == "shader (signed in, API)":
-            answer = session.get(f"{url}/api/v1/shaders/{shader}", headers=auth)
-        elif kind == "trending":
-            answer = session.get(f"{url}/api/v1/feed/trending?page_size=20")
-        elif kind == "search":
-            answer = session.get(f"{url}/api/v1/shaders", params={"q": rng.choice(load.WORDS)},
-                                 headers=auth)
-        elif kind == "vote":
-            answer = session.post(f"{url}/api/v1/shaders/{shader}/vote", headers=auth,
-                                  json={"value": rng.choice((1, -1, 0))})
-            if answer.status_code == 403:
-                return 200  # own shader
-        elif kind == "publish":
+        if kind == "publish":
             counter[0] += 1
-            answer = session.post(f"{url}/api/v1/shaders", headers=auth, json={
-                "title": f"Cost {counter[0]}", "code": load.CODE.format(k=counter[0]),
-                "tags": ["load"]})
-            if answer.status_code == 201:
-                published.append(answer.json()["id"])
-        elif kind == "dwell":
-            answer = session.post(f"{url}/api/v1/shaders/{shader}/dwell", headers=auth,
-                                  json={"ms": rng.randint(500, 60000)})
-        else:
-            raise ValueError(kind)
+        method, path, options, _ = load.request_for(kind, rng.choice(users), shaders, rng,
+                                                    counter[0])
+        answer = session.request(method, url + path, timeout=60, **options)
+        if kind == "vote" and answer.status_code == 403:
+            return 200  # own shader
+        if kind == "publish" and answer.status_code == 201:
+            published.append(answer.json()["id"])
         return answer.status_code
 
     return send
