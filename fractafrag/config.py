@@ -236,6 +236,24 @@ class Config:
         self.RENDER_PREVIEW_TIMEOUT = env_float("FRACTAFRAG_RENDER_PREVIEW_TIMEOUT", 10)
         # Test renders one account may have waiting or running at once; one more is a 429.
         self.RENDER_PREVIEW_MAX_QUEUED = env_int("FRACTAFRAG_RENDER_PREVIEW_MAX_QUEUED", 2)
+        # Exports (services/exports.py): stills, videos and GIFs rendered offline, frame by
+        # frame. Free accounts up to the FREE sizes, Pro up to the PRO ones (stills larger).
+        self.EXPORT_FREE_MAX_WIDTH = env_int("FRACTAFRAG_EXPORT_FREE_MAX_WIDTH", 1280)
+        self.EXPORT_FREE_MAX_HEIGHT = env_int("FRACTAFRAG_EXPORT_FREE_MAX_HEIGHT", 720)
+        self.EXPORT_FREE_MAX_SECONDS = env_float("FRACTAFRAG_EXPORT_FREE_MAX_SECONDS", 10)
+        self.EXPORT_FREE_MAX_FPS = env_int("FRACTAFRAG_EXPORT_FREE_MAX_FPS", 30)
+        self.EXPORT_PRO_MAX_WIDTH = env_int("FRACTAFRAG_EXPORT_PRO_MAX_WIDTH", 1920)
+        self.EXPORT_PRO_MAX_HEIGHT = env_int("FRACTAFRAG_EXPORT_PRO_MAX_HEIGHT", 1080)
+        self.EXPORT_PRO_STILL_MAX_WIDTH = env_int("FRACTAFRAG_EXPORT_PRO_STILL_MAX_WIDTH", 3840)
+        self.EXPORT_PRO_STILL_MAX_HEIGHT = env_int("FRACTAFRAG_EXPORT_PRO_STILL_MAX_HEIGHT", 2160)
+        self.EXPORT_PRO_MAX_SECONDS = env_float("FRACTAFRAG_EXPORT_PRO_MAX_SECONDS", 60)
+        self.EXPORT_PRO_MAX_FPS = env_int("FRACTAFRAG_EXPORT_PRO_MAX_FPS", 60)
+        # One export's render time budget in the browser and encoder (seconds).
+        self.EXPORT_TIMEOUT = env_float("FRACTAFRAG_EXPORT_TIMEOUT", 600)
+        # Exports one account may have queued or rendering at once; one more is a 429.
+        self.EXPORT_MAX_QUEUED = env_int("FRACTAFRAG_EXPORT_MAX_QUEUED", 2)
+        # Finished exports' files are deleted this many days after they were made.
+        self.EXPORT_KEEP_DAYS = env_float("FRACTAFRAG_EXPORT_KEEP_DAYS", 7)
         # Bring-your-own-key AI generation (services/byok.py, services/generation.py).
         # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation). Empty: one
         # key derived from SECRET_KEY with HKDF-SHA256, so a self-hoster needs nothing.

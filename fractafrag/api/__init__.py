@@ -29,6 +29,7 @@ def register_api(api: Api) -> None:
     from fractafrag.api.media.routes import blp as media_blp
     from fractafrag.api.payments.routes import blp as payments_blp
     from fractafrag.api.payments.routes import pledges_blp
+    from fractafrag.api.shaders.exports import blp as exports_blp
     from fractafrag.api.shaders.preview import blp as preview_blp
     from fractafrag.api.shaders.routes import blp as shaders_blp
     from fractafrag.api.shaders.validate import blp as validate_blp
@@ -37,5 +38,5 @@ def register_api(api: Api) -> None:
     for blueprint in (health_blp, auth_blp, users_blp, shaders_blp, validate_blp, feed_blp,
                       desires_blp, keys_blp, preview_blp, byok_blp, generate_blp,
                       payments_blp, pledges_blp, comments_blp, notes_blp, social_blp,
-                      reports_blp, admin_blp, playlists_blp, media_blp):
+                      reports_blp, admin_blp, playlists_blp, media_blp, exports_blp):
         api.register_blueprint(blueprint)

@@ -14,6 +14,7 @@ from fractafrag.models.community import (
     Report,
 )
 from fractafrag.models.desire import Desire, DesireCluster, DesireFulfillment
+from fractafrag.models.export import Export
 from fractafrag.models.media import Media, MediaUse
 from fractafrag.models.shader import Shader, ShaderVersion
 from fractafrag.models.user import User
@@ -30,6 +31,7 @@ __all__ = [
     "DesireCluster",
     "DesireFulfillment",
     "DwellEvent",
+    "Export",
     "Follow",
     "Media",
     "MediaUse",

@@ -43,6 +43,7 @@ def register_web(app: Flask) -> None:
         community_pages,
         desire_pages,
         editor,
+        exports,
         media,
         pages,
         renders,
@@ -55,3 +56,4 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(renders.bp)
     app.register_blueprint(media.bp)
+    app.register_blueprint(exports.bp)
