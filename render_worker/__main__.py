@@ -1,4 +1,5 @@
-"""`python -m render_worker`: the RQ worker of the `render` queue, with one warm Chromium."""
+"""`python -m render_worker`: the RQ worker of the `render` queue (then `export`), with one warm
+Chromium."""
 
 from __future__ import annotations
 
@@ -21,14 +22,16 @@ SWEEP_EVERY = 30.0
 
 
 def _sweeper(app, stop: threading.Event) -> None:
+    from fractafrag.jobs.export import sweep_exports
     from fractafrag.jobs.render import sweep_renders
 
     while not stop.wait(SWEEP_EVERY):
-        try:
-            with app.app_context():
-                sweep_renders()
-        except Exception:  # noqa: BLE001 - a failed sweep must not end the worker
-            log.exception("render sweep failed")
+        for name, sweep in (("render", sweep_renders), ("export", sweep_exports)):
+            try:
+                with app.app_context():
+                    sweep()
+            except Exception:  # noqa: BLE001 - a failed sweep must not end the worker
+                log.exception("%s sweep failed", name)
 
 
 def redis_for(app: Flask) -> Redis:
@@ -61,7 +64,9 @@ def main() -> None:
 
             sweep_renders()
             threading.Thread(target=_sweeper, args=(app, stop), daemon=True).start()
-            worker = RenderWorker(["render"], connection=redis.conn)
+            # Exports after renders: a publication or a test render never waits behind the
+            # export queue (only behind the one export in hand, under FRACTAFRAG_EXPORT_TIMEOUT).
+            worker = RenderWorker(["render", "export"], connection=redis.conn)
             worker.app = app
             worker.work(with_scheduler=False, logging_level=app.config["LOG_LEVEL"])
     finally:

@@ -1,0 +1,288 @@
+"""Render an export offline: the warm browser's player at a fixed timestep, frames into ffmpeg.
+
+Frame n of an export is drawn at iTime = start + n/fps with iFrame = n (iTimeDelta = 1/fps
+from the second frame on; the player gives frame 0 its usual 1/60). A multipass shader's
+buffers carry state from frame to frame, so when start > 0 its frames 0 … start·fps − 1 are
+replayed first (not kept) and the export's frames continue that count (iFrame = start·fps + n):
+the export shows exactly what the player shows from time 0. Each frame leaves the page as a
+PNG and goes straight into ffmpeg's stdin (a few frames in flight at most, never the whole
+video in memory):
+
+- webm: VP9 (libvpx-vp9, constant quality), yuv420p;
+- mp4:  H.264 (libx264), yuv420p, even sizes, `+faststart` so it plays while downloading;
+- gif:  the frames go into a lossless FFV1 file first, then ffmpeg makes the palette from all of
+        them (palettegen) and maps them onto it (paletteuse);
+- png:  the one frame, as the canvas drew it.
+
+ffmpeg is the binary the `imageio-ffmpeg` wheel ships (or FRACTAFRAG_FFMPEG / Debian's on PATH
+when that wheel is missing). The whole export runs under one watchdog (the job's budget): past
+it Chromium and ffmpeg are killed and RenderTimeout says so.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from render_worker.capture import Renderer, RenderTimeout, ShaderRenderError, _describe
+
+log = logging.getLogger("render_worker.export")
+
+# Frames drawn and fetched per round trip to the page (fewer for big frames: see _batch).
+BATCH_PIXELS = 4 * 1280 * 720
+MAX_BATCH = 8
+
+EXPORT_JS = """
+window.__fractafragExportStart = function (spec) {
+  if (window.__player) { window.__player.destroy(); window.__player = null; }
+  const canvas = document.createElement('canvas');
+  document.getElementById('c').replaceWith(canvas);
+  canvas.id = 'c';
+  try {
+    const player = window.__player = new FractafragPlayer(canvas, {preserveDrawingBuffer: true});
+    const loaded = player.load(spec.version);
+    if (!loaded.ok) return {errors: loaded.errors};
+    player.setSize(spec.width, spec.height);
+    player.reset();
+    const gl = player.gl;
+    if (gl.drawingBufferWidth !== spec.width || gl.drawingBufferHeight !== spec.height) {
+      return {error: 'the browser cannot draw ' + spec.width + 'x' + spec.height +
+                     ' (it gave ' + gl.drawingBufferWidth + 'x' + gl.drawingBufferHeight + ')'};
+    }
+    window.__export = {player: player, canvas: canvas, spec: spec};
+    return {ok: true};
+  } catch (e) { return {error: String((e && e.message) || e)}; }
+};
+// Replay frames [from, to) of the clock from 0 (multipass warm-up): drawn, not kept.
+window.__fractafragExportReplay = function (from, to) {
+  const s = window.__export;
+  try {
+    for (let k = from; k < to; k++) s.player.renderFrame(k / s.spec.fps, k);
+    return {ok: true};
+  } catch (e) { return {error: String((e && e.message) || e)}; }
+};
+// Draw export frames [from, to) and return them as PNG data URLs.
+window.__fractafragExportFrames = function (from, to) {
+  const s = window.__export, spec = s.spec, frames = [];
+  try {
+    for (let n = from; n < to; n++) {
+      s.player.renderFrame(spec.start + n / spec.fps, spec.frameOffset + n);
+      frames.push(s.canvas.toDataURL('image/png'));
+    }
+    return {frames: frames};
+  } catch (e) { return {error: String((e && e.message) || e)}; }
+};
+"""
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """What to render: format (png, webm, mp4, gif), size, length, frame rate, start time."""
+
+    format: str
+    width: int
+    height: int
+    seconds: float
+    fps: int
+    start: float = 0.0
+
+    @property
+    def frames(self) -> int:
+        """Frames drawn: one for a still, seconds × fps for a video."""
+        return 1 if self.format == "png" else max(1, round(self.seconds * self.fps))
+
+
+class ExportError(ShaderRenderError):
+    """The encoder failed (not the shader's fault, but nothing to retry either)."""
+
+
+def ffmpeg_exe() -> str:
+    """The ffmpeg binary: FRACTAFRAG_FFMPEG, else the imageio-ffmpeg wheel's, else PATH's."""
+    configured = os.environ.get("FRACTAFRAG_FFMPEG", "").strip()
+    if configured:
+        return configured
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError):
+        found = shutil.which("ffmpeg")
+        if found:
+            return found
+        raise ExportError("No ffmpeg: install the imageio-ffmpeg package (or Debian's ffmpeg)."
+                          ) from None
+
+
+# Bit-exact muxing (no encoder version strings or creation times): same frames, same bytes.
+BITEXACT = ["-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1"]
+
+
+def encoder_args(spec: ExportSpec, output: Path) -> list[str]:
+    """ffmpeg's arguments after the piped PNG input, for a video format."""
+    if spec.format == "webm":
+        codec = ["-c:v", "libvpx-vp9", "-pix_fmt", "yuv420p", "-b:v", "0", "-crf", "30",
+                 "-deadline", "good", "-cpu-used", "4", "-row-mt", "1", "-threads", "2"]
+    elif spec.format == "mp4":
+        codec = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "medium", "-crf", "18",
+                 "-threads", "2", "-movflags", "+faststart"]
+    elif spec.format == "gif":  # the lossless intermediate (see _gif)
+        codec = ["-c:v", "ffv1", "-level", "3", "-threads", "2"]
+    else:
+        raise ExportError(f"Not a video format: {spec.format}")
+    return codec + BITEXACT + ["-y", str(output)]
+
+
+class _Encoder:
+    """One ffmpeg process reading PNG frames from its stdin."""
+
+    def __init__(self, spec: ExportSpec, output: Path) -> None:
+        self.log_path = output.with_suffix(".log")
+        args = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "image2pipe",
+                "-framerate", str(spec.fps), "-c:v", "png", "-i", "-",
+                "-r", str(spec.fps), *encoder_args(spec, output)]
+        with self.log_path.open("wb") as log_file:  # the child keeps its own descriptor
+            self.proc = subprocess.Popen(args, stdin=subprocess.PIPE,
+                                         stdout=subprocess.DEVNULL, stderr=log_file)
+
+    def write(self, frame: bytes) -> None:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(frame)
+        except BrokenPipeError:
+            self.finish()  # raises with ffmpeg's own message
+
+    def finish(self) -> None:
+        if self.proc.stdin and not self.proc.stdin.closed:
+            with contextlib.suppress(BrokenPipeError):
+                self.proc.stdin.close()
+        code = self.proc.wait()
+        if code != 0:
+            message = self.log_path.read_text(errors="replace").strip()[-500:]
+            raise ExportError(f"The encoder failed (ffmpeg exit {code}): {message}")
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _run_ffmpeg(args: list[str]) -> None:
+    done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", *args],
+                          capture_output=True, check=False)
+    if done.returncode != 0:
+        raise ExportError("The encoder failed (ffmpeg exit "
+                          f"{done.returncode}): {done.stderr.decode(errors='replace')[-500:]}")
+
+
+def _gif(lossless: Path, palette: Path, output: Path) -> None:
+    """A palette made from every frame, then the frames mapped onto it."""
+    _run_ffmpeg(["-i", str(lossless), "-vf", "palettegen=stats_mode=full",
+                 *BITEXACT, "-y", str(palette)])
+    _run_ffmpeg(["-i", str(lossless), "-i", str(palette), "-lavfi",
+                 "paletteuse=dither=sierra2_4a", "-loop", "0", *BITEXACT, "-y", str(output)])
+
+
+def _batch(spec: ExportSpec) -> int:
+    return max(1, min(MAX_BATCH, BATCH_PIXELS // (spec.width * spec.height)))
+
+
+def _png(data_url: str) -> bytes:
+    return base64.b64decode(data_url.split(",", 1)[1])
+
+
+def render_export(renderer: Renderer, version: dict, spec: ExportSpec, output: Path,
+                  timeout: float, on_progress: Callable[[float], None] | None = None) -> int:
+    """Render `version` per `spec` into the file `output`; returns its size in bytes.
+
+    ShaderRenderError for the shader's faults, RenderTimeout past `timeout` seconds (Chromium
+    and ffmpeg are killed), ExportError when the encoder fails."""
+    fired = threading.Event()
+    encoder: _Encoder | None = None
+
+    def wedged() -> None:
+        fired.set()
+        log.warning("export exceeded %.0f s: killing chromium and ffmpeg", timeout)
+        renderer.chromium.kill_process()
+        if encoder is not None:
+            encoder.kill()
+
+    try:  # a (re)launch is not this export's time
+        page = renderer._warm_page()
+        if not page.evaluate("() => typeof window.__fractafragExportStart === 'function'"):
+            page.add_script_tag(content=EXPORT_JS)
+    except Exception:
+        renderer.chromium.kill()
+        raise
+    multipass = any(p["name"] != "Image" for p in version["passes"])
+    offset = round(spec.start * spec.fps) if multipass else 0
+    output.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="export-", dir=output.parent))
+    watchdog = threading.Timer(timeout, wedged)
+    watchdog.daemon = True
+    try:
+        watchdog.start()
+        started = page.evaluate("spec => window.__fractafragExportStart(spec)", {
+            "version": version, "width": spec.width, "height": spec.height, "fps": spec.fps,
+            "start": spec.start, "frameOffset": offset})
+        _check(started)
+        for first in range(0, offset, 30):  # the multipass warm-up from frame 0
+            _check(page.evaluate("a => window.__fractafragExportReplay(a[0], a[1])",
+                                 [first, min(first + 30, offset)]))
+        total = spec.frames
+        step = _batch(spec)
+        if spec.format == "png":
+            frames = _check(page.evaluate("() => window.__fractafragExportFrames(0, 1)"))
+            part = work / "still.png"
+            part.write_bytes(_png(frames["frames"][0]))
+        else:
+            middle = work / "frames.mkv" if spec.format == "gif" else work / output.name
+            encoder = _Encoder(spec, middle)
+            reported = -1.0
+            for first in range(0, total, step):
+                got = _check(page.evaluate("a => window.__fractafragExportFrames(a[0], a[1])",
+                                           [first, min(first + step, total)]))
+                for data_url in got["frames"]:
+                    encoder.write(_png(data_url))
+                done = min(first + step, total) / total
+                if on_progress is not None and done - reported >= 0.05:
+                    reported = done
+                    on_progress(done * 0.95)
+            encoder.finish()
+            if spec.format == "gif":
+                part = work / output.name
+                _gif(middle, work / "palette.png", part)
+            else:
+                part = middle
+        part.replace(output)
+        return output.stat().st_size
+    except Exception as error:
+        if encoder is not None:
+            encoder.kill()
+        if fired.is_set():
+            renderer.chromium.kill()
+            raise RenderTimeout(
+                f"The export took longer than its budget of {timeout:.0f} s: try a smaller "
+                "size, fewer seconds or a lower frame rate.") from None
+        if not isinstance(error, ShaderRenderError):
+            renderer.chromium.kill()  # a crashed or confused browser: start clean next time
+        raise
+    finally:
+        watchdog.cancel()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _check(result: dict) -> dict:
+    if result.get("errors"):
+        raise ShaderRenderError(_describe(result["errors"]))
+    if result.get("error"):
+        raise ShaderRenderError(f"The browser could not render this shader: {result['error']}")
+    return result

@@ -1,0 +1,166 @@
+"""Exports with real Chromium and real ffmpeg, probed and decoded with PyAV: the video's size,
+frame count and length, its frames against the player's still frames, a 1080p PNG, an H.264
+yuv420p MP4, a palette GIF, and the job end to end (status, url, live events)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from fractafrag.extensions import db
+from fractafrag.jobs.export import export_shader
+from fractafrag.models import Export
+from render_worker import pool
+from render_worker.export import ExportSpec, render_export
+from tests.api.shader_helpers import published
+from tests.helpers import bearer
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMOS = {d["slug"]: d for d in json.loads(
+    (ROOT / "fractafrag" / "demo" / "shaders.json").read_text(encoding="utf-8"))}
+PLASMA = DEMOS["plasma"]["version"]
+TRAILS = DEMOS["fading-trails"]["version"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_browser():
+    yield
+    pool.shutdown()
+
+
+def _renderer(app):
+    with app.app_context():
+        return pool.shared_renderer()
+
+
+def _rgb(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+
+
+def _frame(frame) -> np.ndarray:
+    return np.asarray(frame.to_image().convert("RGB"), dtype=np.int16)
+
+
+def _blocks(rgb: np.ndarray, side: int = 8) -> np.ndarray:
+    h, w, _ = rgb.shape
+    return rgb[: h - h % side, : w - w % side].reshape(
+        h // side, side, w // side, side, 3).mean(axis=(1, 3))
+
+
+def _frames(path: Path) -> tuple[av.container.InputContainer, list]:
+    container = av.open(str(path))
+    return container, list(container.decode(video=0))
+
+
+def test_a_webm_has_the_size_frames_and_length_asked_for(app, tmp_path):
+    renderer = _renderer(app)
+    out = tmp_path / "plasma.webm"
+    size = render_export(renderer, PLASMA, ExportSpec("webm", 640, 360, 2.0, 30), out,
+                         timeout=300)
+    assert size == out.stat().st_size > 0
+    container, frames = _frames(out)
+    stream = container.streams.video[0]
+    assert stream.codec_context.name == "vp9"
+    assert (stream.codec_context.width, stream.codec_context.height) == (640, 360)
+    assert len(frames) == 60
+    duration = float(container.duration / av.time_base)
+    assert abs(duration - 2.0) <= 1 / 30 + 1e-6, duration
+    # Frame 30 is the player's frame at t = 1 s. yuv420p halves the colour resolution, which
+    # costs a colourful plasma several levels per pixel, so frames are compared as 8×8 block
+    # means (what subsampling and VP9 keep), and frame 30 must be nearer than its neighbours.
+    with app.app_context():
+        still = _blocks(_rgb(renderer.still(PLASMA, 1.0, 640, 360)))
+    distance = {n: np.abs(_blocks(_frame(frames[n])) - still).mean() for n in (29, 30, 31)}
+    assert distance[30] < 2.5, distance
+    assert distance[30] < distance[29] and distance[30] < distance[31], distance
+    container.close()
+
+
+def test_a_multipass_export_replays_its_buffers_from_frame_0(app, tmp_path):
+    renderer = _renderer(app)
+    out = tmp_path / "trails.webm"
+    render_export(renderer, TRAILS, ExportSpec("webm", 320, 180, 0.5, 30, start=0.5), out,
+                  timeout=300)
+    container, frames = _frames(out)
+    assert len(frames) == 15
+    # Frame 14 is at t = 0.5 + 14/30 = 29/30 s: the still at that time replays frames 0..29.
+    with app.app_context():
+        still = _rgb(renderer.still(TRAILS, 29 / 30, 320, 180))
+    assert np.abs(_blocks(_frame(frames[14])) - _blocks(still)).mean() < 2.5
+    container.close()
+
+
+def test_a_1080p_png_is_that_size(app, tmp_path):
+    out = tmp_path / "still.png"
+    render_export(_renderer(app), PLASMA, ExportSpec("png", 1920, 1080, 0, 30, start=1.0), out,
+                  timeout=300)
+    image = Image.open(out)
+    assert image.format == "PNG" and image.size == (1920, 1080)
+    with app.app_context():
+        small = _rgb(_renderer(app).still(PLASMA, 1.0, 1920, 1080))
+    assert np.abs(_rgb(out.read_bytes()) - small).max() <= 1
+
+
+def test_an_mp4_is_h264_yuv420p_and_the_same_inputs_give_the_same_bytes(app, tmp_path):
+    spec = ExportSpec("mp4", 320, 180, 1.0, 30)
+    first, second = tmp_path / "a.mp4", tmp_path / "b.mp4"
+    render_export(_renderer(app), PLASMA, spec, first, timeout=300)
+    render_export(_renderer(app), PLASMA, spec, second, timeout=300)
+    container, frames = _frames(first)
+    stream = container.streams.video[0]
+    assert stream.codec_context.name == "h264"
+    assert stream.codec_context.pix_fmt == "yuv420p"
+    assert len(frames) == 30
+    container.close()
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_a_gif_loops_with_a_palette(app, tmp_path):
+    out = tmp_path / "loop.gif"
+    render_export(_renderer(app), PLASMA, ExportSpec("gif", 160, 90, 1.0, 10), out, timeout=300)
+    image = Image.open(out)
+    assert image.format == "GIF" and image.size == (160, 90)
+    assert image.n_frames == 10 and image.info.get("loop") == 0
+
+
+def test_the_export_job_makes_the_file_and_says_so(app, client, make_user):
+    user = make_user()
+    shader = published(client, user, passes=[{**PLASMA["passes"][0]}], common="")
+    response = client.post(f"/api/v1/shaders/{shader['id']}/exports", json={
+        "format": "webm", "width": 320, "height": 180, "seconds": 1, "fps": 20},
+        headers=bearer(user["access_token"]))
+    assert response.status_code == 202
+    export_id = response.json["id"]
+    with app.app_context():
+        assert export_shader(export_id) == "ready"
+        assert export_shader(export_id) == "already ready"
+    shown = client.get(f"/api/v1/exports/{export_id}", headers=bearer(user["access_token"])).json
+    assert shown["status"] == "ready" and shown["progress"] == 1.0
+    assert shown["url"].startswith("/exports/") and shown["url"].endswith(".webm")
+    body = client.get(shown["url"]).data
+    assert len(body) == shown["bytes"] > 0
+    container = av.open(io.BytesIO(body))
+    assert len(list(container.decode(video=0))) == 20
+    container.close()
+
+
+def test_a_shader_that_does_not_compile_fails_the_export(app, client, make_user):
+    user = make_user()
+    shader = published(client, user)
+    with app.app_context():
+        export = Export(user_id=user["id"], shader_id=shader["id"], version=1, format="webm",
+                        width=64, height=64, seconds=1, fps=10, start=0)
+        db.session.add(export)
+        db.session.commit()
+        broken = {"common": "", "passes": [{"name": "Image", "inputs": [], "code": (
+            "void mainImage(out vec4 c, in vec2 p) { c = vec4(undefinedThing); }")}]}
+        from render_worker.capture import ShaderRenderError
+        with pytest.raises(ShaderRenderError):
+            render_export(pool.shared_renderer(), broken, ExportSpec("webm", 64, 64, 1, 10),
+                          Path(app.config["DATA_DIR"]) / "x.webm", timeout=60)
