@@ -21,8 +21,11 @@ from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 from flask import Flask, current_app, request
 from flask_jwt_extended.config import config as jwt_config
 from flask_socketio import Namespace
+from redis.exceptions import RedisError
 from socketio.exceptions import ConnectionRefusedError
 
+from fractafrag.auth import VALID_AFTER_PREFIX
+from fractafrag.extensions import redis
 from fractafrag.observability import SOCKETS
 from fractafrag.realtime import rooms
 from fractafrag.realtime.broadcast import owner_room
@@ -46,6 +49,7 @@ class Client:
     """One connection of this process: who it is, its rooms, its event budget."""
 
     user_id: int | None
+    issued: float = 0.0  # when the token it signed in with was issued
     rooms: set[str] = field(default_factory=set)
     joining: int = 0  # subscribes in progress, which hold a place under SOCKET_MAX_ROOMS
     window: int = 0
@@ -235,12 +239,12 @@ class Realtime(Namespace):
             # is something that page would have to know).
             cookie = None
         try:
-            user_id = rooms.identity(auth, cookie)
+            signed_in = rooms.session_of(auth, cookie)
         except ServiceError as error:
             raise ConnectionRefusedError(error.message,
                                          {"code": error.status, "message": error.message}
                                          ) from error
-        self.clients[_sid()] = Client(user_id)
+        self.clients[_sid()] = (Client(*signed_in) if signed_in is not None else Client(None))
         SOCKETS.set(len(self.clients))
         self._start_background(current_app._get_current_object())  # type: ignore[attr-defined]
 
@@ -297,6 +301,28 @@ class Realtime(Namespace):
             self._background_started = True
             self.server.start_background_task(self._background, app)
 
+    def _end_sessions(self, app: Flask) -> None:
+        """Disconnect this process's connections whose account ended its sessions after they
+        signed in (a password change, "sign out everywhere"): one Redis read for all, every
+        RECONCILE_SECONDS. A page whose own session goes on reconnects with its new cookie."""
+        signed_in = {sid: client for sid, client in list(self.clients.items())
+                     if client.user_id is not None}
+        if not signed_in:
+            return
+        users = sorted({client.user_id for client in signed_in.values()
+                        if client.user_id is not None})
+        try:
+            with app.app_context():
+                cutoffs = dict(zip(users, redis.mget(
+                    [VALID_AFTER_PREFIX + str(user) for user in users]), strict=True))
+        except RedisError:
+            self.tally.exception("session cut-offs not read")
+            return
+        for sid, client in signed_in.items():
+            cutoff = cutoffs.get(client.user_id)
+            if cutoff is not None and client.issued < float(cutoff):
+                self.server.disconnect(sid, namespace=self.namespace, ignore_queue=True)
+
     def _background(self, app: Flask) -> None:
         """Forever: flush coalesced viewer counts; every PRESENCE_TTL / 3, the heartbeat."""
         interval = app.config["PRESENCE_TTL"] / 3
@@ -305,9 +331,11 @@ class Realtime(Namespace):
         while True:
             self.server.sleep(min(FLUSH_SECONDS, interval))
             self.tally.flush()
-            if self.guard is not None and time.monotonic() >= next_reconcile:
+            if time.monotonic() >= next_reconcile:
                 next_reconcile = time.monotonic() + RECONCILE_SECONDS
-                self.guard.reconcile()
+                if self.guard is not None:
+                    self.guard.reconcile()
+                self._end_sessions(app)
             try:
                 with app.app_context():
                     tracker = presence.tracker()

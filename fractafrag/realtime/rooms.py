@@ -9,7 +9,9 @@ from typing import Any
 from flask_jwt_extended import decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import ExpiredSignatureError, PyJWTError
+from redis.exceptions import RedisError
 
+from fractafrag.auth import issued_before_cutoff
 from fractafrag.realtime import admission
 from fractafrag.realtime.broadcast import DESIRES_ROOM, FEED_ROOM, shader_room, user_room
 from fractafrag.services import Forbidden, NotFound, ServiceError
@@ -34,6 +36,14 @@ class Room:
 
 def identity(auth: Any, cookie_token: str | None) -> int | None:
     """The user id of a connection: from auth {token} (refused if bad), else the cookie."""
+    signed_in = session_of(auth, cookie_token)
+    return signed_in[0] if signed_in is not None else None
+
+
+def session_of(auth: Any, cookie_token: str | None) -> tuple[int, float] | None:
+    """(user id, when its token was issued) of a connection, or None for a visitor: from auth
+    {token} (refused if bad, or issued before its account's sessions were ended), else the
+    cookie (a stale one leaves the visitor anonymous)."""
     if auth is not None and not isinstance(auth, dict):
         raise ServiceError("Connect with auth {token: <access token>} or without auth.",
                            status=400)
@@ -41,17 +51,17 @@ def identity(auth: Any, cookie_token: str | None) -> int | None:
     if token is not None:
         if not isinstance(token, str):
             raise Unauthorized("The token must be a string.")
-        return _user_id(token)
+        return _session(token)
     if cookie_token:
         # The cookie comes along by itself; a stale one leaves the visitor anonymous.
         try:
-            return _user_id(cookie_token)
+            return _session(cookie_token)
         except Unauthorized:
             return None
     return None
 
 
-def _user_id(token: str) -> int:
+def _session(token: str) -> tuple[int, float]:
     try:
         payload = decode_token(token)
     except ExpiredSignatureError as error:
@@ -61,7 +71,14 @@ def _user_id(token: str) -> int:
     if payload.get("type") != "access":
         raise Unauthorized("Connect with an access token, not a refresh token.")
     try:
-        return int(payload["sub"])
+        ended = issued_before_cutoff(payload)
+    except RedisError:
+        ended = False  # checked again by the connection sweep once Redis is back
+    if ended:
+        raise Unauthorized("This session was ended (a password change or \"sign out "
+                           "everywhere\"); sign in again.")
+    try:
+        return int(payload["sub"]), float(payload.get("ts", payload.get("iat", 0)))
     except (KeyError, TypeError, ValueError) as error:
         raise Unauthorized("Invalid token: it names no user.") from error
 

@@ -115,7 +115,12 @@
       body.dataset.socket = "connected";
       for (const room of rooms.keys()) socket.emit("subscribe", { room });
     });
-    socket.on("disconnect", () => { body.dataset.socket = "disconnected"; });
+    socket.on("disconnect", (reason) => {
+      body.dataset.socket = "disconnected";
+      // The server ended this connection (its session was ended elsewhere, or it shed load):
+      // connect again, with whatever the cookie says now (a visitor when signed out).
+      if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
+    });
     return socket;
   }
 
