@@ -104,6 +104,35 @@ def render(shader_ids: tuple[int, ...], everything: bool) -> None:
     click.echo(f"queued {count} render(s)")
 
 
+@main.command("export")
+@click.option("--shader", "shader_id", type=int, required=True, help="Shader id.")
+@click.option("--format", "fmt", type=click.Choice(["png", "webm", "mp4", "gif"]),
+              default="webm", show_default=True)
+@click.option("--width", type=click.IntRange(16, 7680), default=1280, show_default=True)
+@click.option("--height", type=click.IntRange(16, 4320), default=720, show_default=True)
+@click.option("--seconds", type=click.FloatRange(0, 3600), default=5.0, show_default=True)
+@click.option("--fps", type=click.IntRange(1, 120), default=30, show_default=True)
+@click.option("--start", type=click.FloatRange(0, 3600), default=0.0, show_default=True)
+@click.option("--version", "version", type=int, default=None, help="Default: the current one.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Default: shader-<id>.<format> here.")
+def export(shader_id: int, fmt: str, width: int, height: int, seconds: float, fps: int,
+           start: float, version: int | None, out: str | None) -> None:
+    """Render a shader to a still, video or GIF file here (what POST …/exports does)."""
+    from pathlib import Path
+
+    from fractafrag.jobs.export import export_to_file
+    from render_worker.capture import ShaderRenderError
+
+    target = Path(out or f"shader-{shader_id}.{fmt}")
+    try:
+        size = export_to_file(shader_id, fmt, width, height, seconds, fps, start, target,
+                              version)
+    except (ValueError, ShaderRenderError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {target} ({size} bytes)")
+
+
 @main.group("embeddings")
 def embeddings() -> None:
     """Text embeddings: fit the TF-IDF + SVD artifact (and the sentence centre) from the corpus."""
@@ -161,5 +190,6 @@ def register_commands(app: Flask) -> None:
     """Make `flask --app wsgi rq-worker` available too."""
     app.cli.add_command(worker, "rq-worker")
     app.cli.add_command(render)
+    app.cli.add_command(export)
     app.cli.add_command(embeddings)
     app.cli.add_command(desires_group)

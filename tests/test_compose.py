@@ -66,6 +66,7 @@ def test_nginx_routes_sockets_sticky_with_upgrades_and_serves_renders():
     assert "proxy_set_header Host $http_host" in socket_block
     assert "Host $host;" not in conf
     assert re.search(r"location /renders/ \{[^}]*alias /srv/renders/renders/", conf)
+    assert re.search(r"location /exports/ \{[^}]*alias /srv/renders/exports/", conf)
     assert "location /mcp" in conf and "location /api/" in conf
     assert "location = /metrics { return 404; }" in conf
 

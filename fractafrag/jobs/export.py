@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import current_app
 
 from fractafrag.extensions import db
-from fractafrag.models import Export, ShaderVersion
+from fractafrag.models import Export, Shader, ShaderVersion
 from fractafrag.services import exports
 
 log = logging.getLogger(__name__)
@@ -65,3 +66,32 @@ def export_shader(export_id: int) -> str:
 def sweep_exports() -> dict[str, int]:
     """Delete expired export files; fail exports stuck past their budget."""
     return exports.sweep(datetime.now(UTC))
+
+
+def export_to_file(shader_id: int, fmt: str, width: int, height: int, seconds: float,
+                   fps: int, start: float, out: Path, version: int | None = None) -> int:
+    """Render a shader's version (default: its current one) straight to `out`, in this
+    process with its own browser (the `fractafrag export` command: the server's operator, so
+    no account limits); returns the file's size. Raises ShaderRenderError for the shader's
+    faults, ValueError for impossible sizes."""
+    from render_worker.export import ExportSpec, render_export
+    from render_worker.pool import shared_renderer, shutdown
+
+    if fmt == "mp4" and (width % 2 or height % 2):
+        raise ValueError("an mp4 needs an even width and height (H.264 yuv420p)")
+    shader = db.session.get(Shader, shader_id)
+    if shader is None or shader.deleted_at is not None:
+        raise ValueError(f"no shader {shader_id}")
+    number = shader.current_version if version is None else version
+    row = db.session.query(ShaderVersion).filter_by(shader_id=shader_id,
+                                                    version=number).one_or_none()
+    if row is None:
+        raise ValueError(f"shader {shader_id} has no version {number}")
+    code = {"common": row.common, "passes": row.passes}
+    db.session.commit()
+    try:
+        return render_export(shared_renderer(), code,
+                             ExportSpec(fmt, width, height, seconds, fps, start), out.resolve(),
+                             timeout=current_app.config["EXPORT_TIMEOUT"])
+    finally:
+        shutdown()

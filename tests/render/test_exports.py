@@ -164,3 +164,22 @@ def test_a_shader_that_does_not_compile_fails_the_export(app, client, make_user)
         with pytest.raises(ShaderRenderError):
             render_export(pool.shared_renderer(), broken, ExportSpec("webm", 64, 64, 1, 10),
                           Path(app.config["DATA_DIR"]) / "x.webm", timeout=60)
+
+
+def test_the_export_command_writes_the_file(app, client, make_user, tmp_path):
+    from fractafrag.cli import export
+
+    shader = published(client, make_user())
+    out = tmp_path / "cli.webm"
+    result = app.test_cli_runner().invoke(export, [
+        "--shader", str(shader["id"]), "--format", "webm", "--width", "160", "--height", "90",
+        "--seconds", "1", "--fps", "10", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.output
+    container, frames = _frames(out)
+    assert len(frames) == 10 and frames[0].width == 160
+    container.close()
+    refused = app.test_cli_runner().invoke(export, [
+        "--shader", str(shader["id"]), "--format", "mp4", "--width", "161", "--out",
+        str(tmp_path / "odd.mp4")])
+    assert refused.exit_code != 0 and "even" in refused.output
