@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fractafrag.services import ServiceError
+from fractafrag.services import ServiceError, inputs
 from fractafrag.services.media_codec import is_media_source
 
 PASS_NAMES = ("Image", "Buffer A", "Buffer B", "Buffer C", "Buffer D")
 BUFFER_NAMES = PASS_NAMES[1:]
-BUILTIN_TEXTURES = ("noise-rgba", "noise-gray", "checker")
+BUILTIN_TEXTURES = tuple(inputs.TEXTURES)
 FILTERS = ("linear", "nearest", "mipmap")
 WRAPS = ("clamp", "repeat")
 MAX_PASS_BYTES = 256 * 1024
@@ -129,20 +129,25 @@ class GlslError:
         return {"pass": self.pass_name, "line": self.line, "message": self.message}
 
 
-def prelude() -> str:
-    """The Shadertoy uniform declarations every pass is compiled with."""
-    width = max(len(f"uniform {kind} {name};") for kind, name, _ in _UNIFORMS)
+def prelude(samplers: tuple[str, ...] | None = None) -> str:
+    """The Shadertoy uniform declarations every pass is compiled with; iChannel0-3 are of the
+    given sampler types (inputs.channel_samplers of the pass's inputs; sampler2D by default)."""
+    uniforms = list(_UNIFORMS)
+    for channel, kind in enumerate(samplers or ()):
+        _, name, doc = uniforms[-4 + channel]
+        uniforms[-4 + channel] = (kind, name, doc)
+    width = max(len(f"uniform {kind} {name};") for kind, name, _ in uniforms)
     lines = []
-    for kind, name, doc in _UNIFORMS:
+    for kind, name, doc in uniforms:
         declaration = f"uniform {kind} {name};"
         lines.append(f"{declaration.ljust(width)}  // {doc}")
     return "\n".join(lines) + "\n"
 
 
-def fragment_source(common: str, code: str) -> str:
+def fragment_source(common: str, code: str, samplers: tuple[str, ...] | None = None) -> str:
     """The complete GLSL ES 3.00 fragment shader for one pass, as given to the compiler."""
     return (
-        f"{HEADER}{prelude()}out vec4 {OUTPUT_NAME};\n"
+        f"{HEADER}{prelude(samplers)}out vec4 {OUTPUT_NAME};\n"
         f"#line 1 {_STRING_COMMON}\n{common}\n"
         f"#line 1 {_STRING_PASS}\n{code}\n"
         f"#line 1 {_STRING_WRAPPER}\n{_WRAPPER}"
@@ -227,6 +232,7 @@ def validate_version(
         return errors
     seen: set[str] = set()
     todo: list[tuple[str, str]] = []
+    samplers: dict[str, tuple[str, ...]] = {}
     for spec in passes:
         if not isinstance(spec, dict):
             continue
@@ -234,6 +240,7 @@ def validate_version(
         if name not in PASS_NAMES or name in seen or not isinstance(code, str):
             continue
         seen.add(name)
+        samplers[name] = inputs.channel_samplers(spec.get("inputs"))
         if not _size_error(name, code):
             todo.append((name, code))
     if not todo:
@@ -247,7 +254,8 @@ def validate_version(
         errors = _recheck_preprocessed(errors, common, todo, deadline, budget, nice)
         missing_main = {e.pass_name for e in errors if "mainImage" in e.message}
         for name, code in todo:
-            for error in _compile_pass(name, common, code, deadline, budget, nice):
+            for error in _compile_pass(name, common, code, deadline, budget, nice,
+                                       samplers.get(name)):
                 wrapper_noise = error.pass_name in missing_main and "mainImage" in error.message
                 if error not in errors and not wrapper_noise:
                     errors.append(error)
@@ -607,14 +615,13 @@ def _main_image_errors(name: str, code: str) -> list[GlslError]:
     ]
 
 
-def _input_errors(name: str, inputs: object, present: set) -> list[GlslError]:
-    """Errors in one pass's channel inputs: channel, source, filter and wrap."""
-    if not isinstance(inputs, list):
+def _input_errors(name: str, specs: object, present: set) -> list[GlslError]:
+    """Errors in one pass's channel inputs: channel, source, filter, wrap, vflip and srgb."""
+    if not isinstance(specs, list):
         return [GlslError(name, 0, f"The inputs of {name} must be a list.")]
     errors: list[GlslError] = []
     channels: set[int] = set()
-    textures = ", ".join(f"texture:{t}" for t in BUILTIN_TEXTURES)
-    for index, spec in enumerate(inputs, start=1):
+    for index, spec in enumerate(specs, start=1):
         if not isinstance(spec, dict):
             errors.append(GlslError(name, 0, f"Input {index} of {name} must be an object."))
             continue
@@ -647,20 +654,21 @@ def _input_errors(name: str, inputs: object, present: set) -> list[GlslError]:
                         "add that pass or pick another source.",
                     )
                 )
-        elif not (
-            isinstance(source, str)
-            and source.startswith("texture:")
-            and source.removeprefix("texture:") in BUILTIN_TEXTURES
-        ) and not is_media_source(source):
+        elif not inputs.is_builtin(source) and not is_media_source(source):
             errors.append(
                 GlslError(
                     name,
                     0,
                     f"{where} of {name} has unknown source {source!r}; use a buffer present in "
-                    f"this shader (Buffer A-D), a built-in texture ({textures}) or your "
-                    "own upload (media:<id>).",
+                    "this shader (Buffer A-D), a built-in input (texture:<name>, "
+                    "volume:<name>, cubemap:<name>, keyboard, mic, webcam, video: "
+                    "GET /api/v1/inputs lists them) or your own upload (media:<id>).",
                 )
             )
+        for key in ("vflip", "srgb"):
+            if key in spec and not isinstance(spec[key], bool):
+                errors.append(GlslError(name, 0, f"{where} of {name} has {key} "
+                                        f"{spec[key]!r}; use true or false."))
         for key, allowed in (("filter", FILTERS), ("wrap", WRAPS)):
             value = spec.get(key)
             if value not in allowed:
@@ -772,10 +780,11 @@ def _renice(pid: int, nice: int) -> None:
 
 
 def _compile_pass(name: str, common: str, code: str, deadline: float, budget: float,
-                  nice: int = 0) -> list[GlslError]:
-    """Compile one pass (with Common) and return its errors mapped to the user's lines; raise
-    CompileRefused when the version's budget (ending at deadline) runs out."""
-    source = fragment_source(common, code)
+                  nice: int = 0, samplers: tuple[str, ...] | None = None) -> list[GlslError]:
+    """Compile one pass (with Common, its channels declared as `samplers`) and return its
+    errors mapped to the user's lines; raise CompileRefused when the version's budget (ending
+    at deadline) runs out."""
+    source = fragment_source(common, code, samplers)
     try:
         result = _run_glslang(source, True, _remaining(deadline, name, budget), nice)
         if result.returncode < 0:

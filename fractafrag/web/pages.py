@@ -25,6 +25,7 @@ from fractafrag.services import (
     comments,
     feed,
     follows,
+    inputs,
     media,
     playlists,
     search,
@@ -66,6 +67,12 @@ def _version_data(shader: Shader, number: int | None = None) -> dict[str, Any]:
         version = shaders.version_of(shader.id, number, _viewer_id())
     return {"common": version.common or "", "passes": version.passes,
             "media": media.media_for_passes(version.passes, _viewer_id())}
+
+
+@bp.get("/inputs")
+def builtin_inputs() -> str:
+    """The built-in channel inputs, each drawn by the player (GET /api/v1/inputs's previews)."""
+    return render_template("inputs.html", builtins=inputs.listing())
 
 
 @bp.get("/")

@@ -277,6 +277,8 @@
   try {
     player = new FractafragPlayer(canvas, { autoResize: true });
     player.attachMouse();
+    canvas.tabIndex = 0; // keys reach the shader (keyboard input) while the canvas has focus
+    player.attachKeyboard(canvas);
     if (typeof ResizeObserver !== "undefined") {
       new ResizeObserver(() => player.fitToDisplay()).observe(canvas);
     }

@@ -48,16 +48,37 @@
   const STRING_COMMON = 1, STRING_PASS = 2, STRING_WRAPPER = 3;
   const MAIN_IMAGE_SIGNATURE = "void mainImage(out vec4 fragColor, in vec2 fragCoord)";
 
-  function prelude() {
-    const decls = UNIFORMS.map(([kind, name]) => "uniform " + kind + " " + name + ";");
+  // The sampler type a source is declared as, by its prefix alone (as glsl.py's
+  // inputs.sampler_of): cubemap:<name> samplerCube, volume:<name> sampler3D, else sampler2D.
+  function samplerOf(source) {
+    const s = String(source || "");
+    if (s.startsWith("cubemap:")) return "samplerCube";
+    if (s.startsWith("volume:")) return "sampler3D";
+    return "sampler2D";
+  }
+
+  function channelSamplers(inputs) {
+    const kinds = ["sampler2D", "sampler2D", "sampler2D", "sampler2D"];
+    for (const input of Array.isArray(inputs) ? inputs : []) {
+      if (input && Number.isInteger(input.channel) && input.channel >= 0 && input.channel <= 3) {
+        kinds[input.channel] = samplerOf(input.source);
+      }
+    }
+    return kinds;
+  }
+
+  function prelude(samplers) {
+    const uniforms = UNIFORMS.map((u, i) => (
+      i >= UNIFORMS.length - 4 && samplers ? [samplers[i - UNIFORMS.length + 4], u[1], u[2]] : u));
+    const decls = uniforms.map(([kind, name]) => "uniform " + kind + " " + name + ";");
     const width = Math.max(...decls.map((d) => d.length));
-    return decls.map((d, i) => d.padEnd(width) + "  // " + UNIFORMS[i][2]).join("\n") + "\n";
+    return decls.map((d, i) => d.padEnd(width) + "  // " + uniforms[i][2]).join("\n") + "\n";
   }
   const PRELUDE = prelude();
 
-  function fragmentSource(common, code) {
+  function fragmentSource(common, code, samplers) {
     return (
-      HEADER + PRELUDE + "out vec4 " + OUTPUT_NAME + ";\n" +
+      HEADER + (samplers ? prelude(samplers) : PRELUDE) + "out vec4 " + OUTPUT_NAME + ";\n" +
       "#line 1 " + STRING_COMMON + "\n" + common + "\n" +
       "#line 1 " + STRING_PASS + "\n" + code + "\n" +
       "#line 1 " + STRING_WRAPPER + "\n" + WRAPPER
@@ -169,33 +190,143 @@
     };
   }
 
-  function builtinPixels(kind) {
-    if (kind === "checker") {
-      const size = 64, data = new Uint8Array(size * size * 4);
-      for (let y = 0; y < size; y++) {
-        for (let x = 0; x < size; x++) {
-          const v = ((x >> 3) + (y >> 3)) & 1 ? 255 : 0;
-          data.set([v, v, v, 255], (y * size + x) * 4);
-        }
-      }
-      return { size, data };
-    }
-    const size = 256, data = new Uint8Array(size * size * 4);
-    if (kind === "noise-rgba") {
-      const rand = mulberry32(0x5eed0001);
-      for (let i = 0; i < data.length; i++) data[i] = Math.floor(rand() * 256);
-      return { size, data };
-    }
-    if (kind === "noise-gray") {
-      const rand = mulberry32(0x5eed0002);
-      for (let i = 0; i < data.length; i += 4) {
+  function noise(size, seed, gray, depth) {
+    const n = size * size * (depth || 1), data = new Uint8Array(n * 4), rand = mulberry32(seed);
+    for (let i = 0; i < data.length; i += 4) {
+      if (gray) {
         const v = Math.floor(rand() * 256);
         data[i] = data[i + 1] = data[i + 2] = v;
         data[i + 3] = 255;
+      } else {
+        for (let c = 0; c < 4; c++) data[i + c] = Math.floor(rand() * 256);
       }
-      return { size, data };
     }
-    return null;
+    return data;
+  }
+
+  function checker(size, square, on) {
+    const data = new Uint8Array(size * size * 4);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const lit = ((Math.floor(x / square) + Math.floor(y / square)) & 1) === 1;
+        data.set(lit ? on : [0, 0, 0, 255], (y * size + x) * 4);
+      }
+    }
+    return data;
+  }
+
+  // Blue noise: per channel, white noise high-pass filtered twice (minus its 3x3 wrapped box
+  // blur) and ranked to a uniform histogram, so the values keep only high frequencies.
+  function blueNoise(size) {
+    const n = size * size, data = new Uint8Array(n * 4), rand = mulberry32(0x5eed0005);
+    for (let c = 0; c < 4; c++) {
+      let v = new Float32Array(n);
+      for (let i = 0; i < n; i++) v[i] = rand();
+      for (let pass = 0; pass < 2; pass++) {
+        const out = new Float32Array(n);
+        for (let y = 0; y < size; y++) {
+          for (let x = 0; x < size; x++) {
+            let sum = 0;
+            for (let dy = -1; dy <= 1; dy++) {
+              for (let dx = -1; dx <= 1; dx++) {
+                sum += v[((y + dy + size) % size) * size + ((x + dx + size) % size)];
+              }
+            }
+            out[y * size + x] = v[y * size + x] - sum / 9;
+          }
+        }
+        v = out;
+      }
+      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => v[a] - v[b]);
+      order.forEach((index, rank) => { data[index * 4 + c] = Math.floor(rank * 256 / n); });
+    }
+    return data;
+  }
+
+  function bayer() {
+    let m = [[0]];
+    const base = [[0, 2], [3, 1]];
+    while (m.length < 8) {
+      const n = m.length, next = [];
+      for (let y = 0; y < 2 * n; y++) {
+        next.push([]);
+        for (let x = 0; x < 2 * n; x++) {
+          next[y].push(4 * m[y % n][x % n] + base[Math.floor(y / n)][Math.floor(x / n)]);
+        }
+      }
+      m = next;
+    }
+    const data = new Uint8Array(64 * 4);
+    for (let i = 0; i < 64; i++) {
+      const v = Math.floor((m[i >> 3][i & 7] + 0.5) * 4);
+      data.set([v, v, v, 255], i * 4);
+    }
+    return data;
+  }
+
+  // The built-in 2D textures by name: {width, height, data (RGBA8)}. Names as in
+  // fractafrag/services/inputs.py TEXTURES.
+  const TEXTURES = {
+    "noise-rgba": () => ({ width: 256, height: 256, data: noise(256, 0x5eed0001, false) }),
+    "noise-gray": () => ({ width: 256, height: 256, data: noise(256, 0x5eed0002, true) }),
+    "noise-rgba-64": () => ({ width: 64, height: 64, data: noise(64, 0x5eed0003, false) }),
+    "noise-gray-64": () => ({ width: 64, height: 64, data: noise(64, 0x5eed0004, true) }),
+    "blue-noise": () => ({ width: 128, height: 128, data: blueNoise(128) }),
+    "bayer": () => ({ width: 8, height: 8, data: bayer() }),
+    "checker": () => ({ width: 64, height: 64, data: checker(64, 8, [255, 255, 255, 255]) }),
+    "placeholder": () => ({ width: 64, height: 64, data: checker(64, 8, [255, 0, 255, 255]) }),
+  };
+  const VOLUMES = {
+    "noise-gray": () => ({ size: 32, data: noise(32, 0x5eed0101, true, 32) }),
+    "noise-rgba": () => ({ size: 32, data: noise(32, 0x5eed0102, false, 32) }),
+  };
+
+  function mix(a, b, t) { return a.map((v, i) => v + (b[i] - v) * t); }
+  function sun(d, at, colour, sharpness) {
+    const len = Math.hypot(...at);
+    const c = Math.max(0, (d[0] * at[0] + d[1] * at[1] + d[2] * at[2]) / len);
+    return colour.map((v) => v * Math.pow(c, sharpness));
+  }
+  // Environment colours (linear 0-1) for a unit direction; names as in inputs.py CUBEMAPS.
+  const CUBEMAPS = {
+    "sky": (d) => {
+      if (d[1] < 0) return mix([0.45, 0.42, 0.38], [0.25, 0.23, 0.2], Math.min(1, -d[1] * 3));
+      const sky = mix([0.85, 0.9, 1.0], [0.2, 0.45, 0.9], Math.sqrt(d[1]));
+      return sky.map((v, i) => v + sun(d, [0.6, 0.5, 0.3], [1.0, 0.95, 0.8], 400)[i]);
+    },
+    "sunset": (d) => {
+      if (d[1] < 0) return mix([0.3, 0.15, 0.1], [0.05, 0.04, 0.05], Math.min(1, -d[1] * 4));
+      const sky = mix([1.0, 0.5, 0.2], [0.08, 0.1, 0.35], Math.pow(d[1], 0.4));
+      return sky.map((v, i) => v + sun(d, [0, 0.08, -1], [1.0, 0.7, 0.3], 200)[i]);
+    },
+    "studio": (d) => {
+      const panel = (d[1] > 0.85 && Math.abs(d[0]) < 0.35) ||
+        (Math.abs(d[0]) > 0.85 && d[1] > -0.1 && d[1] < 0.45 && Math.abs(d[2]) < 0.3);
+      if (panel) return [1, 1, 1];
+      return d[1] < -0.3 ? [0.12, 0.12, 0.12] : mix([0.35, 0.35, 0.36], [0.2, 0.2, 0.21], (d[1] + 0.3));
+    },
+    "placeholder": (d, face, x, y) => (((x >> 3) + (y >> 3) + face) & 1 ? [1, 0, 1] : [0, 0, 0]),
+  };
+  const CUBE_SIZES = { "placeholder": 64 };
+
+  function cubeFace(name, face, size) {
+    const data = new Uint8Array(size * size * 4), colour = CUBEMAPS[name];
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const s = 2 * (x + 0.5) / size - 1, t = 2 * (y + 0.5) / size - 1;
+        const d = [[1, -t, -s], [-1, -t, s], [s, 1, t], [s, -1, -t], [s, -t, 1], [-s, -t, -1]][face];
+        const len = Math.hypot(d[0], d[1], d[2]);
+        const c = colour(d.map((v) => v / len), face, x, y);
+        data.set([...c.map((v) => Math.round(255 * Math.min(1, Math.max(0, v)))), 255], (y * size + x) * 4);
+      }
+    }
+    return data;
+  }
+
+  const LIVE = ["mic", "webcam", "video"];
+
+  function mediaKey(input) {
+    return input.source + "|" + (input.vflip ? 1 : 0) + "|" + (input.srgb ? 1 : 0);
   }
 
   // ---- The player ----
@@ -260,7 +391,15 @@
 
     // The GLSL every pass is compiled with, exposed so callers can see the contract.
     static get PRELUDE() { return PRELUDE; }
-    static fragmentSource(common, code) { return fragmentSource(common, code); }
+    static fragmentSource(common, code, samplers) { return fragmentSource(common, code, samplers); }
+    static samplerOf(source) { return samplerOf(source); }
+    // The names of the built-in inputs this player generates (tests compare them with the API).
+    static get BUILTINS() {
+      return Object.keys(TEXTURES).map((n) => "texture:" + n)
+        .concat(Object.keys(VOLUMES).map((n) => "volume:" + n))
+        .concat(Object.keys(CUBEMAPS).map((n) => "cubemap:" + n))
+        .concat(["keyboard"], LIVE);
+    }
 
     get isPlaying() { return this._playing; }
     get time() { return this._time; }
@@ -287,6 +426,20 @@
       this._black = gl.createTexture();
       gl.bindTexture(gl.TEXTURE_2D, this._black);
       gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, 1, 1, 0, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+      // Unbound channels of the other sampler types read black too.
+      this._blackCube = gl.createTexture();
+      gl.bindTexture(gl.TEXTURE_CUBE_MAP, this._blackCube);
+      for (let face = 0; face < 6; face++) {
+        gl.texImage2D(gl.TEXTURE_CUBE_MAP_POSITIVE_X + face, 0, gl.RGBA8, 1, 1, 0, gl.RGBA,
+          gl.UNSIGNED_BYTE, new Uint8Array(4));
+      }
+      this._black3D = gl.createTexture();
+      gl.bindTexture(gl.TEXTURE_3D, this._black3D);
+      gl.texImage3D(gl.TEXTURE_3D, 0, gl.RGBA8, 1, 1, 1, 0, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+      // keyboard: 256x3 R8 (row 0 held, row 1 pressed this frame, row 2 toggled).
+      this._keys = new Uint8Array(256 * 3);
+      this._keysDirty = true;
+      this._live = {}; // source → {texture, resolution, update, stop}: mic, webcam, music
     }
 
     // Float buffers when the GPU can render to them (feedback simulations need the precision).
@@ -339,7 +492,7 @@
       const compiled = present.map((name) => {
         const code = typeof byName[name].code === "string" ? byName[name].code : "";
         const shader = gl.createShader(gl.FRAGMENT_SHADER);
-        gl.shaderSource(shader, fragmentSource(common, code));
+        gl.shaderSource(shader, fragmentSource(common, code, channelSamplers(byName[name].inputs)));
         gl.compileShader(shader);
         return { name, code, shader, spec: byName[name] };
       });
@@ -396,12 +549,13 @@
     // promise settled when every one has loaded or failed (the render worker waits on it).
     _loadMedia(media, passes) {
       const gl = this.gl, wanted = new Set(), jobs = [];
+      this._mediaInfo = media || {};
       for (const p of passes) for (const input of p.inputs) {
-        if (input && input.source.startsWith("media:")) wanted.add(input.source + "|" + (input.vflip ? 1 : 0));
+        if (input && input.source.startsWith("media:")) wanted.add(mediaKey(input));
       }
       for (const key of wanted) {
         if (key in this._media) continue;
-        const [source, flip] = key.split("|");
+        const [source, flip, srgb] = key.split("|");
         const info = media && media[source];
         this._media[key] = null;
         if (!info || info.kind !== "image" || !info.url || typeof Image === "undefined") continue;
@@ -412,7 +566,8 @@
             const tex = gl.createTexture();
             gl.bindTexture(gl.TEXTURE_2D, tex);
             gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, flip === "1");
-            gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE, image);
+            gl.texImage2D(gl.TEXTURE_2D, 0, srgb === "1" ? gl.SRGB8_ALPHA8 : gl.RGBA8, gl.RGBA,
+              gl.UNSIGNED_BYTE, image);
             gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
             gl.generateMipmap(gl.TEXTURE_2D);
             this._media[key] = { texture: tex, width: image.naturalWidth, height: image.naturalHeight };
@@ -435,6 +590,8 @@
           wrap: input.wrap === "repeat" ? "repeat" : "clamp",
           // Shadertoy flips images so their top row is at uv.y = 1 (vflip true by default).
           vflip: input.vflip !== false,
+          srgb: input.srgb === true,
+          sampler: samplerOf(input.source),
         };
       }
       return channels;
@@ -512,6 +669,7 @@
         const min = { nearest: gl.NEAREST, linear: gl.LINEAR, mipmap: gl.LINEAR_MIPMAP_LINEAR }[filter];
         gl.samplerParameteri(s, gl.TEXTURE_WRAP_S, mode);
         gl.samplerParameteri(s, gl.TEXTURE_WRAP_T, mode);
+        gl.samplerParameteri(s, gl.TEXTURE_WRAP_R, mode);
         gl.samplerParameteri(s, gl.TEXTURE_MAG_FILTER, mag);
         gl.samplerParameteri(s, gl.TEXTURE_MIN_FILTER, min);
         this._samplers[key] = s;
@@ -519,22 +677,42 @@
       return this._samplers[key];
     }
 
-    _builtin(kind) {
-      if (!(kind in this._textures)) {
-        const gl = this.gl, pixels = builtinPixels(kind);
-        let tex = null;
-        if (pixels) {
-          tex = gl.createTexture();
-          gl.bindTexture(gl.TEXTURE_2D, tex);
-          gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
-          const size = pixels.size;
-          gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, size, size, 0, gl.RGBA, gl.UNSIGNED_BYTE, pixels.data);
-          gl.generateMipmap(gl.TEXTURE_2D);
-          tex = { texture: tex, size: pixels.size };
+    // A built-in input's texture, made on first use: {texture, target, resolution: [w, h, d]},
+    // or null for a name this player does not know.
+    _builtin(source) {
+      if (source in this._textures) return this._textures[source];
+      const gl = this.gl, [prefix, name] = source.split(":");
+      let made = null;
+      gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+      if (prefix === "texture" && TEXTURES[name]) {
+        const p = TEXTURES[name](), tex = gl.createTexture();
+        gl.bindTexture(gl.TEXTURE_2D, tex);
+        gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, p.width, p.height, 0, gl.RGBA, gl.UNSIGNED_BYTE, p.data);
+        gl.generateMipmap(gl.TEXTURE_2D);
+        made = { texture: tex, target: gl.TEXTURE_2D, resolution: [p.width, p.height, 1] };
+      } else if (prefix === "volume" && VOLUMES[name]) {
+        const p = VOLUMES[name](), tex = gl.createTexture();
+        gl.bindTexture(gl.TEXTURE_3D, tex);
+        gl.texImage3D(gl.TEXTURE_3D, 0, gl.RGBA8, p.size, p.size, p.size, 0, gl.RGBA, gl.UNSIGNED_BYTE, p.data);
+        gl.generateMipmap(gl.TEXTURE_3D);
+        made = { texture: tex, target: gl.TEXTURE_3D, resolution: [p.size, p.size, p.size] };
+      } else if (prefix === "cubemap" && CUBEMAPS[name]) {
+        const size = CUBE_SIZES[name] || 128, tex = gl.createTexture();
+        gl.bindTexture(gl.TEXTURE_CUBE_MAP, tex);
+        for (let face = 0; face < 6; face++) {
+          gl.texImage2D(gl.TEXTURE_CUBE_MAP_POSITIVE_X + face, 0, gl.RGBA8, size, size, 0, gl.RGBA,
+            gl.UNSIGNED_BYTE, cubeFace(name, face, size));
         }
-        this._textures[kind] = tex;
+        gl.generateMipmap(gl.TEXTURE_CUBE_MAP);
+        made = { texture: tex, target: gl.TEXTURE_CUBE_MAP, resolution: [size, size, 1] };
+      } else if (source === "keyboard") {
+        const tex = gl.createTexture();
+        gl.bindTexture(gl.TEXTURE_2D, tex);
+        gl.texImage2D(gl.TEXTURE_2D, 0, gl.R8, 256, 3, 0, gl.RED, gl.UNSIGNED_BYTE, this._keys);
+        made = { texture: tex, target: gl.TEXTURE_2D, resolution: [256, 3, 1], keyboard: true };
       }
-      return this._textures[kind];
+      this._textures[source] = made;
+      return made;
     }
 
     // Binds iChannel0-3 for one pass; returns iChannelResolution as 12 floats.
@@ -543,6 +721,9 @@
       for (let unit = 0; unit < 4; unit++) {
         const input = pass.inputs[unit];
         let texture = this._black, filter = "nearest", wrap = "clamp";
+        let target = this.gl.TEXTURE_2D;
+        if (input && input.sampler === "samplerCube") { texture = this._blackCube; target = gl.TEXTURE_CUBE_MAP; }
+        if (input && input.sampler === "sampler3D") { texture = this._black3D; target = gl.TEXTURE_3D; }
         if (input) {
           filter = input.filter;
           wrap = input.wrap;
@@ -560,20 +741,39 @@
               gl.generateMipmap(gl.TEXTURE_2D);
               buffer.mipDirty[buffer.front] = false;
             }
-          } else if (input.source.startsWith("media:") && this._media[input.source + "|" + (input.vflip ? 1 : 0)]) {
-            const image = this._media[input.source + "|" + (input.vflip ? 1 : 0)];
+          } else if (input.source.startsWith("media:") && this._media[mediaKey(input)]) {
+            const image = this._media[mediaKey(input)];
             texture = image.texture;
             resolution.set([image.width, image.height, 1], unit * 3);
-          } else if (input.source.startsWith("texture:") && this._builtin(input.source.slice(8))) {
-            const builtin = this._builtin(input.source.slice(8));
+          } else if (this._live[input.source]) {
+            const live = this._live[input.source];
+            texture = live.texture;
+            resolution.set(live.resolution, unit * 3);
+            if (filter === "mipmap") filter = "linear";
+          } else if (this._builtin(input.source)) {
+            const builtin = this._builtin(input.source);
             texture = builtin.texture;
-            resolution.set([builtin.size, builtin.size, 1], unit * 3);
+            target = builtin.target;
+            resolution.set(builtin.resolution, unit * 3);
+            if (builtin.keyboard) {
+              filter = "nearest";
+              if (this._keysDirty) {
+                gl.bindTexture(gl.TEXTURE_2D, texture);
+                gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+                gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, 256, 3, gl.RED, gl.UNSIGNED_BYTE, this._keys);
+                this._keysDirty = false;
+              }
+            }
           } else {
             filter = "nearest"; // the 1x1 black texture has no mipmaps
           }
         }
         gl.activeTexture(gl.TEXTURE0 + unit);
-        gl.bindTexture(gl.TEXTURE_2D, texture);
+        // Unbind the other targets, so a unit holds one texture only.
+        for (const other of [gl.TEXTURE_2D, gl.TEXTURE_CUBE_MAP, gl.TEXTURE_3D]) {
+          if (other !== target) gl.bindTexture(other, null);
+        }
+        gl.bindTexture(target, texture);
         gl.bindSampler(unit, this._sampler(filter, wrap));
       }
       return resolution;
@@ -590,6 +790,7 @@
       if (this._ensureBuffers()) this._frame = u.frame = 0;
       const w = this.canvas.width, h = this.canvas.height;
       const times = new Float32Array([u.time, u.time, u.time, u.time]);
+      for (const live of Object.values(this._live)) if (live.update) live.update();
       for (const pass of this._passes) {
         const buffer = pass.name === "Image" ? null : this._buffers[pass.name];
         const target = buffer ? 1 - buffer.front : 0;
@@ -615,7 +816,112 @@
         }
       }
       gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      // "Pressed this frame" lasts one frame.
+      if (this._keys.subarray(256, 512).some((v) => v)) {
+        this._keys.fill(0, 256, 512);
+        this._keysDirty = true;
+      }
       return true;
+    }
+
+    // ---- Keyboard and live inputs (pages only: renders never call these) ----
+
+    // Drives the `keyboard` input from key events on target (default: the window); returns a
+    // detach function. x = the key's keyCode; row 0 held, row 1 pressed this frame, row 2
+    // toggled by each press.
+    attachKeyboard(target) {
+      const on = target || window;
+      const down = (e) => {
+        const k = e.keyCode & 255;
+        if (!this._keys[k]) {
+          this._keys[256 + k] = 255;
+          this._keys[512 + k] ^= 255;
+        }
+        this._keys[k] = 255;
+        this._keysDirty = true;
+      };
+      const up = (e) => {
+        this._keys[e.keyCode & 255] = 0;
+        this._keysDirty = true;
+      };
+      this._listen(on, "keydown", down);
+      this._listen(on, "keyup", up);
+      return () => {
+        on.removeEventListener("keydown", down);
+        on.removeEventListener("keyup", up);
+      };
+    }
+
+    // Starts the live inputs the loaded shader reads: mic and webcam (the browser asks
+    // permission) and music from an uploaded audio medium. Black (silent) until they run;
+    // call it from a user gesture where the browser requires one for sound.
+    startLiveInputs() {
+      for (const pass of this._passes || []) {
+        for (const input of pass.inputs) {
+          if (!input) continue;
+          const info = this._mediaInfo && this._mediaInfo[input.source];
+          if (input.source === "mic" || input.source === "webcam") this._startLive(input.source, null);
+          else if (info && info.kind === "audio") this._startLive(input.source, info.url);
+        }
+      }
+    }
+
+    _startLive(source, url) {
+      if (this._live[source] || typeof navigator === "undefined") return;
+      const gl = this.gl, tex = gl.createTexture();
+      gl.bindTexture(gl.TEXTURE_2D, tex);
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, 1, 1, 0, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+      const live = this._live[source] = { texture: tex, resolution: [1, 1, 1], update: null, stop: null };
+      const media = navigator.mediaDevices;
+      if (source === "webcam") {
+        if (!media) return;
+        media.getUserMedia({ video: true }).then((stream) => {
+          const video = document.createElement("video");
+          video.muted = true;
+          video.playsInline = true;
+          video.srcObject = stream;
+          video.play();
+          live.stop = () => stream.getTracks().forEach((t) => t.stop());
+          live.update = () => {
+            if (video.readyState < 2) return;
+            gl.bindTexture(gl.TEXTURE_2D, tex);
+            gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, true);
+            gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE, video);
+            gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+            live.resolution = [video.videoWidth, video.videoHeight, 1];
+          };
+        }).catch(() => {});
+        return;
+      }
+      // Sound (Shadertoy's layout): 512x2, row 0 the spectrum, row 1 the waveform.
+      const Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) return;
+      const context = new Context(), analyser = context.createAnalyser();
+      analyser.fftSize = 1024;
+      const bytes = new Uint8Array(1024);
+      live.update = () => {
+        analyser.getByteFrequencyData(bytes.subarray(0, 512));
+        analyser.getByteTimeDomainData(bytes.subarray(512));
+        gl.bindTexture(gl.TEXTURE_2D, tex);
+        gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+        gl.texImage2D(gl.TEXTURE_2D, 0, gl.R8, 512, 2, 0, gl.RED, gl.UNSIGNED_BYTE, bytes);
+        live.resolution = [512, 2, 1];
+      };
+      if (source === "mic") {
+        if (!media) return;
+        media.getUserMedia({ audio: true }).then((stream) => {
+          context.createMediaStreamSource(stream).connect(analyser);
+          live.stop = () => { stream.getTracks().forEach((t) => t.stop()); context.close(); };
+        }).catch(() => {});
+        return;
+      }
+      const audio = new Audio(url);
+      audio.crossOrigin = "anonymous";
+      audio.loop = true;
+      context.createMediaElementSource(audio).connect(analyser);
+      analyser.connect(context.destination);
+      audio.play().catch(() => {});
+      live.stop = () => { audio.pause(); context.close(); };
     }
 
     /*
@@ -815,6 +1121,13 @@
       for (const sampler of Object.values(this._samplers)) gl.deleteSampler(sampler);
       for (const builtin of Object.values(this._textures)) if (builtin) gl.deleteTexture(builtin.texture);
       for (const image of Object.values(this._media)) if (image) gl.deleteTexture(image.texture);
+      for (const live of Object.values(this._live)) {
+        if (live.stop) live.stop();
+        gl.deleteTexture(live.texture);
+      }
+      this._live = {};
+      gl.deleteTexture(this._blackCube);
+      gl.deleteTexture(this._black3D);
       this._media = {};
       gl.deleteTexture(this._black);
       gl.deleteShader(this._vertexShader);

@@ -32,6 +32,12 @@
       return null;
     }
     player.attachMouse();
+    player.attachKeyboard();
+    // Mic, webcam and music start on the first gesture (browsers ask permission, and play
+    // sound only after one).
+    const live = () => player.startLiveInputs();
+    root.addEventListener("pointerdown", live, { once: true });
+    root.addEventListener("keydown", live, { once: true });
     player.onError = (e) => show(e.message);
     const toggle = root.querySelector("[data-action=toggle]");
     const time = root.querySelector("[data-role=time]");

@@ -55,3 +55,17 @@ def test_edit_fork_and_restore_check_the_media_too(client, make_user):
     fork = client.post(f"/api/v1/shaders/{shader['id']}/fork", json={},
                        headers=bearer(bob["access_token"]))
     assert fork.status_code == 201, fork.json
+
+
+def test_the_builtin_inputs_are_listed_with_their_sampler_and_a_preview(client) -> None:
+    listed = client.get("/api/v1/inputs").json
+    by_source = {item["source"]: item for item in listed}
+    assert by_source["cubemap:sky"]["sampler"] == "samplerCube"
+    assert by_source["volume:noise-rgba"]["sampler"] == "sampler3D"
+    assert (by_source["volume:noise-rgba"]["width"], by_source["volume:noise-rgba"]["depth"]) == (
+        32, 32)
+    assert (by_source["keyboard"]["width"], by_source["keyboard"]["height"]) == (256, 3)
+    assert {"texture:bayer", "texture:blue-noise", "texture:noise-gray-64", "mic", "webcam",
+            "video"} <= set(by_source)
+    page = client.get(by_source["texture:bayer"]["preview_url"].split("#")[0])
+    assert page.status_code == 200 and 'data-source="texture:bayer"' in page.text

@@ -324,15 +324,24 @@ def test_image_is_not_a_valid_input_source() -> None:
     assert len(errors) == 1 and "unknown source 'Image'" in errors[0].message
 
 
-def test_builtin_textures_are_valid_sources() -> None:
-    inputs = [channel(i, f"texture:{name}") for i, name in enumerate(glsl.BUILTIN_TEXTURES)]
-    assert check_structure("", [image(inputs=inputs)]) == []
+def test_builtin_inputs_are_valid_sources() -> None:
+    from fractafrag.services.inputs import builtin_sources
+
+    for source in builtin_sources():
+        assert check_structure("", [image(inputs=[channel(0, source)])]) == [], source
 
 
-def test_unknown_texture_lists_the_builtins() -> None:
+def test_unknown_texture_says_where_the_builtins_are_listed() -> None:
     errors = check_structure("", [image(inputs=[channel(0, "texture:lena")])])
     assert len(errors) == 1
-    assert "texture:noise-rgba, texture:noise-gray, texture:checker" in errors[0].message
+    assert "texture:<name>" in errors[0].message and "GET /api/v1/inputs" in errors[0].message
+
+
+def test_vflip_and_srgb_must_be_booleans() -> None:
+    ok = channel(0, "texture:checker") | {"vflip": False, "srgb": True}
+    assert check_structure("", [image(inputs=[ok])]) == []
+    errors = check_structure("", [image(inputs=[ok | {"vflip": "yes"}])])
+    assert len(errors) == 1 and "vflip 'yes'" in errors[0].message
 
 
 @pytest.mark.parametrize("bad", [-1, 4, "0", 1.0, True, None])

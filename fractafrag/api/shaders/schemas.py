@@ -18,11 +18,17 @@ class ChannelInputSchema(ma.Schema):
     channel = ma.fields.Integer(required=True, validate=validate.Range(0, 3))
     source = ma.fields.String(
         required=True, validate=validate.Length(max=40),
-        metadata={"description": "'Buffer A'…'Buffer D' or 'texture:noise-rgba', "
-                                 "'texture:noise-gray', 'texture:checker'."},
+        metadata={"description": "'Buffer A'…'Buffer D', a built-in input (GET /api/v1/inputs: "
+                                 "texture:<name>, volume:<name>, cubemap:<name>, keyboard, "
+                                 "mic, webcam, video) or your upload, media:<id>. cubemap: "
+                                 "declares iChannelN a samplerCube, volume: a sampler3D."},
     )
     filter = ma.fields.String(load_default="linear", validate=validate.OneOf(glsl.FILTERS))
     wrap = ma.fields.String(load_default="clamp", validate=validate.OneOf(glsl.WRAPS))
+    vflip = ma.fields.Boolean(metadata={"description": "Images: top row at uv.y = 1 (the "
+                                                      "default, as Shadertoy)."})
+    srgb = ma.fields.Boolean(metadata={"description": "Images: decode sRGB to linear when "
+                                                     "sampled (default false)."})
 
 
 class PassSchema(ma.Schema):
