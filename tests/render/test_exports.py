@@ -183,3 +183,51 @@ def test_the_export_command_writes_the_file(app, client, make_user, tmp_path):
         "--shader", str(shader["id"]), "--format", "mp4", "--width", "161", "--out",
         str(tmp_path / "odd.mp4")])
     assert refused.exit_code != 0 and "even" in refused.output
+
+
+def test_the_render_worker_takes_renders_before_exports_and_sends_live_events(
+        app, client, make_user, monkeypatch):
+    from fractafrag.extensions import redis
+    from fractafrag.realtime import broadcast
+    from render_worker.fair import RenderWorker
+
+    sent: list[tuple[str, dict, str]] = []
+    real_emit = broadcast.emit
+    monkeypatch.setattr(broadcast, "emit", lambda event, data, room: (
+        sent.append((event, data, room)), real_emit(event, data, room)))
+    user = make_user()
+    first = published(client, user)
+    export_id = client.post(f"/api/v1/shaders/{first['id']}/exports", json={
+        "format": "mp4", "width": 320, "height": 180, "seconds": 1, "fps": 30},
+        headers=bearer(user["access_token"])).json["id"]
+    published(client, make_user(), title="Later")  # queued after the export: renders first
+    with app.app_context():
+        worker = RenderWorker(["render", "export"], connection=redis.conn)
+        worker.app = app
+        worker.work(burst=True, with_scheduler=False)
+    mine = [(event, data) for event, data, room in sent if room == f"user:{user['id']}"
+            and event.startswith("export:")]
+    assert mine[-1][0] == "export:ready" and mine[-1][1]["url"].endswith(".mp4")
+    assert any(e == "export:progress" and 0 < d["progress"] < 1 for e, d in mine), mine
+    renders = [i for i, (event, _, _) in enumerate(sent) if event == "render:status"]
+    assert max(renders) < sent.index(next(s for s in sent if s[0] == "export:progress"))
+    shown = client.get(f"/api/v1/exports/{export_id}", headers=bearer(user["access_token"])).json
+    assert shown["status"] == "ready"
+
+
+def test_an_mp4_plays_in_chromiums_video_element(app, tmp_path):
+    renderer = _renderer(app)
+    render_export(renderer, PLASMA, ExportSpec("mp4", 320, 180, 1.0, 30), tmp_path / "v.mp4",
+                  timeout=300)
+    (tmp_path / "v.html").write_text("<video id=v src='v.mp4' muted></video>")
+    with app.app_context():
+        page = renderer.chromium.browser().contexts[0].new_page()
+    try:
+        page.goto((tmp_path / "v.html").as_uri())
+        page.wait_for_function("() => document.getElementById('v').readyState >= 2",
+                               timeout=20000)
+        assert page.evaluate("() => [v.videoWidth, v.videoHeight, v.error]") == [320, 180, None]
+        page.evaluate("() => v.play()")
+        page.wait_for_function("() => v.currentTime > 0.2", timeout=20000)
+    finally:
+        page.close()
