@@ -10,7 +10,7 @@ from fractafrag.services import inputs
 
 blp = Blueprint("inputs", __name__, url_prefix="/api/v1/inputs",
                 description="Built-in channel inputs: textures, volumes, cubemaps, keyboard, "
-                            "mic, webcam, video")
+                            "mic, webcam, video, music")
 
 
 class BuiltinInputSchema(ma.Schema):

@@ -661,7 +661,7 @@ def _input_errors(name: str, specs: object, present: set) -> list[GlslError]:
                     0,
                     f"{where} of {name} has unknown source {source!r}; use a buffer present in "
                     "this shader (Buffer A-D), a built-in input (texture:<name>, "
-                    "volume:<name>, cubemap:<name>, keyboard, mic, webcam, video: "
+                    "volume:<name>, cubemap:<name>, keyboard, mic, webcam, video, music: "
                     "GET /api/v1/inputs lists them) or your own upload (media:<id>).",
                 )
             )

@@ -5,7 +5,8 @@ checks the player knows every one of them).
 
 The sampler type follows from the source's prefix alone, so the validator and the player
 agree by construction: `cubemap:<name>` is a samplerCube, `volume:<name>` a sampler3D, anything
-else (buffers, `texture:<name>`, `keyboard`, `mic`, `webcam`, `video`, `media:<id>`) a sampler2D.
+else (buffers, `texture:<name>`, `keyboard`, `mic`, `webcam`, `video`, `music`,
+`media:<id>`) a sampler2D.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ SPECIAL: dict[str, tuple[int, int, int, str]] = {
     "mic": (512, 2, 1, "microphone: row 0 spectrum, row 1 waveform (after permission)"),
     "webcam": (640, 480, 1, "camera picture (after permission)"),
     "video": (640, 480, 1, "a video; black until one is supplied, black in renders"),
+    "music": (512, 2, 1, "music placeholder (an import's sound input): silent and black until "
+                         "the owner picks an uploaded audio file (media:<id>)"),
 }
 
 

@@ -323,7 +323,7 @@
     return data;
   }
 
-  const LIVE = ["mic", "webcam", "video"];
+  const LIVE = ["mic", "webcam", "video", "music"]; // black until started (never in renders)
 
   function mediaKey(input) {
     return input.source + "|" + (input.vflip ? 1 : 0) + "|" + (input.srgb ? 1 : 0);

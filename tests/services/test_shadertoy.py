@@ -309,7 +309,7 @@ def test_import_resolves_buffers_by_the_documents_own_output_ids() -> None:
     assert version["passes"][0]["inputs"][0]["source"] == "Buffer C"
 
 
-def test_import_unknown_texture_maps_to_noise_rgba() -> None:
+def test_import_unknown_texture_becomes_the_placeholder_remembering_its_file() -> None:
     texture = {
         "id": 30,
         "src": "/media/a/0123456789abcdef.png",
@@ -319,7 +319,8 @@ def test_import_unknown_texture_maps_to_noise_rgba() -> None:
     }
     _, version = from_shadertoy(api_shader([image_pass([texture])]))
     assert version["passes"][0]["inputs"] == [
-        make_input(2, "texture:noise-rgba", "mipmap", "repeat")
+        make_input(2, "texture:placeholder", "mipmap", "repeat")
+        | {"shadertoy": {"ctype": "texture", "src": "/media/a/0123456789abcdef.png"}}
     ]
 
 
@@ -385,26 +386,58 @@ def test_import_code_must_be_a_string() -> None:
         from_shadertoy(api_shader([image_pass(code=None)]))
 
 
-def test_import_sound_pass_is_refused_by_name() -> None:
+def test_import_leaves_sound_and_cubemap_passes_out() -> None:
     sound = {"code": "vec2 mainSound(int s, float t) { return vec2(0); }", "name": "Sound"}
-    with pytest.raises(ShadertoyFormatError, match=r"renderpass\[1\] \(Sound\) has type 'sound'"):
-        from_shadertoy(api_shader([image_pass(), sound | {"type": "sound"}]))
+    cube = {"code": "void mainCubemap(out vec4 c, in vec2 f, in vec3 o, in vec3 d) {}",
+            "name": "Cube A", "outputs": [{"id": "4dX3Rr", "channel": 0}]}
+    _, version = from_shadertoy(api_shader([image_pass(), sound | {"type": "sound"},
+                                            cube | {"type": "cubemap"}]))
+    assert [p["name"] for p in version["passes"]] == ["Image"]
 
 
-@pytest.mark.parametrize(
-    "kind", ["keyboard", "music", "musicstream", "mic", "webcam", "video", "cubemap", "volume"]
-)
-def test_import_unsupported_input_names_pass_and_channel(kind: str) -> None:
+@pytest.mark.parametrize(("kind", "source"), [
+    ("keyboard", "keyboard"), ("mic", "mic"), ("webcam", "webcam"), ("video", "video"),
+    ("music", "music"), ("musicstream", "music"), ("cubemap", "cubemap:placeholder"),
+    ("volume", "volume:noise-gray")])
+def test_import_maps_every_input_kind(kind: str, source: str) -> None:
     doc = api_shader([image_pass([{"id": 33, "ctype": kind, "channel": 2}])])
-    with pytest.raises(ShadertoyFormatError) as caught:
-        from_shadertoy(doc)
-    assert caught.value.message.startswith(f"Image, iChannel2: '{kind}' inputs are not supported")
+    _, version = from_shadertoy(doc)
+    assert version["passes"][0]["inputs"][0]["source"] == source
 
 
-def test_import_cube_buffer_input_is_refused_as_cubemap() -> None:
+@pytest.mark.parametrize(("src", "source", "name"), [
+    ("/media/a/27012b4eadd0c3ce12498b867058e4f717ce79e10a99568cca461682d84a4b04.bin",
+     "volume:noise-gray", "Grey Noise3D"),
+    ("/media/a/aea6b99da1d53055107966b59ac5444fc8bc7b3ce2d0bbb6a4a3cbae1d97f3aa.bin",
+     "volume:noise-rgba", "RGBA Noise3D"),
+    ("/media/a/585f9546c092f53ded45332b343144396c0b2d70d9965f585ebc172080d8aa58.png",
+     "cubemap:studio", "Uffizi Gallery"),
+    ("/media/a/0a40562379b63dfb89227e6d172f39fdce9022cba76623f1054a2c83d6c0ba5d.png",
+     "texture:noise-gray-64", "Gray Noise Small"),
+    ("/media/a/e6e5631ce1237ae4c05b3563eda686400a401df4548d0f9fad40ecac1659c46c.jpg",
+     "texture:placeholder", "Stars"),
+])
+def test_import_maps_library_media_to_the_nearest_builtin(src: str, source: str,
+                                                         name: str) -> None:
+    kind = source.partition(":")[0]
+    spec = {"id": 33, "ctype": kind, "src": src, "channel": 0,
+            "sampler": {"filter": "linear", "wrap": "repeat", "vflip": "false", "srgb": "true"}}
+    _, version = from_shadertoy(api_shader([image_pass([spec])]))
+    got = version["passes"][0]["inputs"][0]
+    assert got["source"] == source and got["shadertoy"]["name"] == name
+    assert (got["vflip"], got["srgb"], got["filter"], got["wrap"]) == (False, True, "linear",
+                                                                       "repeat")
+    again = from_shadertoy(to_shadertoy(META, version))[1]
+    assert again == version, "export writes vflip, sRGB and what it was back"
+    exported = to_shadertoy(META, version)["renderpass"][0]["inputs"][0]
+    assert exported["sampler"]["vflip"] == "false" and exported["sampler"]["srgb"] == "true"
+    assert exported["ctype"] == kind
+
+
+def test_import_cube_buffer_input_becomes_the_cubemap_placeholder() -> None:
     doc = api_shader([image_pass([{"id": "4dX3Rr", "ctype": "buffer", "channel": 1}])])
-    with pytest.raises(ShadertoyFormatError, match="Image, iChannel1: 'cubemap'"):
-        from_shadertoy(doc)
+    _, version = from_shadertoy(doc)
+    assert version["passes"][0]["inputs"][0]["source"] == "cubemap:placeholder"
 
 
 def test_import_bad_channel_is_an_error() -> None:

@@ -20,7 +20,7 @@ class ChannelInputSchema(ma.Schema):
         required=True, validate=validate.Length(max=40),
         metadata={"description": "'Buffer A'…'Buffer D', a built-in input (GET /api/v1/inputs: "
                                  "texture:<name>, volume:<name>, cubemap:<name>, keyboard, "
-                                 "mic, webcam, video) or your upload, media:<id>. cubemap: "
+                                 "mic, webcam, video, music) or your upload, media:<id>. cubemap: "
                                  "declares iChannelN a samplerCube, volume: a sampler3D."},
     )
     filter = ma.fields.String(load_default="linear", validate=validate.OneOf(glsl.FILTERS))
@@ -29,6 +29,9 @@ class ChannelInputSchema(ma.Schema):
                                                       "default, as Shadertoy)."})
     srgb = ma.fields.Boolean(metadata={"description": "Images: decode sRGB to linear when "
                                                      "sampled (default false)."})
+    shadertoy = ma.fields.Dict(metadata={"description": "Set by a Shadertoy import: what the "
+                                         "input was there ({ctype, src, name}), when it was "
+                                         "mapped to a built-in or a placeholder."})
 
 
 class PassSchema(ma.Schema):
