@@ -276,8 +276,9 @@ def _export_input(spec: dict) -> dict:
             ctype, src = "texture", ""
         else:  # keyboard, mic, webcam, video, music
             ctype, src = source, ""
-        if original.get("src") and original.get("ctype") in PLACEHOLDERS and (
-                source.endswith("placeholder") or source == "music"):
+        was_src, was_kind = original.get("src"), original.get("ctype")
+        if isinstance(was_src, str) and was_src and isinstance(was_kind, str) and (
+                was_kind in PLACEHOLDERS) and (source.endswith("placeholder") or source == "music"):
             ctype, src = original["ctype"], original["src"]  # what it was on Shadertoy
         extra[SOURCE_KEY] = source
         if original:
@@ -473,7 +474,7 @@ def _import_input(pass_name: str, index: int, k: int, spec: Any, ids: dict[str, 
     exact = spec.get(SOURCE_KEY)
     if kind == "buffer" and ident in CUBEMAP_IDS:
         source = PLACEHOLDERS["cubemap"]
-        original = {"ctype": "cubemap-pass", "id": ident}
+        original = {"ctype": "cubemap-pass", "id": str(ident)}
     elif kind == "buffer":
         source = (
             (ids.get(str(ident)) if ident is not None else None)

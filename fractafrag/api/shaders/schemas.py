@@ -29,9 +29,12 @@ class ChannelInputSchema(ma.Schema):
                                                       "default, as Shadertoy)."})
     srgb = ma.fields.Boolean(metadata={"description": "Images: decode sRGB to linear when "
                                                      "sampled (default false)."})
-    shadertoy = ma.fields.Dict(metadata={"description": "Set by a Shadertoy import: what the "
-                                         "input was there ({ctype, src, name}), when it was "
-                                         "mapped to a built-in or a placeholder."})
+    shadertoy = ma.fields.Dict(keys=ma.fields.String(validate=validate.Length(max=20)),
+                               values=ma.fields.String(validate=validate.Length(max=300)),
+                               validate=validate.Length(max=4), metadata={
+                                   "description": "Set by a Shadertoy import: what the input "
+                                   "was there ({ctype, src, name}), when it was mapped to a "
+                                   "built-in or a placeholder."})
 
 
 class PassSchema(ma.Schema):
