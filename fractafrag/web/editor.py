@@ -21,7 +21,7 @@ from flask import (
 )
 
 from fractafrag.models import Shader, User
-from fractafrag.services import ServiceError, shaders
+from fractafrag.services import ServiceError, media, shaders
 from fractafrag.web.session import page_user
 
 bp = Blueprint("editor", __name__)
@@ -107,6 +107,8 @@ def _render(shader: Shader | None, user: User | None) -> str:
         "shader": _shader_data(shader) if shader is not None else None,
         "common": version["common"],
         "passes": version["passes"],
+        # The uploaded media the inputs name, for the player (media:<id> → {url, kind, …}).
+        "media": media.media_for_passes(version["passes"], user.id if user else None),
         "signed_in": user is not None,
         "login_url": url_for("account.login", next=request.path),
     }

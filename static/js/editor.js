@@ -329,7 +329,7 @@
     clearTimeout(compileTimer);
     const code = version();
     if (player) {
-      const result = player.load(code);
+      const result = player.load(Object.assign({ media: data.media || {} }, code));
       showErrors(result.errors);
       if (result.ok && !loaded) {
         loaded = true;

@@ -69,3 +69,16 @@ def test_the_builtin_inputs_are_listed_with_their_sampler_and_a_preview(client) 
             "video"} <= set(by_source)
     page = client.get(by_source["texture:bayer"]["preview_url"].split("#")[0])
     assert page.status_code == 200 and 'data-source="texture:bayer"' in page.text
+
+
+def test_the_shader_page_and_the_editor_give_the_player_the_media(client, make_user):
+    from tests.helpers import signed_in
+
+    ada = make_user()
+    medium = upload(client, ada, png()).get_json()
+    shader = publish(client, ada, passes=_passes(f"media:{medium['id']}")).json
+    page = client.get(f"/shaders/{shader['id']}").get_data(as_text=True)
+    assert f'"media:{medium["id"]}"' in page and medium["url"] in page
+    signed_in(client, ada)
+    editor = client.get(f"/shaders/{shader['id']}/edit").get_data(as_text=True)
+    assert f'"media:{medium["id"]}"' in editor and medium["url"] in editor
