@@ -104,3 +104,37 @@ def test_a_cube_sampled_as_2d_is_a_validation_error_in_both() -> None:
                            "wrap": "clamp"}]}]
     errors = glsl.validate_version("", passes)
     assert errors and errors[0].line == 3
+
+
+def _data_url(image) -> str:
+    import base64
+    import io
+
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def test_media_images_honour_vflip_and_srgb(page: Page) -> None:
+    from PIL import Image
+
+    image = Image.new("RGB", (2, 2), (128, 128, 128))
+    image.putpixel((0, 0), (255, 0, 0))  # top-left red (top row of the file)
+    image.putpixel((1, 0), (255, 0, 0))
+    media = {"media:7": {"id": 7, "kind": "image", "width": 2, "height": 2,
+                         "url": _data_url(image)}}
+    code = LOOK % "texture(iChannel0, vec2(0.5, 0.99)).rgb"  # the top of the texture
+
+    def top(**options) -> list[int]:
+        passes = [{"name": "Image", "code": code, "inputs": [
+            {"channel": 0, "source": "media:7", "filter": "nearest", "wrap": "clamp"} | options]}]
+        assert page.evaluate("v => pl.load(v).ok", {"common": "", "passes": passes,
+                                                   "media": media})
+        page.evaluate("pl.ready")
+        page.evaluate("pl.renderFrame(0, 0)")
+        return page.evaluate("pixel(4, 4)")[:3]
+
+    assert top() == [255, 0, 0], "vflip (the default) puts the file's top row at uv.y = 1"
+    assert top(vflip=False) == [128, 128, 128]
+    grey = top(vflip=False, srgb=True)[0]
+    assert 50 < grey < 60, "sRGB 128 decodes to linear ~0.216"
