@@ -26,3 +26,51 @@ def test_every_builtin_is_drawn(new_page, shot) -> None:
     assert list(lit) == inputs.builtin_sources()
     dark = {"keyboard", "mic", "webcam", "video", "music"}  # black until used
     assert all(lit[s] > 0 for s in lit if s not in dark), lit
+
+
+def test_webcam_and_mic_play_live_on_the_shader_page_after_a_click(client, make_user, live):
+    """Chromium's fake camera and microphone stand in for real ones (and grant permission)."""
+    from playwright.sync_api import sync_playwright
+
+    from render_worker.browser import CHROMIUM_FLAGS, find_chromium
+    from tests.api.shader_helpers import published
+
+    code = ("void mainImage(out vec4 fragColor, in vec2 fragCoord) {\n"
+            "    vec2 uv = fragCoord / iResolution.xy;\n"
+            "    vec3 cam = texture(iChannel0, uv).rgb;\n"
+            "    float wave = texture(iChannel1, vec2(uv.x, 0.75)).r;\n"
+            "    fragColor = vec4(uv.y < 0.5 ? cam : vec3(wave), 1.0);\n}\n")
+    shader = published(client, make_user(), title="Live", passes=[
+        {"name": "Image", "code": code, "inputs": [
+            {"channel": 0, "source": "webcam"}, {"channel": 1, "source": "mic"}]}])
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=find_chromium(), args=[
+            *CHROMIUM_FLAGS, "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream"])
+        try:
+            page = browser.new_page(base_url=live.url)
+            page.goto(f"/embed/{shader['id']}")
+            page.wait_for_function("() => !!window.fractafragPlayer")
+
+            def picture() -> tuple[int, int]:
+                # One frame drawn and read at once (rows bottom-up: the camera half first).
+                return tuple(page.evaluate("""() => {
+                    const p = window.fractafragPlayer;
+                    p.pause();
+                    p.renderFrame(5, 100);
+                    const {data} = p.readPixels();
+                    const half = data.length / 2;
+                    let cam = 0, wave = 0;
+                    for (let i = 0; i < half; i += 4) cam += data[i] + data[i + 1] + data[i + 2] > 0;
+                    for (let i = half; i < data.length; i += 4) wave += data[i] > 60;
+                    return [cam, wave];
+                }"""))
+
+            assert picture() == (0, 0), "nothing live before the visitor asks"
+            page.locator("canvas[data-role=player]").click()
+            page.wait_for_timeout(2500)
+            cam, wave = picture()
+            assert cam > 100, "the fake camera's picture reaches the shader"
+            assert wave > 100, "the microphone's waveform (silence is 0.5) reaches the shader"
+        finally:
+            browser.close()
