@@ -61,7 +61,9 @@ def test_webcam_and_mic_play_live_on_the_shader_page_after_a_click(client, make_
                     const {data} = p.readPixels();
                     const half = data.length / 2;
                     let cam = 0, wave = 0;
-                    for (let i = 0; i < half; i += 4) cam += data[i] + data[i + 1] + data[i + 2] > 0;
+                    for (let i = 0; i < half; i += 4) {
+                        cam += data[i] + data[i + 1] + data[i + 2] > 0;
+                    }
                     for (let i = half; i < data.length; i += 4) wave += data[i] > 60;
                     return [cam, wave];
                 }"""))
