@@ -921,6 +921,8 @@
       context.createMediaElementSource(audio).connect(analyser);
       analyser.connect(context.destination);
       audio.play().catch(() => {});
+      live.element = audio;
+      live.context = context;
       live.stop = () => { audio.pause(); context.close(); };
     }
 

@@ -28,10 +28,9 @@ def test_every_builtin_is_drawn(new_page, shot) -> None:
     assert all(lit[s] > 0 for s in lit if s not in dark), lit
 
 
-def test_webcam_and_mic_play_live_on_the_shader_page_after_a_click(client, make_user, live):
+def test_webcam_and_mic_play_live_on_the_shader_page_after_a_click(client, make_user, live,
+                                                                   browser):
     """Chromium's fake camera and microphone stand in for real ones (and grant permission)."""
-    from playwright.sync_api import sync_playwright
-
     from render_worker.browser import CHROMIUM_FLAGS, find_chromium
     from tests.api.shader_helpers import published
 
@@ -43,36 +42,87 @@ def test_webcam_and_mic_play_live_on_the_shader_page_after_a_click(client, make_
     shader = published(client, make_user(), title="Live", passes=[
         {"name": "Image", "code": code, "inputs": [
             {"channel": 0, "source": "webcam"}, {"channel": 1, "source": "mic"}]}])
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=find_chromium(), args=[
-            *CHROMIUM_FLAGS, "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream"])
-        try:
-            page = browser.new_page(base_url=live.url)
-            page.goto(f"/embed/{shader['id']}")
-            page.wait_for_function("() => !!window.fractafragPlayer")
+    # A second Chromium of the suite's Playwright, with the fake devices.
+    flagged = browser.browser_type.launch(executable_path=find_chromium(), args=[
+        *CHROMIUM_FLAGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
+    try:
+        page = flagged.new_page(base_url=live.url)
+        page.goto(f"/embed/{shader['id']}")
+        page.wait_for_function("() => !!window.fractafragPlayer")
 
-            def picture() -> tuple[int, int]:
-                # One frame drawn and read at once (rows bottom-up: the camera half first).
-                return tuple(page.evaluate("""() => {
-                    const p = window.fractafragPlayer;
-                    p.pause();
-                    p.renderFrame(5, 100);
-                    const {data} = p.readPixels();
-                    const half = data.length / 2;
-                    let cam = 0, wave = 0;
-                    for (let i = 0; i < half; i += 4) {
-                        cam += data[i] + data[i + 1] + data[i + 2] > 0;
-                    }
-                    for (let i = half; i < data.length; i += 4) wave += data[i] > 60;
-                    return [cam, wave];
-                }"""))
+        def picture() -> tuple[int, int]:
+            # One frame drawn and read at once (rows bottom-up: the camera half first).
+            return tuple(page.evaluate("""() => {
+                const p = window.fractafragPlayer;
+                p.pause();
+                p.renderFrame(5, 100);
+                const {data} = p.readPixels();
+                const half = data.length / 2;
+                let cam = 0, wave = 0;
+                for (let i = 0; i < half; i += 4) {
+                    cam += data[i] + data[i + 1] + data[i + 2] > 0;
+                }
+                for (let i = half; i < data.length; i += 4) wave += data[i] > 60;
+                return [cam, wave];
+            }"""))
 
-            assert picture() == (0, 0), "nothing live before the visitor asks"
-            page.locator("canvas[data-role=player]").click()
-            page.wait_for_timeout(2500)
-            cam, wave = picture()
-            assert cam > 100, "the fake camera's picture reaches the shader"
-            assert wave > 100, "the microphone's waveform (silence is 0.5) reaches the shader"
-        finally:
-            browser.close()
+        assert picture() == (0, 0), "nothing live before the visitor asks"
+        page.locator("canvas[data-role=player]").click()
+        page.wait_for_timeout(2500)
+        cam, wave = picture()
+        assert cam > 100, "the fake camera's picture reaches the shader"
+        assert wave > 100, "the microphone's waveform (silence is 0.5) reaches the shader"
+    finally:
+        flagged.close()
+
+
+def test_music_from_an_uploaded_audio_file_plays_after_a_click(client, make_user, live, browser):
+    import io
+    import math
+    import struct
+    import wave
+
+    from render_worker.browser import CHROMIUM_FLAGS, find_chromium
+    from tests.api.shader_helpers import published
+
+    user = make_user()
+    out = io.BytesIO()
+    with wave.open(out, "wb") as sound:  # 4 s of a loud 440 Hz tone
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(22050)
+        sound.writeframes(b"".join(struct.pack("<h", int(20000 * math.sin(2 * math.pi * 440 * i
+                                                                           / 22050)))
+                                   for i in range(22050 * 4)))
+    code = ("void mainImage(out vec4 fragColor, in vec2 fragCoord) {\n"
+            "    float level = 0.0;\n"
+            "    for (int i = 0; i < 64; i++) level = max(level, texelFetch(iChannel0, "
+            "ivec2(i, 0), 0).x);\n"
+            "    fragColor = vec4(vec3(level), 1.0);\n}\n")
+    flagged = browser.browser_type.launch(executable_path=find_chromium(), args=[
+        *CHROMIUM_FLAGS, "--autoplay-policy=no-user-gesture-required"])
+    try:
+        page = flagged.new_page(base_url=live.url)
+        # Uploaded through the web process, whose data folder serves /media/.
+        answer = page.request.post("/api/v1/media", headers={
+            "Authorization": f"Bearer {user['access_token']}"}, multipart={"file": {
+                "name": "tone.wav", "mimeType": "audio/wav", "buffer": out.getvalue()}})
+        assert answer.status == 201, answer.text()
+        medium = answer.json()
+        shader = published(client, user, title="Music", passes=[
+            {"name": "Image", "code": code, "inputs": [
+                {"channel": 0, "source": f"media:{medium['id']}", "filter": "nearest"}]}])
+        page.goto(f"/embed/{shader['id']}")
+        page.wait_for_function("() => !!window.fractafragPlayer")
+        level = """() => {
+            const p = window.fractafragPlayer;
+            p.pause();
+            p.renderFrame(5, 100);
+            return p.readPixels().data[0];
+        }"""
+        assert page.evaluate(level) == 0, "silent until the visitor asks"
+        page.locator("canvas[data-role=player]").click()
+        page.wait_for_timeout(1500)
+        assert page.evaluate(level) > 100, "the tone's spectrum reaches the shader"
+    finally:
+        flagged.close()
