@@ -21,7 +21,7 @@ from flask import (
 )
 
 from fractafrag.models import Shader, User
-from fractafrag.services import ServiceError, media, shaders
+from fractafrag.services import ServiceError, inputs, media, shaders
 from fractafrag.web.session import page_user
 
 bp = Blueprint("editor", __name__)
@@ -109,6 +109,7 @@ def _render(shader: Shader | None, user: User | None) -> str:
         "passes": version["passes"],
         # The uploaded media the inputs name, for the player (media:<id> → {url, kind, …}).
         "media": media.media_for_passes(version["passes"], user.id if user else None),
+        "builtins": inputs.listing(),
         "signed_in": user is not None,
         "login_url": url_for("account.login", next=request.path),
     }

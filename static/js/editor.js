@@ -28,8 +28,8 @@
   const ERROR_GUTTER = "cm-error-gutter";
   const SOURCES = [["", "Nothing"]]
     .concat(BUFFERS.map((name) => [name, name]))
-    .concat([["texture:noise-rgba", "Noise (RGBA)"], ["texture:noise-gray", "Noise (grey)"],
-             ["texture:checker", "Checker"]]);
+    // Every built-in input (GET /api/v1/inputs), given by the page.
+    .concat((Array.isArray(data.builtins) ? data.builtins : []).map((b) => [b.source, b.source]));
   const FILTERS = ["linear", "nearest", "mipmap"];
   const WRAPS = ["clamp", "repeat"];
   const NEW_BUFFER_CODE =
@@ -206,6 +206,8 @@
   // ---- Channels (iChannel0-3 of the active pass) ----
 
   function select(id, options, value, onChange) {
+    // A value the list lacks (your upload, media:<id>) is still shown as it is.
+    if (value && !options.some(([v]) => v === value)) options = options.concat([[value, value]]);
     const node = el("select", { id },
       options.map(([v, label]) => el("option", { value: v, selected: v === value }, label)));
     node.addEventListener("change", () => onChange(node.value));

@@ -126,3 +126,24 @@ def test_music_from_an_uploaded_audio_file_plays_after_a_click(client, make_user
         assert page.evaluate(level) > 100, "the tone's spectrum reaches the shader"
     finally:
         flagged.close()
+
+
+def test_the_editor_offers_every_builtin_and_compiles_a_cubemap_channel(make_user,
+                                                                         new_page) -> None:
+    from playwright.sync_api import expect
+
+    from tests.e2e.test_editor import set_code
+
+    page = new_page(make_user())
+    page.goto("/new")
+    errors = page.locator("[data-role=compile-errors]")
+    expect(errors).to_have_text("Compiles.")
+    page.locator("[data-role=channels] summary").click()
+    offered = page.eval_on_selector_all("#ed-ch0-source option", "os => os.map(o => o.value)")
+    assert set(inputs.builtin_sources()) <= set(offered)
+    page.locator("#ed-ch0-source").select_option("cubemap:sky")
+    set_code(page, "void mainImage(out vec4 fragColor, in vec2 fragCoord) {\n"
+                   "    fragColor = texture(iChannel0, vec3(0.0, 1.0, 0.0));\n}\n")
+    expect(errors).to_have_text("Compiles.")
+    page.locator("#ed-ch0-source").select_option("texture:bayer")
+    expect(errors).to_contain_text("Image line 2")  # a 2D sampler read with a direction
