@@ -12,9 +12,11 @@ class ChannelInput(BaseModel):
 
     channel: int = Field(ge=0, le=3, description="iChannel number, 0–3.")
     source: str = Field(description="'Buffer A'…'Buffer D' (a pass of the same shader; a pass "
-                                    "may read itself for feedback) or a built-in texture: "
-                                    "'texture:noise-rgba', 'texture:noise-gray', "
-                                    "'texture:checker'.")
+                                    "may read itself for feedback), a built-in input "
+                                    "(GET /api/v1/inputs: 'texture:noise-rgba', "
+                                    "'texture:bayer', 'volume:noise-gray', 'cubemap:sky', "
+                                    "'keyboard', …; cubemap: is a samplerCube, volume: a "
+                                    "sampler3D) or an upload of yours, 'media:<id>'.")
     filter: str | None = Field(None, description="linear (default), nearest or mipmap.")
     wrap: str | None = Field(None, description="clamp (default) or repeat.")
 

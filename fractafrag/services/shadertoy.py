@@ -191,11 +191,9 @@ def from_shadertoy(doc: Any) -> tuple[dict, dict]:
     Accepts a bare shader {"info", "renderpass"}, the API's {"Shader": {...}} wrapper, or a
     list holding exactly one of those (the site's export). Buffers are matched by output id
     (numeric 257-260 or string ids such as "4dXGR8"), by name ("Buffer A" or "Buf A"), or
-    by the preview image path. Texture inputs whose `src` is not one of Fractafrag's own
-    built-in paths (Shadertoy's media library, say) become the closest built-in,
-    `texture:noise-rgba`, because Fractafrag cannot fetch third-party images. Keyboard,
-    sound, music, microphone, video, webcam, cubemap and volume inputs are refused, as are
-    Sound and Cubemap passes.
+    by the preview image path. Every input kind imports (_import_input): Shadertoy's library
+    media map to the nearest built-in (LIBRARY), anything else to its kind's placeholder, which
+    the owner replaces with their own upload. Sound and Cubemap passes are left out.
     """
     shader = _unwrap(doc)
     info = _require(shader, "info", dict, "shader")
