@@ -43,7 +43,7 @@ def test_malformed_import_is_422_naming_the_problem(client, make_user):
     assert "renderpass" in response.json["message"]
 
 
-def test_import_of_unsupported_inputs_names_pass_and_channel(client, make_user):
+def test_import_of_a_keyboard_input_keeps_it_on_its_channel(client, make_user):
     user = make_user()
     document = {"info": {"name": "Keys"}, "renderpass": [{
         "type": "image", "name": "Image", "code": GRADIENT, "outputs": [],
@@ -51,8 +51,21 @@ def test_import_of_unsupported_inputs_names_pass_and_channel(client, make_user):
     }]}
     response = client.post("/api/v1/shaders/import", json=document,
                            headers=bearer(user["access_token"]))
+    assert response.status_code == 201, response.json
+    [image] = response.json["passes"]
+    assert [(i["channel"], i["source"]) for i in image["inputs"]] == [(1, "keyboard")]
+
+
+def test_import_of_an_input_of_no_known_type_names_pass_and_channel(client, make_user):
+    user = make_user()
+    document = {"info": {"name": "Odd"}, "renderpass": [{
+        "type": "image", "name": "Image", "code": GRADIENT, "outputs": [],
+        "inputs": [{"channel": 2, "ctype": "hologram", "id": 1, "src": "/x"}],
+    }]}
+    response = client.post("/api/v1/shaders/import", json=document,
+                           headers=bearer(user["access_token"]))
     assert response.status_code == 422
-    assert "keyboard" in response.json["message"] and "1" in response.json["message"]
+    assert "hologram" in response.json["message"] and "2" in response.json["message"]
 
 
 def test_import_of_code_that_does_not_compile_is_422(client, make_user):
