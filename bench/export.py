@@ -1,7 +1,7 @@
 """Seconds of work per exported second at 720p30, for three demo shaders and each video format.
 
 The render worker's path (render_worker/export.py) with its warm browser: frames drawn by the
-player in headless Chromium (SwiftShader), fetched as PNG, encoded by ffmpeg. Usage:
+player in headless Chromium (SwiftShader), fetched as raw pixels, encoded by ffmpeg. Usage:
 `.venv/bin/python bench/export.py` (EXPORT_SECONDS, default 2, sets the length)."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def main() -> None:
         "",
         f"Seconds of work per exported second, 1280×720 at 30 fps ({SECONDS:g} s exported), "
         "with the render worker's warm browser (SwiftShader WebGL2): frames drawn, fetched as "
-        "PNG and encoded by ffmpeg (VP9 crf 30, H.264 crf 18, palette GIF). File size in "
+        "raw pixels and encoded by ffmpeg (VP9 crf 30, H.264 crf 18, palette GIF). File size in "
         "brackets.",
         "",
         "| shader | " + " | ".join(FORMATS) + " |",
