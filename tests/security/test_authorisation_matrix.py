@@ -135,6 +135,9 @@ ENDPOINTS = [
              actor=STRANGER),
     Endpoint("test_render", "POST", "/api/v1/render-preview", "/api/v1/render-preview", 504,
              504, {"code": GRADIENT}),
+    # Anyone who can see a shader may export it (the world's shader is public).
+    Endpoint("export", "POST", SHADER + "/exports", "/api/v1/shaders/{shader}/exports", 202, 202,
+             {"format": "png", "width": 640, "height": 360}),
     Endpoint("generate", "POST", "/api/v1/generate", "/api/v1/generate", 202, 202,
              {"prompt": "a slowly rotating torus"}, setup=("byok",)),
     # Desires.
