@@ -80,7 +80,13 @@ def issue_tokens(user: User) -> dict[str, str]:
 
 
 def new_access_token(user: User | int) -> str:
-    """An access token for user, stamped with its issue time (see issued_before_cutoff)."""
+    """An access token for user, stamped with its issue time (see issued_before_cutoff).
+
+    Someone who signs in (or comes back and refreshes) is about to read their feed: a job
+    materialises their ranking meanwhile, so that first read is served from Redis."""
+    from fractafrag.services import feed
+
+    feed.warm(user if isinstance(user, int) else user.id)
     return create_access_token(identity=user, additional_claims={"ts": time.time()})
 
 

@@ -104,7 +104,7 @@ class Config:
         }
         self.PROXY_COUNT = env_int("FRACTAFRAG_PROXY_COUNT", 0)
         # HTTP requests one web process serves at once (others wait their turn; 0: no limit).
-        self.WEB_CONCURRENCY = env_int("FRACTAFRAG_WEB_CONCURRENCY", 16)
+        self.WEB_CONCURRENCY = env_int("FRACTAFRAG_WEB_CONCURRENCY", 6)
         # The address people reach the site at; absolute links are built on it when set.
         self.PUBLIC_URL = env("FRACTAFRAG_PUBLIC_URL", "")
 
@@ -227,10 +227,11 @@ class Config:
         self.RENDER_TIMEOUT = env_float("FRACTAFRAG_RENDER_TIMEOUT", 30)
         self.RENDER_STALE_AFTER = env_float("FRACTAFRAG_RENDER_STALE_AFTER", 180)
         self.RENDER_MAX_ATTEMPTS = env_int("FRACTAFRAG_RENDER_MAX_ATTEMPTS", 3)
-        # How much lower than the web the render worker and its Chromium run (0: the same).
-        self.RENDER_NICE = env_int("FRACTAFRAG_RENDER_NICE", 10)
+        # How much lower than the web the render worker and its Chromium run (0: the same; 19,
+        # the lowest, makes them wait for CPU the web leaves idle).
+        self.RENDER_NICE = env_int("FRACTAFRAG_RENDER_NICE", 19)
         # How much lower than the web the default worker runs (background jobs; 0: the same).
-        self.WORKER_NICE = env_int("FRACTAFRAG_WORKER_NICE", 10)
+        self.WORKER_NICE = env_int("FRACTAFRAG_WORKER_NICE", 19)
         # A test render's budget: at most this long waiting for the worker, and at most this
         # long in the browser (a hung page is killed), whatever RENDER_TIMEOUT says.
         self.RENDER_PREVIEW_TIMEOUT = env_float("FRACTAFRAG_RENDER_PREVIEW_TIMEOUT", 10)

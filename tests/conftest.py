@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -136,6 +136,21 @@ SLOW_PATHS = ("tests/e2e/", "tests/render/", "tests/test_load.py", "tests/test_f
 # @pytest.mark.browser, or asks for the render_worker fixture.
 BROWSER_PATHS = ("tests/e2e/", "tests/render/")
 BROWSER_FIXTURES = {"render_worker"}
+
+
+@pytest.fixture
+def run_jobs() -> Callable[[Flask], None]:
+    """Work the `default` queue until it is empty, in this process, inside the app."""
+    from fractafrag.extensions import redis
+    from fractafrag.jobs.worker import AppSimpleWorker
+
+    def run(application: Flask) -> None:
+        with application.app_context():
+            worker = AppSimpleWorker(["default"], connection=redis.conn)
+        worker.app = application
+        worker.work(burst=True, with_scheduler=False)
+
+    return run
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -35,7 +35,7 @@ def test_requests_beyond_the_limit_wait_their_turn_in_order(slots) -> None:
     greenlets = [call(wrapped, name, 0.02) for name in "abcd"]
     gevent.joinall(greenlets, timeout=5)
     assert finished == ["a", "b", "c", "d"]
-    assert wrapped.slots.counter == 1, "every slot given back"
+    assert wrapped.slots.free == 1, "every slot given back"
 
 
 def test_a_request_waiting_on_something_bounded_lets_others_in_and_is_not_queued_again(
@@ -48,4 +48,40 @@ def test_a_request_waiting_on_something_bounded_lets_others_in_and_is_not_queued
     # b ran while it waited; once its wait was over it finished at once, not after c and d.
     assert finished.index("compiling") < finished.index("c")
     assert finished[0] == "b" and sorted(finished) == ["b", "c", "compiling", "d"]
-    assert wrapped.slots.counter == 1, "every slot given back, none twice"
+    assert wrapped.slots.free == 1, "every slot given back, none twice"
+
+
+def test_a_freed_slot_goes_to_the_oldest_waiter_not_to_a_newcomer(slots) -> None:
+    wrapped, finished = slots
+    started: list[str] = []
+    inner = wrapped.wsgi_app
+
+    def app(environ, start_response):
+        started.append(environ["name"])
+        body = inner(environ, start_response)
+        if environ["name"] == "a":
+            # Arrives as "a" finishes: the moment its slot could be taken by someone else.
+            gevent.spawn(wrapped, {"PATH_INFO": "/x", "name": "newcomer", "hold": 0.0},
+                         lambda *a: None)
+        return body
+
+    wrapped.wsgi_app = app
+    first = call(wrapped, "a", 0.02)
+    gevent.sleep(0)
+    waiting = call(wrapped, "b", 0.0)
+    gevent.joinall([first, waiting], timeout=5)
+    gevent.sleep(0.05)
+    assert started == ["a", "b", "newcomer"], "the request that waited goes first"
+    assert wrapped.slots.free == 1
+
+
+def test_a_request_that_gives_up_waiting_leaves_the_line(slots) -> None:
+    wrapped, finished = slots
+    holder = call(wrapped, "a", 0.05)
+    gevent.sleep(0)
+    quitter, patient = call(wrapped, "quitter", 0.0), call(wrapped, "patient", 0.0)
+    gevent.sleep(0.01)
+    quitter.kill()  # the client went away while it queued
+    gevent.joinall([holder, patient], timeout=5)
+    assert finished == ["a", "patient"]
+    assert wrapped.slots.free == 1 and not wrapped.slots.waiters

@@ -3,9 +3,14 @@
 The personalised ranking is materialised per user in Redis (`feed:<owner>:ranked`): ranking
 400+ candidates costs PostgreSQL a few milliseconds, so a user's ranking is computed once and
 served from Redis until it is RANKING_REFRESH seconds old (a new ranking then picks up new
-shaders, votes by others and the user's taste). What the user does shows at once: a shader
-they vote on leaves their feed on the next page 1 (their votes since the ranking are kept in
-`feed:<owner>:voted` and filtered out), exactly as a fresh ranking would leave it out.
+shaders, votes by others and the user's taste). A stale ranking is still served while a job
+of the default queue computes the next one, so no reader waits for it (and a crowd whose
+rankings all went stale at once does not recompute them all on its requests); only a missing
+ranking, a short one (a young site shows each new shader on the next load) or one the
+workers left behind for REFRESH_OVERDUE is computed on the request. What the user does shows
+at once: a shader they vote on leaves their feed on the next page 1 (their votes since the
+ranking are kept in `feed:<owner>:voted` and filtered out), exactly as a fresh ranking would
+leave it out.
 Visitors share one ranking. Every page 1 answers with a snapshot id; later pages of that
 snapshot never repeat or skip.
 """
@@ -22,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from redis.exceptions import RedisError
 
-from fractafrag.extensions import db, redis
+from fractafrag.extensions import db, queues, redis
 from fractafrag.models import Shader, User
 from fractafrag.services import shader_cache, shaders
 
@@ -37,6 +42,8 @@ SNAPSHOT_TTL = 1800        # a feed ranking stays fixed this long, so pages neve
 RANKING_REFRESH = 60       # a materialised ranking is served this long before it is recomputed
 REFRESH_AFTER_CHANGE = 20  # ...or this long once shaders were listed or unlisted since
 SHORT_FEED = 20            # a ranking shorter than this is recomputed at once after such a change
+REFRESH_OVERDUE = 300      # a stale ranking this old is recomputed on the request (workers lag)
+REFRESH_CLAIM = 60         # seconds one queued refresh of an owner's ranking stays claimed
 WEIGHTS = {"score": 0.5, "recency": 0.2, "affinity": 0.2, "random": 0.1}
 
 
@@ -179,8 +186,9 @@ def feed(user: User | None, snapshot: str | None, page: int,
 
 
 def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
-    """The owner's materialised ranking (recomputed when missing or stale) without what they
-    voted on since; a snapshot of it is saved for the next pages."""
+    """The owner's materialised ranking without what they voted on since (computed here when
+    missing, short and stale, or overdue; refreshed by a job when merely stale); a snapshot of
+    it is saved for the next pages."""
     try:
         pipe = redis.pipeline(transaction=False)
         pipe.get(f"feed:{owner}:ranked")
@@ -193,14 +201,13 @@ def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
         raw, voted, generation, latest = None, set(), None, None
     generation = int(generation or 0)
     stored = json.loads(raw) if raw else None
-    if stored is None or _stale(stored, generation):
-        snapshot = secrets.token_urlsafe(8)
-        if user_id is None:
-            ids = anonymous_ranking()
-        else:
-            ids = personal_ranking(user_id, f"{user_id}:{snapshot}")
-        _save_snapshot(owner, snapshot, ids, ranked=True, generation=generation)
+    stale = stored is not None and _stale(stored, generation)
+    if stored is None or (stale and (len(stored["ids"]) < SHORT_FEED
+                                     or time.time() - stored["at"] > REFRESH_OVERDUE)):
+        snapshot, ids = _rank(owner, user_id, generation)
         return snapshot, ids
+    if stale:
+        _refresh_later(owner, user_id)
     snapshot, ids = stored["snapshot"], stored["ids"]
     gone = {int(v) for v in voted} & set(ids)
     if gone:
@@ -212,10 +219,56 @@ def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
     return snapshot, ids
 
 
+def _rank(owner: str, user_id: int | None, generation: int) -> tuple[str, list[int]]:
+    """Compute the owner's ranking now and materialise it."""
+    snapshot = secrets.token_urlsafe(8)
+    if user_id is None:
+        ids = anonymous_ranking()
+    else:
+        ids = personal_ranking(user_id, f"{user_id}:{snapshot}")
+    _save_snapshot(owner, snapshot, ids, ranked=True, generation=generation)
+    return snapshot, ids
+
+
+def warm(user_id: int) -> None:
+    """Have a job materialise the user's ranking when they have none (on sign-in)."""
+    owner = f"u{user_id}"
+    try:
+        if not redis.exists(f"feed:{owner}:ranked"):
+            _refresh_later(owner, user_id)
+    except RedisError as error:
+        log.warning("feed ranking not warmed: %s", error)
+
+
+def _refresh_later(owner: str, user_id: int | None) -> None:
+    """Queue one refresh of the owner's ranking (later stale reads find it claimed)."""
+    try:
+        if redis.set(_refresh_claim(owner), 1, nx=True, ex=REFRESH_CLAIM):
+            queues.get("default").enqueue("fractafrag.jobs.feed.refresh_ranking", owner,
+                                          user_id, job_id=f"ranking-{owner}", result_ttl=0)
+    except RedisError as error:
+        log.warning("feed ranking refresh not queued: %s", error)
+
+
+def _refresh_claim(owner: str) -> str:
+    return f"feed:{owner}:refreshing"
+
+
+def refresh_ranking(owner: str, user_id: int | None) -> int:
+    """Recompute and materialise the owner's ranking (the refresh job); its length."""
+    try:
+        generation = int(redis.get(shader_cache.FEED_GENERATION) or 0)
+        _snapshot, ids = _rank(owner, user_id, generation)
+    finally:
+        db.session.rollback()
+        redis.delete(_refresh_claim(owner))
+    return len(ids)
+
+
 def _stale(stored: dict, generation: int) -> bool:
-    """A materialised ranking is recomputed once RANKING_REFRESH old; sooner when shaders were
-    listed or unlisted since it was made: at once while it is shorter than a page (a young
-    site: each newly rendered shader shows up on the next load), else after
+    """A materialised ranking is due for a refresh once RANKING_REFRESH old; sooner when
+    shaders were listed or unlisted since it was made: at once while it is shorter than a page
+    (a young site: each newly rendered shader shows up on the next load), else after
     REFRESH_AFTER_CHANGE."""
     age = time.time() - stored["at"]
     if age > RANKING_REFRESH:

@@ -8,8 +8,9 @@ import re
 
 import sqlalchemy as sa
 
-from fractafrag.extensions import db, redis
+from fractafrag.extensions import db, queues, redis
 from fractafrag.models import Shader
+from fractafrag.services import feed
 from tests.api.test_feed import ids
 from tests.helpers import bearer
 
@@ -176,7 +177,7 @@ def test_a_newly_rendered_shader_shows_in_a_young_sites_feed_at_once(app, client
 
 
 def test_a_long_ranking_waits_a_little_before_taking_in_new_shaders(app, client, make_user,
-                                                                    shelf):
+                                                                    shelf, run_jobs):
     many = [shelf(f"s{i}", score=i) for i in range(21)]
     reader = make_user()
     first = client.get("/api/v1/feed?page_size=50", headers=bearer(reader["access_token"]))
@@ -189,5 +190,44 @@ def test_a_long_ranking_waits_a_little_before_taking_in_new_shaders(app, client,
         stored = json.loads(redis.get(key))
         stored["at"] -= 21
         redis.set(key, json.dumps(stored))
+    # The reader is not kept waiting for the new ranking: the stale one answers, and a job
+    # (one, however many reads find it stale) computes the next.
+    stale = client.get("/api/v1/feed?page_size=50", headers=bearer(reader["access_token"]))
+    client.get("/api/v1/feed?page_size=50", headers=bearer(reader["access_token"]))
+    assert ids(stale) == ids(again)
+    with app.app_context():
+        assert queues.get("default").job_ids.count(f"ranking-u{reader['id']}") == 1
+    run_jobs(app)
     later = client.get("/api/v1/feed?page_size=50", headers=bearer(reader["access_token"]))
     assert ids(later)[0] == late
+
+
+def test_a_ranking_the_workers_left_behind_is_computed_on_the_request(app, client, make_user,
+                                                                      shelf):
+    many = [shelf(f"s{i}", score=i) for i in range(21)]
+    reader = make_user()
+    first = client.get("/api/v1/feed?page_size=50", headers=bearer(reader["access_token"]))
+    assert sorted(ids(first)) == sorted(many)
+    late = shelf("late", score=99)
+    with app.app_context():  # stale for longer than any worker should take: none is running
+        key = f"feed:u{reader['id']}:ranked"
+        stored = json.loads(redis.get(key))
+        stored["at"] -= feed.REFRESH_OVERDUE + 1
+        redis.set(key, json.dumps(stored))
+    later = client.get("/api/v1/feed?page_size=50", headers=bearer(reader["access_token"]))
+    assert ids(later)[0] == late
+
+
+def test_signing_in_materialises_the_feed_before_the_first_read(app, client, make_user, shelf,
+                                                                run_jobs):
+    best, other = shelf("best", score=9), shelf("other", score=1)
+    reader = make_user()
+    with app.app_context():
+        assert f"ranking-u{reader['id']}" in queues.get("default").job_ids
+    run_jobs(app)
+    with app.app_context():
+        stored = json.loads(redis.get(f"feed:u{reader['id']}:ranked"))
+    assert stored["ids"] == [best, other]
+    response = client.get("/api/v1/feed", headers=bearer(reader["access_token"]))
+    assert ids(response) == [best, other]
+    assert response.headers["X-Feed-Snapshot"] == stored["snapshot"], "served as materialised"

@@ -1,9 +1,9 @@
-"""Fixtures of the bring-your-own-key tests: loopback fake providers, an app allowed to reach
-them, and a burst RQ worker that runs the queued generation jobs."""
+"""Fixtures of the bring-your-own-key tests: loopback fake providers and an app allowed to
+reach them (queued jobs run with the `run_jobs` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -31,18 +31,3 @@ def fake_anthropic() -> Iterator[FakeProvider]:
     fake = FakeProvider("anthropic", ANTHROPIC_KEY)
     yield fake
     fake.close()
-
-
-@pytest.fixture
-def run_jobs() -> Callable[[Flask], None]:
-    """Work the `default` queue until it is empty, in this process, inside the app."""
-    from fractafrag.extensions import redis
-    from fractafrag.jobs.worker import AppSimpleWorker
-
-    def run(application: Flask) -> None:
-        with application.app_context():
-            worker = AppSimpleWorker(["default"], connection=redis.conn)
-        worker.app = application
-        worker.work(burst=True, with_scheduler=False)
-
-    return run
