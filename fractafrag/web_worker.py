@@ -5,8 +5,11 @@ takes the connection. Under a crowd that split is lumpy: 200 keep-alive clients 
 once were measured here as 141 connections on one worker and 59 on the other, and a
 connection stays on its worker for all its requests, so the crowded worker's requests waited
 2.7 times as long. Here each worker publishes its open-connection count in memory shared by
-all the workers of the master (mapped before the fork), and stops accepting while it holds more
-than the least loaded live worker (by a small slack); the others take the new connections meanwhile.
+all the workers of the master (mapped before the fork), checks it before every accept, and
+stops accepting while it holds more than the least loaded live worker (by a small slack); the
+others take the new connections meanwhile. gunicorn's own guard against one worker taking a
+burst (one accept per wake-up) is lifted: the check does that job, and a busy worker that
+accepts one connection per turn of its event loop took seconds to let a crowd in.
 
 A worker whose event loop stalls stops updating its heartbeat and no longer counts, so the
 others never wait on it. With one worker (compose runs one per container) nothing changes.
@@ -29,7 +32,8 @@ SLOTS = 64                    # worker entries in the shared table (gunicorn's a
 ENTRY = struct.Struct("=iid")  # pid, open connections, heartbeat (monotonic seconds)
 HEARTBEAT_SECONDS = 0.05       # how often each worker re-publishes while it accepts
 PAUSED_CHECK_SECONDS = 0.005   # how often a paused worker looks whether it may accept again
-SLACK = 2                      # connections a worker may hold above the least loaded one
+SLACK = 4                      # connections a worker may hold above the least loaded one
+ACCEPT_BATCH = 16              # connections one wake-up may accept (each checked first)
 STALE_SECONDS = 0.5            # a worker silent this long is left out of the comparison
 
 # Anonymous shared memory, created when gunicorn's master imports this worker class, so every
@@ -38,25 +42,56 @@ _table = mmap.mmap(-1, SLOTS * ENTRY.size)
 
 
 class _TrackedServer(ggevent.StreamServer):
-    """gevent's StreamServer, remembered by the worker so it can pause and resume accepting."""
+    """gevent's StreamServer that counts its connections for the worker and asks it before
+    each accept, so a burst of arrivals is taken in batches yet split evenly."""
 
-    servers: list[ggevent.StreamServer] = []
+    worker: BalancedGeventWorker | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _TrackedServer.servers.append(self)
+        if self.worker is not None:
+            self.worker.servers.append(self)
+
+    # gunicorn sets 1 with several workers, so no worker takes a whole burst; the balance
+    # check before each accept does that job, and one wake-up may take a batch.
+    @property
+    def max_accept(self) -> int:
+        return ACCEPT_BATCH
+
+    @max_accept.setter
+    def max_accept(self, _value: int) -> None:
+        pass
+
+    def do_read(self) -> Any:
+        worker = self.worker
+        if worker is not None and not worker.may_accept():
+            worker.pause()
+            return None
+        accepted = super().do_read()
+        if accepted and worker is not None:
+            worker.opened()
+        return accepted
+
+    def do_close(self, *args: Any) -> None:
+        try:
+            super().do_close(*args)
+        finally:
+            if self.worker is not None:
+                self.worker.closed()
 
 
 class BalancedGeventWorker(ggevent.GeventWorker):
-    """A gevent worker that takes new connections only while it holds no more than the others.
-    """
+    """A gevent worker that takes new connections only while it holds no more than the others
+    (plus SLACK)."""
 
     def init_process(self) -> None:
         self.slot = self.age % SLOTS
         self.connections = 0
         self.accepting = True
+        self.servers: list[ggevent.StreamServer] = []
         self._publish()
-        # run() builds its servers from this module attribute; they register themselves.
+        # run() builds its servers from this module attribute; they report to this worker.
+        _TrackedServer.worker = self
         ggevent.StreamServer = _TrackedServer
         super().init_process()
 
@@ -64,14 +99,40 @@ class BalancedGeventWorker(ggevent.GeventWorker):
         gevent.spawn(self._heartbeat)
         super().run()
 
-    def handle(self, listener: Any, client: Any, addr: Any) -> None:
+    def may_accept(self) -> bool:
+        """Whether this worker holds no more connections than the least loaded other one."""
+        fewest = fewest_elsewhere(self.slot)
+        return fewest is None or self.connections <= fewest + SLACK
+
+    def opened(self) -> None:
         self.connections += 1
-        self._rebalance()
+        self._publish()
+
+    def closed(self) -> None:
+        self.connections -= 1
+        self._publish()
+        if not self.accepting and self.may_accept():
+            self.resume()
+
+    def handle_request(self, *args: Any) -> Any:
         try:
-            super().handle(listener, client, addr)
+            return super().handle_request(*args)
         finally:
-            self.connections -= 1
-            self._rebalance()
+            # A busy worker's heartbeat comes late; its requests end every few milliseconds.
+            if not self.accepting and self.may_accept():
+                self.resume()
+
+    def pause(self) -> None:
+        """Stop accepting (the others take new connections) until the heartbeat resumes it."""
+        self.accepting = False
+        for server in self.servers:
+            server.stop_accepting()
+
+    def resume(self) -> None:
+        self.accepting = True
+        for server in self.servers:
+            if not server.closed:
+                server.start_accepting()
 
     def _publish(self) -> None:
         ENTRY.pack_into(_table, self.slot * ENTRY.size, os.getpid(), self.connections,
@@ -79,23 +140,10 @@ class BalancedGeventWorker(ggevent.GeventWorker):
 
     def _heartbeat(self) -> None:
         while self.alive:
-            self._rebalance()
+            self._publish()
+            if not self.accepting and self.may_accept():
+                self.resume()
             gevent.sleep(HEARTBEAT_SECONDS if self.accepting else PAUSED_CHECK_SECONDS)
-
-    def _rebalance(self) -> None:
-        self._publish()
-        fewest = fewest_elsewhere(self.slot)
-        accept = fewest is None or self.connections <= fewest + SLACK
-        if accept == self.accepting:
-            return
-        self.accepting = accept
-        for server in _TrackedServer.servers:
-            if server.closed:
-                continue
-            if accept:
-                server.start_accepting()
-            else:
-                server.stop_accepting()
 
 
 def fewest_elsewhere(slot: int, now: float | None = None) -> int | None:
