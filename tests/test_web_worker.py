@@ -28,14 +28,14 @@ def two_workers() -> Iterator[tuple[int, list[int]]]:
         [sys.executable, "-m", "gunicorn", "-k", "fractafrag.web_worker.BalancedGeventWorker",
          "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "tests.pid_app:app"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    workers: set[int] = set()
-    while len(workers) < 2 and time.monotonic() < deadline:
-        try:
-            workers.add(int(ask(open_connection(port))))
-        except OSError:
-            time.sleep(0.1)
     try:
+        deadline = time.monotonic() + 30
+        workers: set[int] = set()
+        while len(workers) < 2 and time.monotonic() < deadline:
+            try:
+                workers.add(int(ask(open_connection(port))))
+            except OSError:
+                time.sleep(0.1)
         assert len(workers) == 2, "both workers answer"
         time.sleep(0.3)  # the probing connections are closed and counted out
         yield port, sorted(workers)
