@@ -8,6 +8,7 @@ Outside gevent (tests in threading mode, workers, the CLI) it simply calls the f
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -55,8 +56,9 @@ class FifoSlots:
     """
 
     def __init__(self, limit: int) -> None:
-        from collections import deque
+        from gevent.event import Event
 
+        self._turn = Event
         self.free = limit
         self.waiters: deque[Any] = deque()
 
@@ -65,9 +67,7 @@ class FifoSlots:
         if self.free > 0 and not self.waiters:
             self.free -= 1
             return
-        from gevent.event import Event
-
-        turn = Event()
+        turn = self._turn()
         self.waiters.append(turn)
         try:
             turn.wait()

@@ -204,8 +204,7 @@ def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
     stale = stored is not None and _stale(stored, generation)
     if stored is None or (stale and (len(stored["ids"]) < SHORT_FEED
                                      or time.time() - stored["at"] > REFRESH_OVERDUE)):
-        snapshot, ids = _rank(owner, user_id, generation)
-        return snapshot, ids
+        return _rank(owner, user_id, generation)
     if stale:
         _refresh_later(owner, user_id)
     snapshot, ids = stored["snapshot"], stored["ids"]

@@ -192,8 +192,9 @@ def from_shadertoy(doc: Any) -> tuple[dict, dict]:
     list holding exactly one of those (the site's export). Buffers are matched by output id
     (numeric 257-260 or string ids such as "4dXGR8"), by name ("Buffer A" or "Buf A"), or
     by the preview image path. Every input kind imports (_import_input): Shadertoy's library
-    media map to the nearest built-in (LIBRARY), anything else to its kind's placeholder, which
-    the owner replaces with their own upload. Sound and Cubemap passes are left out.
+    media map to the nearest built-in (LIBRARY), anything else to its kind's default built-in
+    input, which the owner may swap for an upload of their own. Sound and Cubemap passes are
+    left out.
     """
     shader = _unwrap(doc)
     info = _require(shader, "info", dict, "shader")
