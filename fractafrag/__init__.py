@@ -65,7 +65,10 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     socketio.on_namespace(Realtime("/"))
     from fractafrag.offload import limit_requests
 
-    app.wsgi_app = limit_requests(app.wsgi_app, app.config["WEB_CONCURRENCY"])
+    # The largest body any route accepts (media uploads may exceed MAX_CONTENT_LENGTH).
+    largest_body = max(app.config["MAX_CONTENT_LENGTH"], app.config["MEDIA_MAX_IMAGE_BYTES"],
+                       app.config["MEDIA_MAX_AUDIO_BYTES"])
+    app.wsgi_app = limit_requests(app.wsgi_app, app.config["WEB_CONCURRENCY"], largest_body)
 
     from fractafrag.cli import register_commands
 

@@ -8,6 +8,8 @@ Outside gevent (tests in threading mode, workers, the CLI) it simply calls the f
 
 from __future__ import annotations
 
+import io
+import json
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -100,9 +102,11 @@ class RequestSlots:
     finishes without queueing again.
     """
 
-    def __init__(self, wsgi_app: Callable[..., Any], limit: int) -> None:
+    def __init__(self, wsgi_app: Callable[..., Any], limit: int,
+                 largest_body: int = 16 * 1024 * 1024) -> None:
         self.wsgi_app = wsgi_app
         self.limit = limit
+        self.largest_body = largest_body
         self.slots = FifoSlots(limit)
         self.holders: set[Any] = set()
 
@@ -111,6 +115,14 @@ class RequestSlots:
             return self.wsgi_app(environ, start_response)
         from gevent import getcurrent
 
+        refused = self._receive_body(environ)
+        if refused is not None:
+            status, message = refused
+            code, name = status.split(" ", 1)
+            body = json.dumps({"code": int(code), "status": name, "message": message}).encode()
+            start_response(status, [("Content-Type", "application/json"),
+                                    ("Content-Length", str(len(body))), ("Connection", "close")])
+            return [body]
         current = getcurrent()
         self.slots.acquire()
         self.holders.add(current)
@@ -122,15 +134,59 @@ class RequestSlots:
                 self.slots.release()
 
 
+    def _receive_body(self, environ: dict[str, Any]) -> tuple[str, str] | None:
+        """Read the request's body before it queues for a slot, so a client that sends its body
+        slowly holds its own connection and nothing else (a handful of them once held every slot
+        of the site). Bodies larger than any route accepts are left to the app, which refuses
+        them by their Content-Length without reading. Returns (status, message) to refuse."""
+        length = environ.get("CONTENT_LENGTH") or ""
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if not chunked and (not length.isdigit() or int(length) == 0):
+            return None
+        if not chunked and int(length) > self.largest_body:
+            return None
+        import gevent
+
+        want = self.largest_body + 1 if chunked else int(length)
+        try:
+            with gevent.Timeout(BODY_SECONDS):
+                body = _read(environ["wsgi.input"], want)
+        except gevent.Timeout:
+            return "408 Request Timeout", (f"The request body did not arrive within "
+                                           f"{BODY_SECONDS} s; send it at once.")
+        if chunked and len(body) > self.largest_body:
+            return "413 Request Entity Too Large", (f"The request body is over the largest "
+                                                    f"accepted, {self.largest_body} bytes.")
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        return None
+
+
+def _read(stream: Any, want: int) -> bytes:
+    parts, got = [], 0
+    while got < want:
+        part = stream.read(min(want - got, 64 * 1024))
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
+
+
+BODY_SECONDS = 30  # a request body must arrive within this long
+
+
 _slots: RequestSlots | None = None
 
 
-def limit_requests(wsgi_app: Callable[..., Any], limit: int) -> Callable[..., Any]:
+def limit_requests(wsgi_app: Callable[..., Any], limit: int,
+                   largest_body: int = 16 * 1024 * 1024) -> Callable[..., Any]:
     """Wrap this process's WSGI app in RequestSlots (only under gevent, and when limit > 0)."""
     global _slots
     if limit <= 0 or not under_gevent():
         return wsgi_app
-    _slots = RequestSlots(wsgi_app, limit)
+    _slots = RequestSlots(wsgi_app, limit, largest_body)
     return _slots
 
 

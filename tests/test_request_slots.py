@@ -85,3 +85,41 @@ def test_a_request_that_gives_up_waiting_leaves_the_line(slots) -> None:
     gevent.joinall([holder, patient], timeout=5)
     assert finished == ["a", "patient"]
     assert wrapped.slots.free == 1 and not wrapped.slots.waiters
+
+
+class Trickle:
+    """A request body that arrives a piece at a time, slowly (a slow or hostile client)."""
+
+    def __init__(self, pieces: list[bytes], pause: float) -> None:
+        self.pieces, self.pause = list(pieces), pause
+
+    def read(self, size: int = -1) -> bytes:
+        if not self.pieces:
+            return b""
+        gevent.sleep(self.pause)
+        return self.pieces.pop(0)
+
+
+def test_a_body_sent_slowly_holds_no_slot_while_it_arrives(slots) -> None:
+    wrapped, finished = slots
+    slow = gevent.spawn(wrapped, {"PATH_INFO": "/x", "name": "slow", "hold": 0.0,
+                                  "CONTENT_LENGTH": "3", "wsgi.input": Trickle([b"a", b"b", b"c"],
+                                                                               0.1)},
+                        lambda *a: None)
+    gevent.sleep(0.05)
+    quick = call(wrapped, "quick", 0.0)
+    gevent.joinall([slow, quick], timeout=5)
+    assert finished == ["quick", "slow"], "the quick request did not wait for the slow body"
+
+
+def test_a_body_that_never_finishes_arriving_is_refused_with_408(slots, monkeypatch) -> None:
+    wrapped, finished = slots
+    monkeypatch.setattr(offload, "BODY_SECONDS", 0.2)
+    answered: list[str] = []
+    stalled = gevent.spawn(wrapped, {"PATH_INFO": "/x", "name": "stalled", "hold": 0.0,
+                                     "CONTENT_LENGTH": "100",
+                                     "wsgi.input": Trickle([b"a"] * 100, 0.1)},
+                           lambda status, headers: answered.append(status))
+    stalled.join(timeout=5)
+    assert answered == ["408 Request Timeout"] and finished == []
+    assert b"within 0.2 s" in b"".join(stalled.value)
