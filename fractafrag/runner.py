@@ -257,7 +257,7 @@ def run_up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int
         children = [
             Child(
                 "web",
-                [python, "-m", "gunicorn", "-k", "fractafrag.web_worker.BalancedGeventWorker",
+                [python, "-m", "gunicorn", "-k", "fractafrag_web_worker.BalancedGeventWorker",
                  "-w", str(processes),
                  "-b", f"{host}:{port}", "--worker-connections", "4000",
                  "--graceful-timeout", "4", "--log-level", "warning", "wsgi:app"],

@@ -31,6 +31,7 @@ def test_wheel_contains_templates_static_migrations_and_all_packages(tmp_path):
         "fractafrag/migrations/versions/0001_initial.py",
         "fractafrag/data/common-passwords.txt.gz",
         "wsgi.py",
+        "fractafrag_web_worker.py",
     ):
         assert required in names, required
     templates = [n for n in names if n.startswith("fractafrag/templates/")]

@@ -1,5 +1,5 @@
 """The web workers share a crowd's connections evenly, and a stalled worker does not keep new
-connections from the others (gunicorn with fractafrag.web_worker's worker class, two workers)."""
+connections from the others (gunicorn with fractafrag_web_worker's worker class, two workers)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def two_workers() -> Iterator[tuple[int, list[int]]]:
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-k", "fractafrag.web_worker.BalancedGeventWorker",
+        [sys.executable, "-m", "gunicorn", "-k", "fractafrag_web_worker.BalancedGeventWorker",
          "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "tests.pid_app:app"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -95,3 +95,4 @@ def test_a_stalled_worker_does_not_keep_connections_from_the_other(two_workers) 
         os.kill(stalled, signal.SIGCONT)
         for connection in held:
             connection.close()
+

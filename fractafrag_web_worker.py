@@ -14,7 +14,11 @@ accepts one connection per turn of its event loop took seconds to let a crowd in
 A worker whose event loop stalls stops updating its heartbeat and no longer counts, so the
 others never wait on it. With one worker (compose runs one per container) nothing changes.
 
-    gunicorn -k fractafrag.web_worker.BalancedGeventWorker -w 2 wsgi:app
+    gunicorn -k fractafrag_web_worker.BalancedGeventWorker -w 2 wsgi:app
+
+It lives outside the fractafrag package: gunicorn's master imports the worker class, and
+importing the package there (Flask, Redis, aiohttp, ...) before a worker's gevent patching
+made every worker warn that ssl was patched too late.
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ from gunicorn.workers import ggevent
 SLOTS = 64                    # worker entries in the shared table (gunicorn's age modulo this)
 ENTRY = struct.Struct("=iid")  # pid, open connections, heartbeat (monotonic seconds)
 HEARTBEAT_SECONDS = 0.05       # how often each worker re-publishes while it accepts
-PAUSED_CHECK_SECONDS = 0.005   # how often a paused worker looks whether it may accept again
-SLACK = 4                      # connections a worker may hold above the least loaded one
+PAUSED_CHECK_SECONDS = 0.002   # how often a paused worker looks whether it may accept again
+SLACK = 4                      # connections a worker may hold above the least loaded one...
+SLACK_SHARE = 32               # ...or 1/32 of that one's count, when more (fewer hand-overs)
 ACCEPT_BATCH = 16              # connections one wake-up may accept (each checked first)
 STALE_SECONDS = 0.5            # a worker silent this long is left out of the comparison
 
@@ -100,9 +105,11 @@ class BalancedGeventWorker(ggevent.GeventWorker):
         super().run()
 
     def may_accept(self) -> bool:
-        """Whether this worker holds no more connections than the least loaded other one."""
+        """Whether this worker holds no more connections than the least loaded other one (plus
+        the slack; the share keeps a burst of thousands from being handed over a few at a
+        time, each hand-over waiting for the paused worker's next check)."""
         fewest = fewest_elsewhere(self.slot)
-        return fewest is None or self.connections <= fewest + SLACK
+        return fewest is None or self.connections <= fewest + max(SLACK, fewest // SLACK_SHARE)
 
     def opened(self) -> None:
         self.connections += 1
