@@ -10,12 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from fractafrag.extensions import db
 from fractafrag.models.types import created_at_column, updated_at_column
 
-# pending: the PaymentIntent still needs a payment method or confirmation (Stripe.js);
+# pending: waiting for the pledger to pay on Stripe Checkout (or, in test mode, for the
+# PaymentIntent to be confirmed); abandoned: they left Checkout or it expired (nothing held);
 # authorized: the card hold is in place (requires_capture) and counts towards the bounty;
 # captured / released: taken on fulfilment / let go on closing; failed: declined or expired;
 # capture_failed / release_failed: Stripe refused the capture or cancel (logged, see bounties).
 PLEDGE_STATUSES = ("pending", "authorized", "captured", "released", "failed", "capture_failed",
-                   "release_failed")
+                   "release_failed", "abandoned")
 # owed: to be paid by hand (no Connect account); transferred: a Connect transfer was made.
 PAYOUT_STATUSES = ("owed", "transferred")
 
@@ -32,7 +33,14 @@ class BillingAccount(db.Model):
     stripe_subscription_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     subscription_status: Mapped[str | None] = mapped_column(sa.String(32))
     current_period_end: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    stripe_connect_account_id: Mapped[str | None] = mapped_column(sa.String(64))
+    stripe_connect_account_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True,
+                                                                  index=True)
+    # The Express account's state as Stripe last reported it (account.updated): payouts go to
+    # it once payouts_enabled; connect_event_at keeps a late, older event from undoing a newer.
+    connect_details_submitted: Mapped[bool] = mapped_column(sa.Boolean,
+                                                            server_default=sa.false())
+    connect_payouts_enabled: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    connect_event_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # The subscription ends at current_period_end (cancelled in the billing portal).
     cancel_at_period_end: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     # When Stripe created the subscription event last applied: older events arriving late
@@ -49,7 +57,7 @@ class BountyPledge(db.Model):
     __table_args__ = (
         sa.CheckConstraint(
             "status IN ('pending', 'authorized', 'captured', 'released', 'failed', "
-            "'capture_failed', 'release_failed')", name="status"
+            "'capture_failed', 'release_failed', 'abandoned')", name="status"
         ),
         sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
     )
@@ -62,6 +70,9 @@ class BountyPledge(db.Model):
     amount_cents: Mapped[int] = mapped_column(sa.Integer)
     currency: Mapped[str] = mapped_column(sa.String(3), server_default="usd")
     payment_intent_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # The Stripe Checkout Session the pledger pays on, and its hosted page (reused while open).
+    checkout_session_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    checkout_url: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(16), server_default="authorized")
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
