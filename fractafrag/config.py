@@ -178,11 +178,14 @@ class Config:
         self.LOG_LEVEL = env("FRACTAFRAG_LOG_LEVEL", "INFO").upper()
         self.METRICS_TOKEN = env("FRACTAFRAG_METRICS_TOKEN", "")
         self.MAX_CONTENT_LENGTH = env_int("FRACTAFRAG_MAX_BODY_BYTES", 1024 * 1024)
-        # Your own media (services/media.py): bytes of one image / audio upload (the upload's
-        # body may be this large, whatever FRACTAFRAG_MAX_BODY_BYTES says), an image's largest
-        # side in pixels, every account's total stored bytes, uploads per account.
+        # Your own media (services/media.py): bytes of one image / audio / video upload (the
+        # upload's body may be this large, whatever FRACTAFRAG_MAX_BODY_BYTES says), a video's
+        # longest duration in seconds, an image's or video's largest side in pixels, every
+        # account's total stored bytes, uploads per account.
         self.MEDIA_MAX_IMAGE_BYTES = env_int("FRACTAFRAG_MEDIA_MAX_IMAGE_BYTES", 8 * 1024 * 1024)
         self.MEDIA_MAX_AUDIO_BYTES = env_int("FRACTAFRAG_MEDIA_MAX_AUDIO_BYTES", 10 * 1024 * 1024)
+        self.MEDIA_MAX_VIDEO_BYTES = env_int("FRACTAFRAG_MEDIA_MAX_VIDEO_BYTES", 32 * 1024 * 1024)
+        self.MEDIA_MAX_VIDEO_SECONDS = env_float("FRACTAFRAG_MEDIA_MAX_VIDEO_SECONDS", 60)
         self.MEDIA_MAX_SIDE = env_int("FRACTAFRAG_MEDIA_MAX_SIDE", 2048)
         self.MEDIA_QUOTA_BYTES = env_int("FRACTAFRAG_MEDIA_QUOTA_BYTES", 100 * 1024 * 1024)
         self.RATELIMIT_MEDIA = env("FRACTAFRAG_RATELIMIT_MEDIA", "30/10min")

@@ -1,4 +1,5 @@
-"""Media people upload for their shaders' inputs (images, audio), and which versions use them."""
+"""Media people upload for their shaders' inputs (images, audio, video), and which versions
+use them."""
 
 from __future__ import annotations
 
@@ -10,16 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from fractafrag.extensions import db
 from fractafrag.models.types import created_at_column
 
-MEDIA_KINDS = ("image", "audio")
+MEDIA_KINDS = ("image", "audio", "video")
 
 
 class Media(db.Model):
     """One uploaded file, immutable: stored once under `<data>/media/<path>`, served at
-    `/media/<path>`. Images are Pillow's re-encoding of what was sent; audio is as sent."""
+    `/media/<path>`. Images are Pillow's re-encoding of what was sent; audio is as sent; a
+    video is its one video stream remuxed by PyAV into a new WebM or MP4."""
 
     __tablename__ = "media"
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('image', 'audio')", name="kind"),
+        sa.CheckConstraint("kind IN ('image', 'audio', 'video')", name="kind"),
         sa.CheckConstraint("bytes > 0", name="bytes_positive"),
     )
 

@@ -45,7 +45,9 @@ SPECIAL: dict[str, tuple[int, int, int, str]] = {
                             "x = the key's JavaScript keyCode (red channel); zeros in renders"),
     "mic": (512, 2, 1, "microphone: row 0 spectrum, row 1 waveform (after permission)"),
     "webcam": (640, 480, 1, "camera picture (after permission)"),
-    "video": (640, 480, 1, "a video; black until one is supplied, black in renders"),
+    "video": (640, 480, 1, "video placeholder (an import's video input): black until the "
+                           "owner picks an uploaded video (media:<id>); videos are black in "
+                           "renders"),
     "music": (512, 2, 1, "music placeholder (an import's sound input): silent and black until "
                          "the owner picks an uploaded audio file (media:<id>)"),
 }

@@ -1,5 +1,8 @@
 """Your own media: upload (checked and cleaned by media_codec), list, delete, who may use it.
 
+Kinds: images (texture inputs), audio (music inputs) and videos (video inputs, playing live in
+the page and black in server renders).
+
 Files are immutable and live under `<data>/media/<2 hex>/<32 random hex>.<ext>`, served at
 `/media/…` with a year's immutable caching like renders (nginx serves the same folder). The
 name is random, not the content hash: a URL says nothing about the bytes, and deleting one
@@ -63,18 +66,21 @@ def as_dict(media: Media) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ upload
 
 
-def _limits() -> dict[str, int]:
+def _limits() -> dict[str, Any]:
     config = current_app.config
     return {"max_image_bytes": config["MEDIA_MAX_IMAGE_BYTES"],
             "max_audio_bytes": config["MEDIA_MAX_AUDIO_BYTES"],
+            "max_video_bytes": config["MEDIA_MAX_VIDEO_BYTES"],
+            "max_video_seconds": config["MEDIA_MAX_VIDEO_SECONDS"],
             "max_side": config["MEDIA_MAX_SIDE"]}
 
 
 def max_upload_bytes() -> int:
-    """The largest request body an upload may have (the larger file limit, plus the multipart
+    """The largest request body an upload may have (the largest file limit, plus the multipart
     envelope)."""
     config = current_app.config
-    return max(config["MEDIA_MAX_IMAGE_BYTES"], config["MEDIA_MAX_AUDIO_BYTES"]) + 64 * 1024
+    return max(config["MEDIA_MAX_IMAGE_BYTES"], config["MEDIA_MAX_AUDIO_BYTES"],
+               config["MEDIA_MAX_VIDEO_BYTES"]) + 64 * 1024
 
 
 def used_bytes(owner_id: int) -> int:
@@ -140,10 +146,17 @@ def upload(owner_id: int, data: bytes, filename: str = "") -> Media:
 # --------------------------------------------------------------------------- read, delete
 
 
-def list_media(owner_id: int) -> list[Media]:
-    """The account's media, newest first."""
-    return list(db.session.scalars(sa.select(Media).where(Media.owner_id == owner_id)
-                                   .order_by(Media.id.desc())))
+def list_media(owner_id: int, kind: str | None = None, page: int = 1,
+               page_size: int | None = None) -> tuple[list[Media], int]:
+    """One page of the account's media (of one kind when given), newest first, and how many
+    there are in all (every one when page_size is None)."""
+    where = [Media.owner_id == owner_id] + ([Media.kind == kind] if kind else [])
+    query = sa.select(Media).where(*where).order_by(Media.id.desc())
+    if page_size is not None:
+        query = query.limit(page_size).offset((max(page, 1) - 1) * page_size)
+    rows = list(db.session.scalars(query))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Media).where(*where))
+    return rows, int(total or 0)
 
 
 def media_visible_to(media_id: int, viewer_id: int | None) -> bool:
@@ -264,7 +277,7 @@ def media_for_passes(passes: list[dict[str, Any]], viewer_id: int | None
 def media_for_render(passes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Like media_for_passes, for the render worker: every image a version's inputs name, with
     its bytes inline as a data URL (the worker's page has no origin to fetch `/media/` from).
-    Audio is left out: music is silent in server renders."""
+    Audio and video are left out: music is silent and video black in server renders."""
     import base64
 
     ids = sorted({media_id for _, _, media_id in _media_ids(passes)})

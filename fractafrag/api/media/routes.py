@@ -1,17 +1,19 @@
-"""Upload, list and delete your own media (images and audio for shader inputs)."""
+"""Upload, list and delete your own media (images, audio and video for shader inputs)."""
 
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from fractafrag.api import SIGNED_IN
-from fractafrag.api.media.schemas import MediaSchema, UploadSchema
+from fractafrag.api.media.schemas import MediaListArgsSchema, MediaSchema, UploadSchema
 from fractafrag.auth import login_required, viewer_id
 from fractafrag.services import ServiceError
 from fractafrag.services import media as media_service
 
 blp = Blueprint("media", __name__, url_prefix="/api/v1/media",
-                description="Your own media: images and audio for shader inputs (media:<id>)")
+                description="Your own media: images, audio and video for shader inputs "
+                            "(media:<id>)")
+blp.DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 100}
 
 
 @blp.before_request
@@ -26,23 +28,35 @@ class MediaList(MethodView):
     """Your media."""
 
     @login_required
+    @blp.arguments(MediaListArgsSchema, location="query")
     @blp.response(200, MediaSchema(many=True))
+    @blp.paginate()
     @blp.doc(security=SIGNED_IN)
-    def get(self):
-        """Your media, newest first"""
-        return [media_service.as_dict(m) for m in media_service.list_media(viewer_id())]
+    def get(self, args, pagination_parameters):
+        """Your media, newest first (kind=image|audio|video: of that kind only), a page at a
+        time (X-Pagination says how many there are)"""
+        rows, total = media_service.list_media(viewer_id(), args.get("kind"),
+                                               pagination_parameters.page,
+                                               pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return [media_service.as_dict(m) for m in rows]
 
     @login_required
     @blp.arguments(UploadSchema, location="files")
     @blp.response(201, MediaSchema)
     @blp.alt_response(413, description="Too many bytes, or over your storage quota "
                                        "(errors.quota = {limit, used, size}).")
-    @blp.alt_response(415, description="Not a PNG, JPEG or WebP image nor Ogg, MP3 or WAV audio.")
-    @blp.alt_response(422, description="Truncated or corrupt, larger than the largest side, or "
-                                       "a decompression bomb.")
+    @blp.alt_response(415, description="Not a PNG, JPEG or WebP image, Ogg, MP3 or WAV audio, "
+                                       "nor WebM or MP4 video (or a video codec browsers do "
+                                       "not play).")
+    @blp.alt_response(422, description="Truncated or corrupt, larger than the largest side, "
+                                       "a video longer than the longest duration, or a "
+                                       "decompression bomb.")
     @blp.doc(security=SIGNED_IN)
     def post(self, body):
-        """Upload an image (re-encoded, metadata stripped) or audio (stored as sent)"""
+        """Upload an image (re-encoded, metadata stripped), audio (stored as sent) or a video
+        (its first picture decoded, its video stream remuxed alone: metadata and sound
+        dropped)"""
         upload = body["file"]
         if not hasattr(upload, "read"):
             raise ServiceError("Send the file as multipart/form-data in the field `file`.",

@@ -8,14 +8,22 @@ class UploadSchema(ma.Schema):
 
     file = ma.fields.Raw(required=True, metadata={
         "type": "string", "format": "binary",
-        "description": "A PNG, JPEG or WebP image, or Ogg (Vorbis/Opus/FLAC), MP3 or WAV audio."})
+        "description": "A PNG, JPEG or WebP image, Ogg (Vorbis/Opus/FLAC), MP3 or WAV audio, or "
+                       "a WebM (VP8/VP9/AV1) or MP4 (H.264/VP9/AV1) video."})
+
+
+class MediaListArgsSchema(ma.Schema):
+    """Which of your media to list."""
+
+    kind = ma.fields.String(validate=ma.validate.OneOf(("image", "audio", "video")),
+                            metadata={"description": "only media of this kind"})
 
 
 class MediaSchema(ma.Schema):
     """A stored medium."""
 
     id = ma.fields.Integer()
-    kind = ma.fields.String(metadata={"description": "image or audio"})
+    kind = ma.fields.String(metadata={"description": "image, audio or video"})
     width = ma.fields.Integer(allow_none=True, metadata={"description": "null for audio"})
     height = ma.fields.Integer(allow_none=True, metadata={"description": "null for audio"})
     url = ma.fields.String(metadata={"description": "/media/…, immutable (cached for a year)"})
