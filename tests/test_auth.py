@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from datetime import timedelta
 
 import jwt as pyjwt
@@ -159,6 +160,21 @@ def test_expired_access_token_is_refused(client, app, make_user):
 
     with app.app_context():
         token = create_access_token(identity=user["id"], expires_delta=timedelta(seconds=-5))
+    response = client.get("/api/v1/users/me", headers=bearer(token))
+    assert response.status_code == 401
+    assert "expired" in response.json["message"]
+
+
+def test_a_token_that_worked_is_refused_once_it_expires(client, app, make_user):
+    """Verified tokens are remembered per process; their expiry is checked on every use."""
+    user = make_user()
+    from flask_jwt_extended import create_access_token
+
+    with app.app_context():
+        token = create_access_token(identity=user["id"], expires_delta=timedelta(seconds=3))
+    assert client.get("/api/v1/users/me", headers=bearer(token)).status_code == 200
+    expires = pyjwt.decode(token, options={"verify_signature": False})["exp"]
+    time.sleep(max(0.0, expires - time.time()) + 0.1)
     response = client.get("/api/v1/users/me", headers=bearer(token))
     assert response.status_code == 401
     assert "expired" in response.json["message"]

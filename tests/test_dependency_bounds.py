@@ -1,5 +1,6 @@
-"""The Socket.IO packages whose private internals realtime/handlers.py patches are bounded in
-pyproject.toml, and the installed ones are inside those bounds (what tests/realtime/ ran on)."""
+"""The packages whose private internals we use (realtime/handlers.py: Socket.IO; extensions.py:
+flask-jwt-extended) are bounded in pyproject.toml, and the installed ones are inside those
+bounds (what the tests ran on)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
-PATCHED = {"flask-socketio", "python-socketio", "python-engineio"}
+PATCHED = {"flask-socketio", "python-socketio", "python-engineio", "flask-jwt-extended"}
 
 
 def test_patched_packages_have_upper_bounds_that_the_installed_versions_meet():
@@ -20,6 +21,6 @@ def test_patched_packages_have_upper_bounds_that_the_installed_versions_meet():
     for name in PATCHED:
         requirement = requirements[name]
         assert any(spec.operator == "<" for spec in requirement.specifier), \
-            f"{name} needs an upper bound: handlers.py uses its private internals"
+            f"{name} needs an upper bound: we use its private internals"
         installed = importlib.metadata.version(name)
         assert requirement.specifier.contains(installed), f"{name} {installed} {requirement}"

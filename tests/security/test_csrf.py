@@ -58,6 +58,22 @@ def test_cookie_reads_need_no_csrf_header(world: World):
     assert browser.get("/api/v1/mcp-keys").status_code == 200
 
 
+def test_a_token_already_verified_by_a_read_still_needs_its_csrf_on_writes(world: World):
+    """Verified tokens are remembered per process (extensions.VerifiedTokens); the CSRF double
+    submit is checked on every write all the same."""
+    browser = _browser(world)
+    assert browser.get("/api/v1/users/me").status_code == 200  # the token is now remembered
+    csrf = browser.get_cookie("csrf_access_token").value
+    theirs = _browser(world, STRANGER).get_cookie("csrf_access_token").value
+    for headers in ({}, {"X-CSRF-TOKEN": "forged"}, {"X-CSRF-TOKEN": theirs}):
+        refused = browser.patch("/api/v1/users/me", json={"display_name": "Forged"},
+                                headers=headers)
+        assert refused.status_code == 401, (headers, refused.get_json())
+    done = browser.patch("/api/v1/users/me", json={"display_name": "Ada"},
+                         headers={"X-CSRF-TOKEN": csrf})
+    assert done.status_code == 200 and done.json["display_name"] == "Ada"
+
+
 def test_a_cross_site_dwell_is_not_counted_as_the_user(world: World):
     """Dwell is open to visitors; a forged one with the cookie must not act as the user: it is
     refused like any other cookie write without the CSRF header, and nothing is stored."""
