@@ -22,32 +22,50 @@ log = logging.getLogger("render_worker.capture")
 
 PAGE = "<!doctype html><html><body style='margin:0'><canvas id='c'></canvas></body></html>"
 
-# Runs in the page: the thumbnail frame first, then as many preview frames as the time left
-# allows, in small batches (yielding between them); progress, data URLs, per-frame draw times
-# and any error go to window.__capture. A frame's draw time is renderFrame plus a 1-pixel
-# readPixels, which waits for the GPU (SwiftShader) to finish it.
-CAPTURE_JS = """
-window.__fractafragCapture = function (spec) {
-  const deadline = performance.now() + spec.budgetMs;
-  const state = window.__capture = {frame: 0, done: false, error: null, errors: null,
-                                    preview: [], thumbnail: null, total: 0, thumbnailMs: null,
-                                    previewMs: [], previewFps: spec.fps, planned: 0,
-                                    cutShort: false};
-  // A fresh canvas (and GL context) per job; the page itself stays warm between jobs.
+# Runs in the page: the one way every job (capture, still, export) gets its player. A fresh
+# canvas (so a fresh GL context) with a new player that has loaded `version`; the page itself
+# stays warm between jobs. Resolves once the version's media (uploaded images, inline as data
+# URLs) are textures (player.ready), so frame 0 already samples them: to {player, canvas}, or
+# to {errors} when the code does not compile. Anything else is thrown.
+FRESH_PLAYER_JS = """
+window.__fractafragFreshPlayer = async function (version) {
   if (window.__player) { window.__player.destroy(); window.__player = null; }
   const canvas = document.createElement('canvas');
   document.getElementById('c').replaceWith(canvas);
   canvas.id = 'c';
-  let player;
-  try {
-    player = window.__player = new FractafragPlayer(canvas, {preserveDrawingBuffer: true});
-    const loaded = player.load(spec.version);
-    if (!loaded.ok) { state.errors = loaded.errors; state.done = true; return; }
-  } catch (e) { state.error = String((e && e.message) || e); state.done = true; return; }
+  const player = window.__player = new FractafragPlayer(canvas, {preserveDrawingBuffer: true});
+  const loaded = player.load(version);
+  if (!loaded.ok) return {errors: loaded.errors};
+  await player.ready;
+  return {player: player, canvas: canvas};
+};
+"""
+
+# Runs in the page: the thumbnail frame first, then as many preview frames as the time left
+# allows, in small batches (yielding between them); progress, data URLs, per-frame draw times
+# and any error go to window.__capture. A frame's draw time is renderFrame plus a 1-pixel
+# readPixels, which waits for the GPU (SwiftShader) to finish it. Every frame is drawn on a
+# fixed-step clock: iTime = k/fps, iFrame = k, iTimeDelta = 1/fps (frame 0 included), as in
+# exports.
+CAPTURE_JS = """
+window.__fractafragCapture = function (spec) {
+  const deadline = performance.now() + spec.budgetMs;  // loading the media counts too
+  const state = window.__capture = {frame: 0, done: false, error: null, errors: null,
+                                    preview: [], thumbnail: null, total: 0, thumbnailMs: null,
+                                    previewMs: [], previewFps: spec.fps, planned: 0,
+                                    cutShort: false};
+  const fail = (e) => { state.error = String((e && e.message) || e); state.done = true; };
+  // Uploaded images decode asynchronously: the frames are drawn once they are textures.
+  window.__fractafragFreshPlayer(spec.version).then((got) => {
+    if (got.errors) { state.errors = got.errors; state.done = true; return; }
+    window.__fractafragCaptureFrames(spec, state, got.player, got.canvas, deadline);
+  }).catch(fail);
+};
+window.__fractafragCaptureFrames = function (spec, state, player, canvas, deadline) {
   const gl = player.gl, pixel = new Uint8Array(4);
-  function draw(time, k) {
+  function draw(time, k, delta) {
     const began = performance.now();
-    player.renderFrame(time, k);
+    player.renderFrame(time, k, {delta: delta});
     gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
     return performance.now() - began;
   }
@@ -61,7 +79,7 @@ window.__fractafragCapture = function (spec) {
   let thumbMs = 0;
   for (let k = first; k <= last; k++) {
     steps.push(() => {
-      thumbMs += draw(k / spec.fps, k);
+      thumbMs += draw(k / spec.fps, k, 1 / spec.fps);
       if (k === last) {
         state.thumbnail = canvas.toDataURL('image/png');
         state.thumbnailMs = thumbMs / (last - first + 1);
@@ -76,9 +94,9 @@ window.__fractafragCapture = function (spec) {
   function planPreview() {
     const area = (spec.previewWidth * spec.previewHeight) / (spec.thumbWidth * spec.thumbHeight);
     let worst = state.thumbnailMs * area;  // the first preview frame's cost, estimated
-    function previewFrame(k, time) {
+    function previewFrame(k, time, delta) {
       const began = performance.now();
-      state.previewMs.push(draw(time, k));
+      state.previewMs.push(draw(time, k, delta));
       state.preview.push(canvas.toDataURL('image/jpeg', 0.92));
       worst = Math.max(worst, performance.now() - began);
     }
@@ -91,7 +109,7 @@ window.__fractafragCapture = function (spec) {
       if (!fits()) return;
       const estimate = worst;
       worst = 0;
-      previewFrame(0, 0);
+      previewFrame(0, 0, 1 / spec.fps);
       state.frame++;
       // The plan takes the cheaper of frame 0 and the thumbnail's estimate (one slow first
       // frame, a pause of a busy machine, must not shorten a normal shader's preview); the
@@ -107,7 +125,7 @@ window.__fractafragCapture = function (spec) {
         // starts from cleared buffers, so it draws the same pixels), and plan from that.
         state.preview.pop(); state.previewMs.pop();
         worst = 0;
-        previewFrame(0, 0);
+        previewFrame(0, 0, 1 / spec.fps);
         n = plan();
       }
       state.planned = n;
@@ -119,7 +137,7 @@ window.__fractafragCapture = function (spec) {
       for (let k = 1; k < n; k++) {
         steps.push(() => {
           if (!fits()) return;
-          previewFrame(k, k / state.previewFps);
+          previewFrame(k, k / state.previewFps, 1 / state.previewFps);
           state.frame++;
         });
       }
@@ -133,28 +151,22 @@ window.__fractafragCapture = function (spec) {
     } catch (e) { state.error = String((e && e.message) || e); state.done = true; return; }
     if (!stop && i < steps.length) setTimeout(batch, 0); else state.done = true;
   }
-  // Uploaded images (data URLs) decode asynchronously: draw once they are textures.
-  player.ready.then(() => setTimeout(batch, 0));
+  setTimeout(batch, 0);
 };
 // One still frame at a time (for agents' test renders): PNG data URL, or the errors.
 window.__fractafragStill = async function (spec) {
-  if (window.__player) { window.__player.destroy(); window.__player = null; }
-  const canvas = document.createElement('canvas');
-  document.getElementById('c').replaceWith(canvas);
-  canvas.id = 'c';
   try {
-    const player = window.__player = new FractafragPlayer(canvas, {preserveDrawingBuffer: true});
-    const loaded = player.load(spec.version);
-    if (!loaded.ok) return {errors: loaded.errors};
-    await player.ready;
+    const got = await window.__fractafragFreshPlayer(spec.version);
+    if (got.errors) return {errors: got.errors};
+    const player = got.player;
     player.setSize(spec.width, spec.height);
     player.reset();
     // Buffers carry state from frame to frame, so a multipass still replays the frames.
     const last = Math.round(spec.time * spec.fps);
     for (let k = spec.multipass ? Math.max(0, last - spec.maxFrames) : last; k <= last; k++) {
-      player.renderFrame(k / spec.fps, k);
+      player.renderFrame(k / spec.fps, k, {delta: 1 / spec.fps});
     }
-    return {png: canvas.toDataURL('image/png')};
+    return {png: got.canvas.toDataURL('image/png')};
   } catch (e) { return {error: String((e && e.message) || e)}; }
 };
 """
@@ -248,6 +260,7 @@ class Renderer:
             page = browser.contexts[0].new_page()
             page.set_content(PAGE)
             page.add_script_tag(path=str(player_script()))
+            page.add_script_tag(content=FRESH_PLAYER_JS)
             page.add_script_tag(content=CAPTURE_JS)
             self._page, self._page_launch = page, self.chromium.launches
         return self._page

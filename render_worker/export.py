@@ -1,7 +1,10 @@
 """Render an export offline: the warm browser's player at a fixed timestep, frames into ffmpeg.
 
-Frame n of an export is drawn at iTime = start + n/fps with iFrame = n (iTimeDelta = 1/fps
-from the second frame on; the player gives frame 0 its usual 1/60). A multipass shader's
+Frame n of an export is drawn at iTime = start + n/fps with iFrame = n and iTimeDelta = 1/fps
+on every frame, frame 0 included (the thumbnail and preview renderer keeps the same fixed-step
+clock; only the live page's first frame, which has no step to measure, gets a nominal 1/60).
+The player is the render page's fresh one with the version's uploaded media already textures
+(capture.py's FRESH_PLAYER_JS awaits player.ready), so frame 0 samples them. A multipass shader's
 buffers carry state from frame to frame, so when start > 0 its frames 0 … start·fps − 1 are
 replayed first (not kept) and the export's frames continue that count (iFrame = start·fps + n):
 the export shows exactly what the player shows from time 0. Each frame leaves the page as its
@@ -42,15 +45,12 @@ BATCH_PIXELS = 4 * 1280 * 720
 MAX_BATCH = 8
 
 EXPORT_JS = """
-window.__fractafragExportStart = function (spec) {
-  if (window.__player) { window.__player.destroy(); window.__player = null; }
-  const canvas = document.createElement('canvas');
-  document.getElementById('c').replaceWith(canvas);
-  canvas.id = 'c';
+// The render page's fresh player (capture.py's FRESH_PLAYER_JS), its media loaded.
+window.__fractafragExportStart = async function (spec) {
   try {
-    const player = window.__player = new FractafragPlayer(canvas, {preserveDrawingBuffer: true});
-    const loaded = player.load(spec.version);
-    if (!loaded.ok) return {errors: loaded.errors};
+    const got = await window.__fractafragFreshPlayer(spec.version);
+    if (got.errors) return {errors: got.errors};
+    const player = got.player, canvas = got.canvas;
     player.setSize(spec.width, spec.height);
     player.reset();
     const gl = player.gl;
@@ -58,7 +58,8 @@ window.__fractafragExportStart = function (spec) {
       return {error: 'the browser cannot draw ' + spec.width + 'x' + spec.height +
                      ' (it gave ' + gl.drawingBufferWidth + 'x' + gl.drawingBufferHeight + ')'};
     }
-    window.__export = {player: player, canvas: canvas, spec: spec};
+    // The fixed step: iTimeDelta = 1/fps on every frame, frame 0 included.
+    window.__export = {player: player, canvas: canvas, spec: spec, step: {delta: 1 / spec.fps}};
     return {ok: true};
   } catch (e) { return {error: String((e && e.message) || e)}; }
 };
@@ -66,7 +67,7 @@ window.__fractafragExportStart = function (spec) {
 window.__fractafragExportReplay = function (from, to) {
   const s = window.__export;
   try {
-    for (let k = from; k < to; k++) s.player.renderFrame(k / s.spec.fps, k);
+    for (let k = from; k < to; k++) s.player.renderFrame(k / s.spec.fps, k, s.step);
     return {ok: true};
   } catch (e) { return {error: String((e && e.message) || e)}; }
 };
@@ -75,7 +76,7 @@ window.__fractafragExportFrames = function (from, to) {
   const s = window.__export, spec = s.spec, frames = [];
   try {
     for (let n = from; n < to; n++) {
-      s.player.renderFrame(spec.start + n / spec.fps, spec.frameOffset + n);
+      s.player.renderFrame(spec.start + n / spec.fps, spec.frameOffset + n, s.step);
       frames.push(s.canvas.toDataURL('image/png'));
     }
     return {frames: frames};
@@ -88,7 +89,7 @@ window.__fractafragExportRaw = function (from, to) {
   const pixels = new Uint8Array(spec.width * spec.height * 4);
   try {
     for (let n = from; n < to; n++) {
-      s.player.renderFrame(spec.start + n / spec.fps, spec.frameOffset + n);
+      s.player.renderFrame(spec.start + n / spec.fps, spec.frameOffset + n, s.step);
       gl.readPixels(0, 0, spec.width, spec.height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
       let text = '';
       for (let i = 0; i < pixels.length; i += 32768) {

@@ -11,7 +11,7 @@ from flask import current_app
 
 from fractafrag.extensions import db
 from fractafrag.models import Export, Shader, ShaderVersion
-from fractafrag.services import exports
+from fractafrag.services import exports, media
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 0.5  # seconds between saved and broadcast progress updates at most
@@ -33,7 +33,9 @@ def export_shader(export_id: int) -> str:
     if row is None:
         exports.mark_failed(export, "The shader or its version no longer exists.")
         return "failed"
-    code = {"common": row.common, "passes": row.passes}
+    # Uploaded images the inputs name, inline (the render page has no origin to fetch from).
+    code = {"common": row.common, "passes": row.passes,
+            "media": media.media_for_render(row.passes)}
     exports.mark_rendering(export)
     spec = ExportSpec(export.format, export.width, export.height, export.seconds, export.fps,
                       export.start)
@@ -87,7 +89,9 @@ def export_to_file(shader_id: int, fmt: str, width: int, height: int, seconds: f
                                                     version=number).one_or_none()
     if row is None:
         raise ValueError(f"shader {shader_id} has no version {number}")
-    code = {"common": row.common, "passes": row.passes}
+    # Uploaded images the inputs name, inline (the render page has no origin to fetch from).
+    code = {"common": row.common, "passes": row.passes,
+            "media": media.media_for_render(row.passes)}
     db.session.commit()
     try:
         return render_export(shared_renderer(), code,

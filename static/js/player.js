@@ -928,7 +928,9 @@
 
     /*
      * Renders one complete frame at exactly `time` seconds, synchronously (render worker).
-     * Deterministic: iTimeDelta = time - previous renderFrame's time (1/60 on frame 0),
+     * Deterministic: iTimeDelta = opts.delta when given (a fixed-step clock: the render
+     * worker passes 1/fps for every frame, frame 0 included), else time - previous
+     * renderFrame's time (1/60 on frame 0, like the live clock's first frame);
      * iFrameRate = 1 / iTimeDelta, iDate = 2025-01-01 00:00:00 UTC + time, iMouse =
      * opts.mouse or zeros. frameIndex 0 restarts from cleared buffers, so a sequence
      * renderFrame(0, 0), renderFrame(0.1, 1), ... gives the same pixels every time.
@@ -938,7 +940,8 @@
       const options = opts || {};
       const frame = frameIndex === undefined ? this._frame : frameIndex;
       if (frame === 0) this._clearBuffers();
-      const delta = frame === 0 || this._lastRenderTime === null ? 1 / 60 : time - this._lastRenderTime;
+      const delta = options.delta > 0 ? options.delta
+        : frame === 0 || this._lastRenderTime === null ? 1 / 60 : time - this._lastRenderTime;
       // Pure arithmetic on the fixed epoch (UTC, so the machine's time zone cannot matter).
       const total = FIXED_EPOCH_MS / 1000 + time;
       const midnight = Math.floor(total / 86400) * 86400;

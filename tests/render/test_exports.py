@@ -231,3 +231,92 @@ def test_an_mp4_plays_in_chromiums_video_element(app, tmp_path):
         page.wait_for_function("() => v.currentTime > 0.2", timeout=20000)
     finally:
         page.close()
+
+
+# Samples its channel at the centre; blue when iChannelResolution is not the image's size.
+SAMPLES = ("void mainImage(out vec4 fragColor, in vec2 fragCoord) {\n"
+           "    vec4 t = texture(iChannel0, vec2(0.5));\n"
+           "    bool sized = iChannelResolution[0].xy == vec2(32.0, 16.0);\n"
+           "    fragColor = sized ? vec4(t.rgb, 1.0) : vec4(0.0, 0.0, 1.0, 1.0);\n}\n")
+
+
+def test_an_uploaded_red_png_is_red_from_the_exports_first_frame(app, client, make_user):
+    from tests.api.test_media import png, upload
+
+    user = make_user()
+    medium = upload(client, user, png(size=(32, 16))).get_json()
+    shader = published(client, user, passes=[{"name": "Image", "code": SAMPLES, "inputs": [
+        {"channel": 0, "source": medium["source"]}]}])
+    export_id = client.post(f"/api/v1/shaders/{shader['id']}/exports", json={
+        "format": "webm", "width": 64, "height": 64, "seconds": 1, "fps": 10},
+        headers=bearer(user["access_token"])).json["id"]
+    with app.app_context():
+        assert export_shader(export_id) == "ready"
+    shown = client.get(f"/api/v1/exports/{export_id}", headers=bearer(user["access_token"])).json
+    container = av.open(io.BytesIO(client.get(shown["url"]).data))
+    frames = [_frame(f) for f in container.decode(video=0)]
+    container.close()
+    assert len(frames) == 10
+    for n, rgb in enumerate(frames):  # frame 0 too: the image is a texture before it is drawn
+        r, g, b = rgb[32, 32]
+        assert r > 230 and g < 25 and b < 25, (n, (r, g, b))
+
+
+# Writes the clock into its colour: red = iTimeDelta·5 (0.5 at 10 fps), green = iTime/4,
+# blue = iFrame/20.
+CLOCK = {"common": "", "passes": [{"name": "Image", "inputs": [], "code": (
+    "void mainImage(out vec4 fragColor, in vec2 fragCoord) {\n"
+    "    fragColor = vec4(iTimeDelta * 5.0, iTime / 4.0, float(iFrame) / 20.0, 1.0);\n}\n")}]}
+
+
+def test_every_exported_frame_has_the_fixed_step_clock_frame_0_included(app, tmp_path):
+    renderer = _renderer(app)
+    out = tmp_path / "clock.webm"
+    render_export(renderer, CLOCK, ExportSpec("webm", 64, 64, 1.0, 10, start=0.5), out,
+                  timeout=300)
+    container, frames = _frames(out)
+    assert len(frames) == 10
+    for n, frame in enumerate(frames):
+        expected = np.array([0.5, (0.5 + n / 10) / 4, n / 20]) * 255
+        got = _frame(frame)[32, 32]
+        assert np.abs(got - expected).max() <= 6, (n, got, expected.round())
+    container.close()
+    still = tmp_path / "clock.png"
+    render_export(renderer, CLOCK, ExportSpec("png", 64, 64, 0, 10, start=1.0), still,
+                  timeout=300)
+    assert np.abs(_rgb(still.read_bytes())[32, 32] - (128, 64, 0)).max() <= 1
+
+
+def test_the_thumbnail_and_preview_keep_the_same_fixed_step_clock(app):
+    with app.app_context():
+        captured = _renderer(app).capture(CLOCK)
+    # The thumbnail is frame 15 at 1.5 s, drawn alone (one pass), and still gets 1/10 s.
+    thumbnail = _rgb(captured.thumbnail)[144, 256]
+    assert np.abs(thumbnail - (128, 96, 191)).max() <= 1, thumbnail
+    first = _rgb(captured.preview[0])[90, 160]  # frame 0 of the preview (a JPEG)
+    assert abs(first[0] - 128) <= 4 and first[1] <= 4 and first[2] <= 4, first
+
+
+def test_the_render_pages_fresh_player_resolves_with_its_media_already_textures(app):
+    import base64
+
+    from tests.api.test_media import png
+
+    media = {"media:7": {"id": 7, "kind": "image", "width": 32, "height": 16,
+                         "url": "data:image/png;base64," + base64.b64encode(
+                             png(size=(32, 16))).decode("ascii")}}
+    version = {"common": "", "media": media, "passes": [{"name": "Image", "code": SAMPLES,
+               "inputs": [{"channel": 0, "source": "media:7"}]}]}
+    with app.app_context():
+        page = _renderer(app)._warm_page()
+    # Frame 0 drawn in the same task the player resolves in: no later chance to decode.
+    pixel = page.evaluate("""async v => {
+        const got = await window.__fractafragFreshPlayer(v);
+        got.player.setSize(8, 8);
+        got.player.renderFrame(0, 0);
+        return Array.from(got.player.readPixels().data.slice(0, 4));
+    }""", version)
+    assert pixel == [255, 0, 0, 255]
+    refused = page.evaluate("v => window.__fractafragFreshPlayer(v)", {
+        "common": "", "passes": [{"name": "Image", "code": "void mainImage() {}"}]})
+    assert refused["errors"][0]["pass"] == "Image"
