@@ -174,3 +174,21 @@ def pick(model: type[BaseModel], data: dict[str, Any], **extra: Any) -> Any:
     fields = {f.alias or name for name, f in model.model_fields.items()} | set(
         model.model_fields)
     return model.model_validate({k: v for k, v in {**data, **extra}.items() if k in fields})
+
+
+class ExportResult(BaseModel):
+    """A finished export: where to download the file and what it is."""
+
+    id: int = Field(description="The export's id (GET /api/v1/exports/<id> shows it too).")
+    shader_id: int
+    version: int | None = None
+    format: str = Field(description="png, webm, mp4 or gif.")
+    width: int
+    height: int
+    seconds: float | None = Field(None, description="Length of a video or GIF.")
+    fps: int | None = None
+    start: float | None = Field(None, description="iTime of the first frame.")
+    status: str = Field(description="ready.")
+    url: str = Field(description="Absolute URL of the file, kept until expires_at.")
+    bytes: int | None = Field(None, description="The file's size.")
+    expires_at: str | None = None
