@@ -26,12 +26,6 @@
   const TAB_ORDER = ["Common", "Image"].concat(BUFFERS);
   const COMPILE_DELAY_MS = 400;
   const ERROR_GUTTER = "cm-error-gutter";
-  const SOURCES = [["", "Nothing"]]
-    .concat(BUFFERS.map((name) => [name, name]))
-    // Every built-in input (GET /api/v1/inputs), given by the page.
-    .concat((Array.isArray(data.builtins) ? data.builtins : []).map((b) => [b.source, b.source]));
-  const FILTERS = ["linear", "nearest", "mipmap"];
-  const WRAPS = ["clamp", "repeat"];
   const NEW_BUFFER_CODE =
     "// A buffer keeps its picture between frames. Its iChannel0 reads\n" +
     "// its own previous frame (feedback): see the inputs below.\n" +
@@ -203,57 +197,23 @@
     compileNow();
   });
 
-  // ---- Channels (iChannel0-3 of the active pass) ----
+  // ---- Channels (iChannel0-3 of the active pass: static/js/channel_picker.js) ----
 
-  function select(id, options, value, onChange) {
-    // A value the list lacks (your upload, media:<id>) is still shown as it is.
-    if (value && !options.some(([v]) => v === value)) options = options.concat([[value, value]]);
-    const node = el("select", { id },
-      options.map(([v, label]) => el("option", { value: v, selected: v === value }, label)));
-    node.addEventListener("change", () => onChange(node.value));
-    return node;
-  }
+  data.media = data.media || {}; // "media:<id>" → what the player loads; the picker adds uploads
+  const picker = FractafragChannelPicker.create({
+    grid: $("[data-role=channel-grid]"),
+    builtins: data.builtins, // every built-in input (GET /api/v1/inputs), given by the page
+    media: data.media,
+    signedIn: !!data.signed_in,
+    onChange: () => { dirty = true; compileNow(); },
+  });
 
   function renderChannels() {
-    const details = $("[data-role=channels]");
-    const grid = $("[data-role=channel-grid]");
     $("[data-role=channels-pass]").textContent = active;
-    details.hidden = active === "Common";
+    $("[data-role=channels]").hidden = active === "Common";
     const tab = tabs.get(active);
-    if (!tab || active === "Common") { grid.replaceChildren(); return; }
-    const rows = [];
-    for (let channel = 0; channel < 4; channel++) {
-      const input = tab.inputs.find((i) => i.channel === channel);
-      const update = (key, value) => {
-        const current = tab.inputs.find((i) => i.channel === channel);
-        if (key === "source" && !value) {
-          tab.inputs = tab.inputs.filter((i) => i.channel !== channel);
-        } else if (current) {
-          current[key] = value;
-        } else {
-          tab.inputs.push({ channel, source: value, filter: "linear", wrap: "clamp" });
-          tab.inputs.sort((a, b) => a.channel - b.channel);
-        }
-        dirty = true;
-        renderChannels();
-        compileNow();
-      };
-      const base = "ed-ch" + channel;
-      rows.push(el("fieldset", { class: "ed-channel" },
-        el("legend", {}, "iChannel" + channel),
-        el("label", { for: base + "-source" }, "Source"),
-        select(base + "-source", SOURCES, input ? input.source : "", (v) => update("source", v)),
-        el("label", { for: base + "-filter" }, "Filter"),
-        select(base + "-filter", FILTERS.map((f) => [f, f]), input ? input.filter || "linear" : "linear",
-               (v) => update("filter", v)),
-        el("label", { for: base + "-wrap" }, "Wrap"),
-        select(base + "-wrap", WRAPS.map((w) => [w, w]), input ? input.wrap || "clamp" : "clamp",
-               (v) => update("wrap", v))));
-      if (!input) {
-        for (const s of rows[rows.length - 1].querySelectorAll("select:not([id$=-source])")) s.disabled = true;
-      }
-    }
-    grid.replaceChildren(...rows);
+    if (!tab || active === "Common") { $("[data-role=channel-grid]").replaceChildren(); return; }
+    picker.render(tab);
   }
 
   // ---- The code as the API and the player take it ----
@@ -281,6 +241,9 @@
     player.attachMouse();
     canvas.tabIndex = 0; // keys reach the shader (keyboard input) while the canvas has focus
     player.attachKeyboard(canvas);
+    // Mic, webcam and music start on a click (browsers ask permission, and play sound only
+    // after a gesture); uploaded videos play muted at once.
+    canvas.addEventListener("pointerdown", () => player.startLiveInputs());
     if (typeof ResizeObserver !== "undefined") {
       new ResizeObserver(() => player.fitToDisplay()).observe(canvas);
     }
@@ -331,7 +294,7 @@
     clearTimeout(compileTimer);
     const code = version();
     if (player) {
-      const result = player.load(Object.assign({ media: data.media || {} }, code));
+      const result = player.load(Object.assign({ media: data.media }, code));
       showErrors(result.errors);
       if (result.ok && !loaded) {
         loaded = true;

@@ -421,7 +421,9 @@
       gl.compileShader(this._vertexShader);
       this._samplers = {};
       this._textures = {}; // built-in textures, created on first use
-      this._media = {}; // "media:<id>|<vflip>" → {texture, width, height} (null while loading)
+      // "media:<id>|<vflip>|<srgb>" → {texture, width, height} (null while loading); a video's
+      // also has {video, update, stop}: its picture is copied to the texture as it plays.
+      this._media = {};
       this.ready = Promise.resolve();
       this._black = gl.createTexture();
       gl.bindTexture(gl.TEXTURE_2D, this._black);
@@ -544,20 +546,33 @@
       return { ok: true, errors: [] };
     }
 
-    // Uploaded images named by `media:<id>` inputs, from version.media ({"media:<id>":
-    // {url, width, height, kind}}); they load asynchronously (black until then). Returns a
-    // promise settled when every one has loaded or failed (the render worker waits on it).
+    // Uploaded images and videos named by `media:<id>` inputs, from version.media
+    // ({"media:<id>": {url, width, height, kind}}); they load asynchronously (black until
+    // then). Returns a promise settled when every image has loaded or failed (the render
+    // worker waits on it; it is never given videos, which stay black there).
     _loadMedia(media, passes) {
       const gl = this.gl, wanted = new Set(), jobs = [];
       this._mediaInfo = media || {};
       for (const p of passes) for (const input of p.inputs) {
         if (input && input.source.startsWith("media:")) wanted.add(mediaKey(input));
       }
+      for (const [key, entry] of Object.entries(this._media)) {
+        // A video no channel reads any more stops playing (images stay cached).
+        if (entry && entry.video && !wanted.has(key)) {
+          entry.stop();
+          gl.deleteTexture(entry.texture);
+          delete this._media[key];
+        }
+      }
       for (const key of wanted) {
         if (key in this._media) continue;
         const [source, flip, srgb] = key.split("|");
         const info = media && media[source];
         this._media[key] = null;
+        if (info && info.kind === "video" && info.url && typeof document !== "undefined") {
+          this._media[key] = this._startVideo(info.url, flip === "1", srgb === "1");
+          continue;
+        }
         if (!info || info.kind !== "image" || !info.url || typeof Image === "undefined") continue;
         jobs.push(new Promise((resolve) => {
           const image = new Image();
@@ -578,6 +593,42 @@
         }));
       }
       return Promise.all(jobs).then(() => undefined);
+    }
+
+    // An uploaded video as a texture: a muted, looping <video> playing with the clock, its
+    // current picture copied to the texture on each frame it changed (Shadertoy flips it
+    // like an image when vflip is on).
+    _startVideo(url, flip, srgb) {
+      const gl = this.gl, tex = gl.createTexture();
+      gl.bindTexture(gl.TEXTURE_2D, tex);
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, 1, 1, 0, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+      const video = document.createElement("video");
+      video.muted = true;
+      video.loop = true;
+      video.playsInline = true;
+      video.preload = "auto";
+      video.src = url;
+      let shown = -1;
+      const entry = { texture: tex, width: 0, height: 0, video };
+      entry.update = () => {
+        if (video.readyState < 2 || video.currentTime === shown) return;
+        shown = video.currentTime;
+        gl.bindTexture(gl.TEXTURE_2D, tex);
+        gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, flip);
+        gl.texImage2D(gl.TEXTURE_2D, 0, srgb ? gl.SRGB8_ALPHA8 : gl.RGBA8, gl.RGBA,
+          gl.UNSIGNED_BYTE, video);
+        gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+        entry.width = video.videoWidth;
+        entry.height = video.videoHeight;
+      };
+      entry.stop = () => { video.pause(); video.removeAttribute("src"); video.load(); };
+      if (this._playing) video.play().catch(() => {});
+      return entry;
+    }
+
+    // Uploaded videos follow the clock: playing, paused, back to the start.
+    _eachVideo(action) {
+      for (const entry of Object.values(this._media)) if (entry && entry.video) action(entry.video);
     }
 
     _normalizeInputs(inputs) {
@@ -745,6 +796,7 @@
             const image = this._media[mediaKey(input)];
             texture = image.texture;
             resolution.set([image.width, image.height, 1], unit * 3);
+            if (image.video && filter === "mipmap") filter = "linear"; // no mipmaps per frame
           } else if (this._live[input.source]) {
             const live = this._live[input.source];
             texture = live.texture;
@@ -791,6 +843,7 @@
       const w = this.canvas.width, h = this.canvas.height;
       const times = new Float32Array([u.time, u.time, u.time, u.time]);
       for (const live of Object.values(this._live)) if (live.update) live.update();
+      for (const entry of Object.values(this._media)) if (entry && entry.update) entry.update();
       for (const pass of this._passes) {
         const buffer = pass.name === "Image" ? null : this._buffers[pass.name];
         const target = buffer ? 1 - buffer.front : 0;
@@ -988,10 +1041,12 @@
       this._playing = true;
       this._lastStamp = null;
       this._raf = requestAnimationFrame((t) => this._tick(t));
+      this._eachVideo((video) => video.play().catch(() => {}));
     }
 
     pause() {
       this._playing = false;
+      this._eachVideo((video) => video.pause());
       if (this._raf) cancelAnimationFrame(this._raf);
       this._raf = 0;
     }
@@ -999,6 +1054,7 @@
     // Back to time 0 and frame 0 with cleared buffers; redraws at once when paused.
     restart() {
       this._time = 0;
+      this._eachVideo((video) => { video.currentTime = 0; });
       this.reset();
       this._lastDelta = 1 / 60;
       if (!this._playing) this._drawClockFrame();
@@ -1125,7 +1181,10 @@
       this._deleteBuffers();
       for (const sampler of Object.values(this._samplers)) gl.deleteSampler(sampler);
       for (const builtin of Object.values(this._textures)) if (builtin) gl.deleteTexture(builtin.texture);
-      for (const image of Object.values(this._media)) if (image) gl.deleteTexture(image.texture);
+      for (const image of Object.values(this._media)) {
+        if (image && image.stop) image.stop();
+        if (image) gl.deleteTexture(image.texture);
+      }
       for (const live of Object.values(this._live)) {
         if (live.stop) live.stop();
         gl.deleteTexture(live.texture);
