@@ -133,8 +133,12 @@ class ShadertoyFormatError(ValueError):
         self.message = message
 
 
-def to_shadertoy(meta: dict, version: dict) -> dict:
-    """Export a version as a Shadertoy shader document ({"ver", "info", "renderpass"})."""
+def to_shadertoy(meta: dict, version: dict, media: dict[str, dict] | None = None) -> dict:
+    """Export a version as a Shadertoy shader document ({"ver", "info", "renderpass"}).
+
+    media maps the `media:<id>` sources to what they are ({"kind": "image" | "audio" |
+    "video"}), so an uploaded video exports as a Shadertoy video input and audio as music
+    (an image, or a medium not given, as a texture)."""
     passes = version.get("passes", [])
     common = version.get("common", "")
     renderpass: list[dict] = []
@@ -154,7 +158,7 @@ def to_shadertoy(meta: dict, version: dict) -> dict:
         is_image = name == "Image"
         renderpass.append(
             {
-                "inputs": [_export_input(i) for i in spec.get("inputs", [])],
+                "inputs": [_export_input(i, media or {}) for i in spec.get("inputs", [])],
                 "outputs": [
                     {"id": IMAGE_STRING_ID if is_image else BUFFER_STRING_IDS[name], "channel": 0}
                 ],
@@ -249,7 +253,7 @@ def from_shadertoy(doc: Any) -> tuple[dict, dict]:
     return meta, {"common": common, "passes": passes}
 
 
-def _export_input(spec: dict) -> dict:
+def _export_input(spec: dict, media: dict[str, dict]) -> dict:
     """One version input as a Shadertoy renderpass input (vflip, sRGB, filter and wrap kept;
     the exact source under SOURCE_KEY for our own import)."""
     source = spec["source"]
@@ -272,7 +276,8 @@ def _export_input(spec: dict) -> dict:
         elif prefix in ("cubemap", "volume"):
             ctype, src = prefix, f"/presets/{prefix}-{name}.png"
         elif is_media_source(source):
-            ctype, src = "texture", ""
+            kind = (media.get(source) or {}).get("kind")
+            ctype, src = {"video": "video", "audio": "music"}.get(kind, "texture"), ""
         else:  # keyboard, mic, webcam, video, music
             ctype, src = source, ""
         was_src, was_kind = original.get("src"), original.get("ctype")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fractafrag.models import Shader
-from fractafrag.services import ServiceError, shaders
+from fractafrag.services import ServiceError, media, shaders
 from fractafrag.services.shadertoy import ShadertoyFormatError, from_shadertoy, to_shadertoy
 
 
@@ -16,7 +16,9 @@ def export_shader(shader_id: int, viewer_id: int | None) -> dict[str, Any]:
             "tags": shader.tags, "author": shader.owner.username,
             "created_at": shader.created_at.isoformat(), "views": shader.view_count,
             "likes": shader.up}
-    return to_shadertoy(meta, {"common": shader.current.common, "passes": shader.current.passes})
+    passes = shader.current.passes
+    return to_shadertoy(meta, {"common": shader.current.common, "passes": passes},
+                        media.media_for_passes(passes, viewer_id))
 
 
 def import_shader(user_id: int, document: Any, options: dict[str, Any]) -> Shader:

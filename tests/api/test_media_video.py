@@ -181,7 +181,9 @@ def test_a_video_input_saves_with_its_sampler_and_survives_a_shadertoy_round_tri
     assert shown["media"][source]["url"] == clip["url"]
 
     exported = client.get(f"/api/v1/shaders/{created.json['id']}/export").json
-    sampler = exported["renderpass"][0]["inputs"][0]["sampler"]
+    channel = exported["renderpass"][0]["inputs"][0]
+    assert channel["ctype"] == "video", "Shadertoy reads it as a video input"
+    sampler = channel["sampler"]
     assert (sampler["filter"], sampler["wrap"], sampler["vflip"], sampler["srgb"]) == (
         "nearest", "repeat", "false", "true")
     again = client.post("/api/v1/shaders/import", json=exported,
