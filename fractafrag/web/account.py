@@ -13,7 +13,7 @@ from fractafrag.api.limits import client_ip
 from fractafrag.auth import end_sessions
 from fractafrag.models import User
 from fractafrag.services import ServiceError, accounts, apikeys, byok
-from fractafrag.services.billing import bounties, plans, stripe_client
+from fractafrag.services.billing import bounties, connect, plans, stripe_client
 from fractafrag.services.ratelimit import count_password_check, count_sign_in, enforce
 from fractafrag.urls import public_url
 from fractafrag.web.session import CSP, check_csrf, page_user, sign_in, sign_out
@@ -202,22 +202,24 @@ def _delete_account(user: User) -> Response:
 
 # ----------------------------------------------------------------------------- payments (Stripe)
 
-# Checkout and the billing portal are Stripe's pages: the settings forms redirect there, which
-# the page's CSP (form-action) must allow.
-STRIPE_FORM_TARGETS = "https://checkout.stripe.com https://billing.stripe.com"
+# Checkout, the billing portal and Connect onboarding are Stripe's pages: the settings and
+# desire forms redirect there, which the page's CSP (form-action) must allow.
+STRIPE_FORM_TARGETS = ("https://checkout.stripe.com https://billing.stripe.com "
+                       "https://connect.stripe.com")
+STRIPE_FORM_PAGES = ("account.settings", "desire_pages.desire_page")
 
 
 @bp.app_context_processor
 def _payments_context() -> dict[str, Any]:
     """Whether payments are on (pages hide the payment UI otherwise), and the plan helpers."""
     return {"payments_enabled": stripe_client.enabled(), "plan_of": plans.plan_of,
-            "payouts_of": bounties.payouts_of}
+            "payouts_of": bounties.payouts_of, "connect_of": connect.connect_of}
 
 
-@bp.after_request
+@bp.after_app_request
 def _allow_stripe_forms(response: Response) -> Response:
-    """On the settings page with payments on, let its forms lead to Stripe's pages."""
-    if request.endpoint == "account.settings" and stripe_client.enabled():
+    """On pages with forms that lead to Stripe (payments on), let the forms go there."""
+    if request.endpoint in STRIPE_FORM_PAGES and stripe_client.enabled():
         response.headers["Content-Security-Policy"] = CSP.format(ancestors="'self'").replace(
             "form-action 'self'", f"form-action 'self' {STRIPE_FORM_TARGETS}")
     return response
@@ -249,3 +251,43 @@ def billing_portal() -> Response:
     """The "Manage billing" button: on to Stripe's billing portal."""
     return _to_stripe(lambda user_id: plans.portal_url(
         user_id, public_url("account.settings")))
+
+
+@bp.post("/settings/payouts/connect")
+def payouts_connect() -> Response:
+    """The "Set up payouts" button: on to Stripe's onboarding for the user's Express account."""
+    return _to_stripe(lambda user_id: connect.onboarding_url(
+        user_id, public_url("account.payouts_refresh"),
+        public_url("account.settings", payouts="return")))
+
+
+@bp.get("/settings/payouts/refresh")
+def payouts_refresh() -> Response:
+    """Where Stripe sends someone whose onboarding link expired: a fresh link."""
+    user = page_user()
+    if user is None:
+        return redirect(url_for("account.login", next=url_for("account.settings")))
+    try:
+        return redirect(connect.refresh_url_for(
+            user.id, public_url("account.payouts_refresh"),
+            public_url("account.settings", payouts="return")), code=303)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("account.settings"))
+
+
+@bp.post("/settings/payouts/send")
+def payouts_send() -> Response:
+    """The "Send owed payouts" button: try again the transfers Stripe refused."""
+    check_csrf()
+    user = page_user()
+    if user is None:
+        return redirect(url_for("account.login", next=url_for("account.settings")))
+    sent = connect.pay_owed(user.id)
+    owed = connect.connect_of(user.id)["owed_cents"]
+    if owed:
+        flash(f"Sent {sent} payout(s); Stripe refused the rest, which stay owed. Try again "
+              "later.", "error")
+    else:
+        flash(f"Sent {sent} payout(s) to your Stripe account.", "ok")
+    return redirect(url_for("account.settings"))

@@ -1,7 +1,8 @@
 """The desire board pages: /desires (heat map, newest asks, the ask form) and /desires/<id>.
 
 Everything reads without JavaScript: the hottest clusters with their asks, the newest open asks,
-and plain forms to ask, offer a shader and accept an offer. static/js/desires.js adds the live
+and plain forms to ask, offer a shader, accept an offer and pledge a bounty (which leads to
+Stripe's hosted Checkout and back here, to the pledge's state). static/js/desires.js adds the live
 heat map (Socket.IO room `desires`) and does the same actions through the REST API.
 """
 
@@ -17,8 +18,9 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 
 from fractafrag.api.desires.schemas import ClusterSchema, DesireCreateSchema, DesireSchema
 from fractafrag.extensions import db
-from fractafrag.models import Desire, DesireCluster, Shader, User
+from fractafrag.models import BountyPledge, Desire, DesireCluster, Shader, User
 from fractafrag.services import NotFound, ServiceError, desires, search, shaders
+from fractafrag.services.billing import bounties
 from fractafrag.services.clustering import heat_now
 from fractafrag.web.session import check_csrf, page_user
 
@@ -137,6 +139,15 @@ def _my_offerable_shaders(viewer: User | None) -> list[Shader]:
     return [s for s in rows if s.visibility in shaders.OPEN_BY_LINK]
 
 
+def _my_pledges(desire_id: int, viewer: User | None) -> list[BountyPledge]:
+    """The viewer's pledges to this desire, newest first."""
+    if viewer is None:
+        return []
+    return list(db.session.scalars(sa.select(BountyPledge).where(
+        BountyPledge.desire_id == desire_id, BountyPledge.user_id == viewer.id)
+        .order_by(BountyPledge.id.desc())))
+
+
 @bp.get("/desires/<int:desire_id>")
 def desire_page(desire_id: int) -> str:
     """One ask: its offers, a form to offer a shader and, for the asker, to accept one."""
@@ -152,6 +163,8 @@ def desire_page(desire_id: int) -> str:
             fulfilled_by = None
     return render_template(
         "desire.html", desire=desire, cluster=cluster, fulfilled_by=fulfilled_by,
+        my_pledges=_my_pledges(desire_id, viewer),
+        shown_pledge=request.args.get("pledge", type=int),
         offers=_offers_with_shaders(desire_id, viewer.id if viewer else None),
         my_shaders=_my_offerable_shaders(viewer),
         is_asker=viewer is not None and viewer.id == desire.author_id, dollars=dollars,
@@ -194,3 +207,43 @@ def accept(desire_id: int, offer_id: int) -> Response:
     else:
         flash("Accepted: this desire is fulfilled.", "ok")
     return redirect(here)
+
+
+@bp.post("/desires/<int:desire_id>/pledges")
+def pledge(desire_id: int) -> Response:
+    """Pledge a bounty (form field `amount`, in dollars): on to Stripe Checkout to pay."""
+    check_csrf()
+    here = url_for("desire_pages.desire_page", desire_id=desire_id)
+    viewer = page_user()
+    if viewer is None:
+        return redirect(url_for("account.login", next=here))
+    cents, problem = parse_bounty(request.form.get("amount", ""))
+    if problem is None and cents < bounties.MIN_CENTS:
+        problem = "Pledge at least $1."
+    if problem is not None:
+        flash(f"Amount: {problem}", "error")
+        return redirect(here + "#pledge-title")
+    try:
+        made = bounties.create_pledge(desire_id, viewer.id, cents)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(here + "#pledge-title")
+    if made.checkout_url:
+        return redirect(made.checkout_url, code=303)
+    return redirect(url_for("desire_pages.desire_page", desire_id=desire_id,
+                            pledge=made.id) + "#pledge-title", code=303)
+
+
+@bp.get("/desires/<int:desire_id>/pledges/<int:pledge_id>/return")
+def pledge_return(desire_id: int, pledge_id: int) -> Response:
+    """Stripe Checkout sends the pledger back here (`outcome` paid or cancelled)."""
+    here = url_for("desire_pages.desire_page", desire_id=desire_id, pledge=pledge_id)
+    viewer = page_user()
+    if viewer is None:
+        return redirect(url_for("account.login", next=request.full_path))
+    outcome = "cancelled" if request.args.get("outcome") == "cancelled" else "paid"
+    try:
+        bounties.return_from_checkout(desire_id, pledge_id, viewer.id, outcome)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    return redirect(here + "#pledge-title")

@@ -1,7 +1,8 @@
 /*
  * The desire board, live: a heat map of clusters (one button per cluster, sized by its number
  * of asks and coloured by its heat), a panel with the chosen cluster's asks, the newest asks,
- * the ask form through the API, offering a shader and accepting an offer, pledging a bounty.
+ * the ask form through the API, offering a shader and accepting an offer. Pledging a bounty is
+ * a plain form (no script): the server sends the pledger on to Stripe's hosted Checkout.
  *
  * Realtime (room `desires`): desire:created adds to the newest asks, cluster:heat grows, adds,
  * recolours or removes bubbles (size 0 = merged or emptied), desire:fulfilled marks asks done.
@@ -574,71 +575,6 @@
     });
   }
 
-  // ---------------------------------------------------------------- pledging a bounty
-
-  // POST /api/v1/desires/<id>/pledges creates a PaymentIntent held on a card (manual capture).
-  // Collecting the card is Stripe.js's job: a Payment Element would confirm the returned
-  // client_secret (not loaded here: nothing comes from a CDN). In test mode the server confirms
-  // with STRIPE_TEST_PAYMENT_METHOD (pm_card_visa) and the pledge comes back "authorized";
-  // otherwise it stays "pending" until Stripe reports the card confirmed.
-  async function showBounty() {
-    if (!detail) return;
-    const result = await F.api("GET", "/api/v1/desires/" + Number(detail.dataset.desireId));
-    if (!result.ok) return;
-    const meta = detail.querySelector(".meta");
-    let bounty = meta && meta.querySelector(".bounty");
-    if (!bounty && meta) {
-      bounty = el("span", { class: "bounty" });
-      meta.prepend(bounty);
-    }
-    if (bounty) bounty.textContent = dollars(result.data.bounty_cents) + " bounty";
-  }
-
-  function setupPledge() {
-    const form = document.querySelector("[data-role=pledge-form]");
-    if (!form) return;
-    const input = form.elements.amount;
-    const error = form.querySelector('[data-error-for="amount"]');
-    const status = form.querySelector("[data-role=pledge-status]");
-    function showError(message) {
-      error.textContent = message || "";
-      if (message) input.setAttribute("aria-invalid", "true");
-      else input.removeAttribute("aria-invalid");
-    }
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      showError("");
-      status.textContent = "";
-      const [cents, problem] = parseBounty(input.value);
-      if (problem || !cents || cents < 100) {
-        showError(problem || "Pledge at least $1.");
-        input.focus();
-        return;
-      }
-      const submit = form.querySelector("button[type=submit]");
-      submit.disabled = true;
-      const result = await F.api("POST", "/api/v1/desires/" + Number(form.dataset.desireId) +
-                                 "/pledges", { amount_cents: cents });
-      submit.disabled = false;
-      if (result.status === 401) { location.href = loginUrl(); return; }
-      if (!result.ok) {
-        showError(F.errorText(result));
-        input.focus();
-        return;
-      }
-      form.reset();
-      if (result.data.status === "authorized") {
-        status.textContent = "Pledged " + dollars(cents) + ": your card is authorised for it. " +
-          "It is charged only when the asker accepts a shader.";
-        F.toast("Pledge authorised: " + dollars(cents) + ".", "ok");
-        showBounty();
-      } else {
-        status.textContent = "Pledge of " + dollars(cents) + " created; it counts once your " +
-          "card is confirmed with Stripe.";
-      }
-    });
-  }
-
   // ---------------------------------------------------------------- start
 
   function setLive(state) {
@@ -655,7 +591,6 @@
   for (const item of document.querySelectorAll("[data-role=newest] [data-desire-id]")) {
     enhance(item);
   }
-  setupPledge();
 
   if (board && map && panel) {
     const staticList = board.querySelector("[data-role=cluster-list]");

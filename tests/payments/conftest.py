@@ -22,6 +22,23 @@ def pay_app(make_app, stripe_fake: FakeStripe) -> Flask:
                     STRIPE_TEST_PAYMENT_METHOD="pm_card_visa")
 
 
+PUBLIC = "https://shaders.example.org"
+
+
+@pytest.fixture
+def checkout_app(make_app, stripe_fake: FakeStripe) -> Flask:
+    """An app as in production: pledges are paid on Stripe Checkout (no test payment method),
+    the site's public address is FRACTAFRAG_PUBLIC_URL."""
+    return make_app(STRIPE_SECRET_KEY=SECRET_KEY, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+                    STRIPE_PRICE_PRO=PRICE, STRIPE_API_BASE=stripe_fake.url, PUBLIC_URL=PUBLIC)
+
+
+@pytest.fixture
+def checkout_client(checkout_app: Flask) -> FlaskClient:
+    """A test client of the Checkout app."""
+    return checkout_app.test_client()
+
+
 @pytest.fixture
 def pay_client(pay_app: Flask) -> FlaskClient:
     """A test client of the payments app."""

@@ -4,9 +4,12 @@ Requests are form-encoded with bracket notation (`metadata[user_id]=7`,
 `line_items[0][price]=price_…`) and authenticated with `Authorization: Bearer sk_test_…`;
 answers are JSON objects with `id` and `object`, errors `{"error": {"type", "code",
 "message"}}` with Stripe's statuses (400, 401, 402, 404). `Idempotency-Key` replays the first
-answer. Only what Fractafrag calls is implemented: customers, checkout sessions, billing portal
-sessions, subscriptions (read), payment intents (create, capture, cancel) and transfers.
-Every request is recorded with its decoded parameters.
+answer. Only what Fractafrag calls is implemented: customers, checkout sessions (create in
+subscription or payment mode, retrieve, expire), billing portal sessions, subscriptions (read),
+payment intents (create, retrieve, capture, cancel), Connect accounts (create Express,
+retrieve), account links and transfers. Every request is recorded with its decoded parameters.
+Helpers play the part of the person on Stripe's pages: `complete_checkout` pays a session,
+`expire_checkout` lets it lapse, `update_account` finishes (or undoes) Connect onboarding.
 """
 
 from __future__ import annotations
@@ -101,7 +104,10 @@ class FakeStripe:
         self.subscriptions: dict[str, dict[str, Any]] = {}
         self.intents: dict[str, dict[str, Any]] = {}
         self.transfers: dict[str, dict[str, Any]] = {}
-        self.fail: dict[str, StripeError] = {}  # "capture" / "cancel" / "transfer" → error
+        self.accounts: dict[str, dict[str, Any]] = {}
+        # "capture" / "cancel" / "transfer" / "checkout" / "expire" / "account" /
+        # "account_link" → the error that request answers with
+        self.fail: dict[str, StripeError] = {}
         self.idempotent: dict[str, tuple[int, bytes]] = {}
         self.ids = itertools.count(1)
         self.lock = threading.Lock()
@@ -160,14 +166,52 @@ class FakeStripe:
 
     def complete_checkout(self, session_id: str, period_end: int | None = None
                           ) -> dict[str, Any]:
-        """Pay a checkout session: its subscription exists; return the completed session."""
+        """Pay a checkout session: its subscription exists, or (payment mode) its card is
+        charged or held by a new PaymentIntent; return the completed session."""
         session = self.sessions[session_id]
+        if session["mode"] == "payment":
+            return self._pay_session(session)
         user = session.get("metadata", {}).get("user_id")
         subscription = self.add_subscription(session["customer"], period_end=period_end,
                                              user_id=int(user) if user else None)
         session.update(status="complete", payment_status="paid",
                        subscription=subscription["id"])
         return session
+
+    def _pay_session(self, session: dict[str, Any]) -> dict[str, Any]:
+        data = session.get("payment_intent_data") or {}
+        ident = self.new_id("pi")
+        amount = session["amount_total"]
+        manual = data.get("capture_method") == "manual"
+        self.intents[ident] = {
+            "id": ident, "object": "payment_intent", "amount": amount,
+            "amount_capturable": amount if manual else 0,
+            "amount_received": 0 if manual else amount, "currency": session["currency"],
+            "capture_method": data.get("capture_method", "automatic_async"),
+            "client_secret": f"{ident}_secret_fake", "metadata": data.get("metadata", {}),
+            "payment_method": self.new_id("pm"), "latest_charge": self.new_id("ch"),
+            "transfer_group": data.get("transfer_group"),
+            "status": "requires_capture" if manual else "succeeded"}
+        # A held (uncaptured) payment leaves the session unpaid, as Stripe reports it.
+        session.update(status="complete", payment_intent=ident,
+                       payment_status="unpaid" if manual else "paid")
+        return self._public_session(session)
+
+    def expire_checkout(self, session_id: str) -> dict[str, Any]:
+        """Let an open session lapse (Stripe does so after 24 hours); return it."""
+        session = self.sessions[session_id]
+        session.update(status="expired", url=None)
+        return self._public_session(session)
+
+    def update_account(self, account_id: str, **fields: Any) -> dict[str, Any]:
+        """Change a Connect account as onboarding would (e.g. payouts_enabled=True)."""
+        account = self.accounts[account_id]
+        account.update(fields)
+        if fields.get("payouts_enabled"):
+            account.update(details_submitted=True, charges_enabled=True,
+                           capabilities={"transfers": "active"},
+                           requirements={"currently_due": [], "disabled_reason": None})
+        return account
 
     # ---------------------------------------------------------------- the wire
 
@@ -216,7 +260,19 @@ class FakeStripe:
             self.customers[customer["id"]] = customer
             return customer
         if route == ("POST", "checkout", "sessions"):
+            if "checkout" in self.fail:
+                raise self.fail["checkout"]
             return self._checkout(p)
+        if segments[1:3] == ["checkout", "sessions"] and len(segments) in (4, 5):
+            return self._session_action(method, segments[3], (segments[4:] or [""])[0])
+        if route == ("POST", "accounts"):
+            return self._create_account(p)
+        if method == "GET" and segments[1:2] == ["accounts"] and len(segments) == 3:
+            if segments[2] not in self.accounts:
+                raise self._missing("account", segments[2])
+            return self.accounts[segments[2]]
+        if route == ("POST", "account_links"):
+            return self._account_link(p)
         if route == ("POST", "billing_portal", "sessions"):
             if p.get("customer") not in self.customers:
                 raise self._missing("customer", p.get("customer", ""))
@@ -230,8 +286,17 @@ class FakeStripe:
             return self.subscriptions[segments[2]]
         if route == ("POST", "payment_intents"):
             return self._create_intent(p)
+        if method == "GET" and segments[1:2] == ["payment_intents"] and len(segments) == 3:
+            if segments[2] not in self.intents:
+                raise self._missing("payment_intent", segments[2])
+            return self.intents[segments[2]]
         if method == "POST" and segments[1:2] == ["payment_intents"] and len(segments) == 4:
             return self._intent_action(segments[2], segments[3])
+        if route == ("GET", "transfers"):
+            data = [t for t in self.transfers.values() if p.get("transfer_group") in (
+                None, t["transfer_group"])]
+            return {"object": "list", "url": "/v1/transfers", "has_more": False,
+                    "data": data[::-1]}
         if route == ("POST", "transfers"):
             if "transfer" in self.fail:
                 raise self.fail["transfer"]
@@ -251,25 +316,110 @@ class FakeStripe:
         raise StripeError(404, "invalid_request_error", f"Unrecognized request URL ({method}: "
                           f"{path}).")
 
-    def _checkout(self, p: dict[str, Any]) -> dict[str, Any]:
-        for field in ("mode", "success_url"):
+    def _required(self, p: dict[str, Any], *fields: str) -> None:
+        for field in fields:
             if field not in p:
                 raise StripeError(400, "invalid_request_error", f"Missing required param: "
                                   f"{field}.", "parameter_missing", param=field)
+
+    def _checkout(self, p: dict[str, Any]) -> dict[str, Any]:
+        self._required(p, "mode", "success_url")
+        if p["mode"] not in ("payment", "subscription", "setup"):
+            raise StripeError(400, "invalid_request_error", "Invalid mode: must be one of "
+                              "payment, setup, or subscription", param="mode")
         if p.get("customer") and p["customer"] not in self.customers:
             raise self._missing("customer", p["customer"])
+        amount, currency = 0, None
+        for index, item in enumerate(p.get("line_items") or []):
+            price = item.get("price_data")
+            if price is None and "price" not in item:
+                raise StripeError(400, "invalid_request_error", "You must specify either "
+                                  f"`price` or `price_data` in line_items[{index}].",
+                                  param=f"line_items[{index}]")
+            if price is not None:
+                self._required(price, "currency")
+                if "product_data" not in price and "product" not in price:
+                    raise StripeError(400, "invalid_request_error", "Missing required param: "
+                                      f"line_items[{index}][price_data][product_data].",
+                                      "parameter_missing")
+                amount += int(price["unit_amount"]) * int(item.get("quantity", 1))
+                currency = price["currency"]
+        if p["mode"] == "payment" and not amount:
+            raise StripeError(400, "invalid_request_error", "line_items is required in "
+                              "payment mode.", "parameter_missing", param="line_items")
+        if p["mode"] != "payment" and "payment_intent_data" in p:
+            raise StripeError(400, "invalid_request_error", "payment_intent_data can only be "
+                              "used in payment mode.", param="payment_intent_data")
         ident = self.new_id("cs")
         session = {"id": ident, "object": "checkout.session", "mode": p["mode"],
                    "customer": p.get("customer"),
                    "client_reference_id": p.get("client_reference_id"),
                    "metadata": p.get("metadata", {}), "line_items": p.get("line_items"),
                    "subscription_data": p.get("subscription_data", {}),
+                   "payment_intent_data": p.get("payment_intent_data", {}),
+                   "amount_total": amount or None, "currency": currency,
                    "success_url": p["success_url"], "cancel_url": p.get("cancel_url"),
                    "status": "open", "payment_status": "unpaid", "subscription": None,
+                   "payment_intent": None, "created": int(time.time()),
+                   "expires_at": int(p.get("expires_at") or time.time() + 86400),
                    "url": f"https://checkout.stripe.com/c/pay/{ident}"}
         self.sessions[ident] = session
-        return {k: v for k, v in session.items() if k not in ("line_items",
-                                                              "subscription_data")}
+        return self._public_session(session)
+
+    @staticmethod
+    def _public_session(session: dict[str, Any]) -> dict[str, Any]:
+        """A session as Stripe answers it (line items and request-only data not included)."""
+        return {k: v for k, v in session.items() if k not in (
+            "line_items", "subscription_data", "payment_intent_data")}
+
+    def _session_action(self, method: str, ident: str, action: str) -> dict[str, Any]:
+        session = self.sessions.get(ident)
+        if session is None:
+            raise self._missing("checkout.session", ident)
+        if method == "GET" and not action:
+            return self._public_session(session)
+        if method == "POST" and action == "expire":
+            if "expire" in self.fail:
+                raise self.fail["expire"]
+            if session["status"] != "open":
+                raise StripeError(400, "invalid_request_error", "Only Checkout Sessions with a "
+                                  "status of `open` can be expired.",
+                                  "checkout_session_unexpected_state")
+            return self.expire_checkout(ident)
+        raise StripeError(404, "invalid_request_error", f"Unrecognized request URL {action}")
+
+    def _create_account(self, p: dict[str, Any]) -> dict[str, Any]:
+        if "account" in self.fail:
+            raise self.fail["account"]
+        if p.get("type") not in ("express", "standard", "custom") and "controller" not in p:
+            raise StripeError(400, "invalid_request_error", "Missing required param: type.",
+                              "parameter_missing", param="type")
+        ident = f"acct_test{next(self.ids):06d}"
+        account = {"id": ident, "object": "account", "type": p.get("type"),
+                   "email": p.get("email"), "country": p.get("country", "US"),
+                   "metadata": p.get("metadata", {}), "capabilities": {
+                       name: "inactive" for name in (p.get("capabilities") or {})},
+                   "charges_enabled": False, "payouts_enabled": False,
+                   "details_submitted": False, "created": int(time.time()),
+                   "requirements": {"currently_due": ["external_account", "tos_acceptance.date"],
+                                    "disabled_reason": "requirements.past_due"}}
+        self.accounts[ident] = account
+        return account
+
+    def _account_link(self, p: dict[str, Any]) -> dict[str, Any]:
+        if "account_link" in self.fail:
+            raise self.fail["account_link"]
+        self._required(p, "account", "type")
+        if p["account"] not in self.accounts:
+            raise self._missing("account", p["account"])
+        if p["type"] not in ("account_onboarding", "account_update"):
+            raise StripeError(400, "invalid_request_error", "Invalid type.", param="type")
+        if p["type"] == "account_onboarding":
+            self._required(p, "refresh_url", "return_url")
+        now = int(time.time())
+        return {"object": "account_link", "created": now, "expires_at": now + 300,
+                "url": f"https://connect.stripe.com/setup/e/{p['account']}/"
+                       f"{self.new_id('link')}"}
 
     def _create_intent(self, p: dict[str, Any]) -> dict[str, Any]:
         for field in ("amount", "currency"):

@@ -119,6 +119,8 @@ ENDPOINTS = [
              200, 200, {"plan": "pro"}, write_key=403),
     Endpoint("billing_portal", "POST", "/api/v1/payments/portal", "/api/v1/payments/portal",
              200, 200, write_key=403, setup=("checkout",)),
+    Endpoint("connect_payouts", "POST", "/api/v1/payments/connect", "/api/v1/payments/connect",
+             201, 201, write_key=403),
     # Shaders.
     Endpoint("publish", "POST", "/api/v1/shaders", "/api/v1/shaders", 201, 201,
              {"title": "New", "code": GRADIENT}),
@@ -303,6 +305,10 @@ PAGE_FORMS = [
              other_done=True, done_status=(303,)),
     PageForm("billing_portal", "/settings/billing/portal", "/settings/billing/portal",
              other_done=True, done_status=(303,), setup=("checkout",)),
+    PageForm("payouts_connect", "/settings/payouts/connect", "/settings/payouts/connect",
+             other_done=True, done_status=(303,)),
+    PageForm("payouts_send", "/settings/payouts/send", "/settings/payouts/send",
+             other_done=True),
     PageForm("fork", "/shaders/<int:shader_id>/fork", "/shaders/{shader}/fork",
              probe=lambda w: _count(w, "Shader"), actor=STRANGER, other_done=True),
     PageForm("ask", "/desires", "/desires", {"prompt": "rain on a window at night"},
@@ -314,6 +320,9 @@ PAGE_FORMS = [
     PageForm("accept_offer", "/desires/<int:desire_id>/offers/<int:offer_id>/accept",
              "/desires/{desire}/offers/{offer}/accept",
              probe=lambda w: w.get(f"/api/v1/desires/{w.desire}")["status"]),
+    PageForm("pledge", "/desires/<int:desire_id>/pledges", "/desires/{desire}/pledges",
+             {"amount": "5"}, lambda w: _count(w, "BountyPledge"), actor=STRANGER,
+             other_done=True, done_status=(303,)),
     PageForm("mark_notifications_read", "/notifications", "/notifications", other_done=True),
 ]
 

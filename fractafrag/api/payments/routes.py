@@ -1,4 +1,5 @@
-"""Payments with Stripe: Pro checkout, billing portal, webhook, payouts; bounty pledges.
+"""Payments with Stripe: Pro checkout, billing portal, webhook, Connect onboarding, payouts;
+bounty pledges.
 
 Money moves only for people signed in with a JWT (an API key gets 403). Without
 STRIPE_SECRET_KEY every write here answers 503 naming the missing setting.
@@ -13,7 +14,7 @@ from fractafrag.api.payments import schemas as s
 from fractafrag.auth import API_KEY_HEADER, login_required, session_user, viewer_id
 from fractafrag.models import User
 from fractafrag.services import ServiceError
-from fractafrag.services.billing import bounties, plans, stripe_client, webhooks
+from fractafrag.services.billing import bounties, connect, plans, stripe_client, webhooks
 from fractafrag.urls import public_url
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1/payments",
@@ -76,6 +77,30 @@ class Webhook(MethodView):
                                        request.headers.get("Stripe-Signature"))
 
 
+@blp.route("/connect")
+class Connect(MethodView):
+    """Getting paid for bounties: your Stripe Connect (Express) account."""
+
+    @blp.response(201, s.RedirectSchema)
+    @blp.alt_response(502, description="Stripe could not create the account or the link; "
+                                       "nothing changed that a retry would not fix.")
+    @blp.doc(security=PERSON_ONLY)
+    def post(self):
+        """Start (or continue) payout onboarding: send the person to the returned Stripe url"""
+        stripe_client.require()
+        user_id = _person().id
+        url = connect.onboarding_url(user_id, public_url("account.payouts_refresh"),
+                                     public_url("account.settings", payouts="return"))
+        return {"url": url}
+
+    @login_required
+    @blp.response(200, s.ConnectStatusSchema)
+    @blp.doc(security=SIGNED_IN)
+    def get(self):
+        """Your payout account's status and the bounty money owed to you and sent"""
+        return connect.connect_of(viewer_id())
+
+
 @blp.route("/payouts")
 class Payouts(MethodView):
     """Bounty money for the desires you fulfilled."""
@@ -94,16 +119,19 @@ class Pledges(MethodView):
 
     @pledges_blp.arguments(s.PledgeCreateSchema)
     @pledges_blp.response(201, s.PledgeCreatedSchema)
-    @pledges_blp.alt_response(402, description="The card was declined.")
+    @pledges_blp.alt_response(402, description="The test card was declined (test mode).")
+    @pledges_blp.alt_response(502, description="Stripe could not start the checkout; the "
+                                               "pledge is recorded as failed, pledge again.")
     @pledges_blp.alt_response(409, description="The desire is not open.")
     @pledges_blp.doc(security=PERSON_ONLY)
     def post(self, body, desire_id):
-        """Pledge a bounty: a card hold now, captured when the asker accepts an answer"""
+        """Pledge a bounty: pay on the returned Stripe Checkout url; the card is only held,
+        and charged when the asker accepts an answer"""
         stripe_client.require()
-        pledge, secret = bounties.create_pledge(desire_id, _person().id,
-                                                body["amount_cents"])
-        return {"pledge_id": pledge.id, "amount_cents": pledge.amount_cents,
-                "currency": pledge.currency, "status": pledge.status, "client_secret": secret}
+        pledge = bounties.create_pledge(desire_id, _person().id, body["amount_cents"])
+        return {"id": pledge.id, "pledge_id": pledge.id, "amount_cents": pledge.amount_cents,
+                "currency": pledge.currency, "status": pledge.status,
+                "checkout_url": pledge.checkout_url}
 
     @pledges_blp.response(200, s.PledgeSchema(many=True))
     def get(self, desire_id):

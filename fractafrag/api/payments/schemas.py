@@ -28,16 +28,17 @@ class PledgeCreateSchema(ma.Schema):
 
 
 class PledgeCreatedSchema(ma.Schema):
-    """A pledge just made, with what Stripe.js needs to confirm the card hold."""
+    """A pledge just made, and the Stripe Checkout page where the pledger pays."""
 
-    pledge_id = ma.fields.Integer()
+    id = ma.fields.Integer()
+    pledge_id = ma.fields.Integer(metadata={"description": "The same as id (older clients)."})
     amount_cents = ma.fields.Integer()
     currency = ma.fields.String()
     status = ma.fields.String(metadata={
-        "description": "authorized (the card hold is in place) or pending (confirm the "
-                       "PaymentIntent with Stripe.js using client_secret)."})
-    client_secret = ma.fields.String(allow_none=True, metadata={
-        "description": "The PaymentIntent's client secret, for Stripe.js; keep it private."})
+        "description": "pending (pay on checkout_url; authorized once Stripe confirms the "
+                       "card hold) or, on a test-mode instance, authorized at once."})
+    checkout_url = ma.fields.String(allow_none=True, metadata={
+        "description": "Stripe's hosted Checkout page for this pledge (null in test mode)."})
 
 
 class PledgeSchema(ma.Schema):
@@ -47,7 +48,9 @@ class PledgeSchema(ma.Schema):
     amount_cents = ma.fields.Integer()
     currency = ma.fields.String()
     status = ma.fields.String(metadata={
-        "description": "pending, authorized, captured, released, failed, capture_failed or "
+        "description": "pending (not paid on Checkout yet), authorized (the card is held), "
+                       "captured, released, abandoned (Checkout left or expired), failed "
+                       "(declined, or the hold expired after 7 days), capture_failed or "
                        "release_failed"})
     mine = ma.fields.Boolean(metadata={"description": "Made by the caller."})
     created_at = ma.fields.DateTime()
@@ -63,6 +66,17 @@ class PayoutSchema(ma.Schema):
     status = ma.fields.String(metadata={"description": "owed or transferred"})
     stripe_transfer_id = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
+
+
+class ConnectStatusSchema(ma.Schema):
+    """Your Stripe Connect account for bounty payouts, and the money owed and sent."""
+
+    status = ma.fields.String(metadata={
+        "description": "none (not set up), pending (Stripe needs more details) or enabled."})
+    payouts_enabled = ma.fields.Boolean()
+    details_submitted = ma.fields.Boolean()
+    owed_cents = ma.fields.Integer(metadata={"description": "Captured bounties not sent yet."})
+    transferred_cents = ma.fields.Integer(metadata={"description": "Sent to your account."})
 
 
 class WebhookReceiptSchema(ma.Schema):

@@ -1,22 +1,26 @@
 """Bounties on desires: card holds (PaymentIntents with manual capture), captured when the asker
 accepts a fulfilment and paid to the fulfilling shader's author, released when the desire closes.
 
-- **Pledging** creates a PaymentIntent (`capture_method: manual`, card). With
-  STRIPE_TEST_PAYMENT_METHOD set (test mode: `pm_card_visa`) it is confirmed with that method at
-  once and comes back `requires_capture`: the hold is in place and the pledge is `authorized`.
-  Without it the PaymentIntent waits in `requires_payment_method` and the pledge is `pending`:
-  its `client_secret` is what Stripe.js (a Payment Element's `confirmPayment`) confirms in the
-  browser, and the `payment_intent.amount_capturable_updated` webhook then authorises it.
+- **Pledging** records a `pending` pledge and creates a Stripe Checkout Session for it
+  (`payment` mode, the amount as inline price data, `payment_intent_data[capture_method]=manual`,
+  the pledge id in metadata); the pledger pays on Stripe's hosted page, so no card data and no
+  Stripe script touch our pages. The `checkout.session.completed` webhook (or the success return,
+  which reads the session back) records the PaymentIntent and makes the pledge `authorized`;
+  `checkout.session.expired` or the cancel return make it `abandoned` (nothing is held). With
+  STRIPE_TEST_PAYMENT_METHOD set (test mode: `pm_card_visa`) the PaymentIntent is instead
+  created and confirmed at once with that method: the pledge is `authorized` straight away.
 - **Heat**: an authorised pledge adds its amount to the desire's `bounty_cents`, so the desire
   weighs more in its cluster (clustering.desire_weight); the cluster is re-heated at once with
-  clustering.add_bounty. A hold that Stripe cancels (it expired, 7 days for cards) takes it back.
+  clustering.add_bounty. A hold that Stripe cancels (it expired, 7 days for cards) takes it back
+  and the pledger sees it as `failed` on the desire's page, with a form to pledge again.
 - **Fulfilment**: once accept_offer has committed, every authorised pledge is captured and a
-  Payout of its full amount is recorded for the author of the accepted shader: a Connect
-  transfer when they have a `stripe_connect_account_id`, else `owed` (paid by hand; listed to
-  them). Pending pledges are cancelled. No platform fee is taken.
+  Payout of its full amount is recorded for the author of the accepted shader: transferred at
+  once when their Connect account is enabled, else `owed` until it is (connect.py). Pending
+  pledges are cancelled. No platform fee is taken.
 - **Closing** cancels every pledge's PaymentIntent (the hold is released).
 - Stripe failing there never undoes the desire's change, which is already committed: the pledge
-  becomes `capture_failed` or `release_failed` and the failure is logged.
+  becomes `capture_failed` or `release_failed` and the failure is logged. A Checkout Session
+  that Stripe will not create leaves the pledge `failed` (nothing held; pledge again).
 """
 
 from __future__ import annotations
@@ -34,15 +38,17 @@ from fractafrag.extensions import db
 from fractafrag.models import BountyPledge, Desire, DesireCluster, Payout, Shader
 from fractafrag.realtime import broadcast
 from fractafrag.services import Conflict, NotFound
-from fractafrag.services.billing.plans import account_of
+from fractafrag.services.billing.connect import transfer_payout
 from fractafrag.services.billing.stripe_client import (
     PaymentsOff,
     api,
     id_of,
+    plain,
     require,
     stripe_errors,
 )
 from fractafrag.services.clustering import add_bounty, lock_clustering
+from fractafrag.urls import public_url
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +62,9 @@ PLEDGE_STATUS = {
     "canceled": "released",
 }
 OPEN_STATUSES = ("pending", "authorized")
+# What a completed Checkout can still turn into a hold: a cancel return that raced the payment
+# leaves `abandoned` only when Stripe agreed to expire the session, but Stripe's word wins.
+AUTHORISABLE = ("pending", "abandoned")
 
 
 def _pledge_status(intent_status: str) -> str:
@@ -74,15 +83,63 @@ def _announce(cluster: DesireCluster | None) -> None:
         broadcast.cluster_heat(cluster.id, cluster.heat, cluster.size, cluster.label)
 
 
-def create_pledge(desire_id: int, user_id: int, amount_cents: int
-                  ) -> tuple[BountyPledge, str | None]:
-    """Pledge money to an open desire; return the pledge and the PaymentIntent's client_secret."""
+def create_pledge(desire_id: int, user_id: int, amount_cents: int) -> BountyPledge:
+    """Pledge money to an open desire: a pending pledge with a Checkout page to pay on
+    (`checkout_url`), or in test mode a hold authorised at once."""
     require()
     desire = db.session.get(Desire, desire_id)
     if desire is None:
         raise NotFound(f"No desire {desire_id}.")
     if desire.status != "open":
         raise Conflict(f"This desire is {desire.status}; it takes no more pledges.")
+    if current_app.config.get("STRIPE_TEST_PAYMENT_METHOD"):
+        return _pledge_with_test_card(desire, user_id, amount_cents)
+    pledge = BountyPledge(desire_id=desire_id, user_id=user_id, amount_cents=amount_cents,
+                          currency=CURRENCY, status="pending")
+    db.session.add(pledge)
+    db.session.commit()
+    try:
+        with stripe_errors("start the checkout"):
+            session = api().checkout.sessions.create(
+                params=_checkout_params(pledge, desire.prompt),
+                options={"idempotency_key": f"pledge-checkout-{pledge.id}"})
+    except Exception:
+        db.session.rollback()
+        pledge.status = "failed"  # nothing was held; the pledger may simply pledge again
+        db.session.commit()
+        raise
+    pledge.checkout_session_id = session.id
+    pledge.checkout_url = session.url
+    db.session.commit()
+    return pledge
+
+
+def _checkout_params(pledge: BountyPledge, prompt: str) -> dict[str, Any]:
+    """A Checkout Session holding the pledge's amount on a card (captured on fulfilment)."""
+    ids = {"pledge_id": str(pledge.id), "desire_id": str(pledge.desire_id),
+           "user_id": str(pledge.user_id)}
+    back = {"desire_id": pledge.desire_id, "pledge_id": pledge.id}
+    return {
+        "mode": "payment",
+        "payment_method_types": ["card"],
+        "line_items": [{"quantity": 1, "price_data": {
+            "currency": pledge.currency, "unit_amount": pledge.amount_cents,
+            "product_data": {"name": f"Bounty for desire #{pledge.desire_id}",
+                             "description": prompt[:200]}}}],
+        "payment_intent_data": {
+            "capture_method": "manual",
+            "description": f"Fractafrag bounty for desire {pledge.desire_id}: {prompt[:200]}",
+            "metadata": ids, "transfer_group": f"desire-{pledge.desire_id}"},
+        "client_reference_id": str(pledge.user_id),
+        "metadata": ids,
+        "success_url": public_url("desire_pages.pledge_return", outcome="paid", **back),
+        "cancel_url": public_url("desire_pages.pledge_return", outcome="cancelled", **back),
+    }
+
+
+def _pledge_with_test_card(desire: Desire, user_id: int, amount_cents: int) -> BountyPledge:
+    """Test mode: a PaymentIntent confirmed at once with STRIPE_TEST_PAYMENT_METHOD."""
+    desire_id = desire.id
     params: dict[str, Any] = {
         "amount": amount_cents,
         "currency": CURRENCY,
@@ -91,10 +148,9 @@ def create_pledge(desire_id: int, user_id: int, amount_cents: int
         "description": f"Fractafrag bounty for desire {desire_id}: {desire.prompt[:200]}",
         "metadata": {"desire_id": str(desire_id), "user_id": str(user_id)},
         "transfer_group": f"desire-{desire_id}",
+        "payment_method": current_app.config["STRIPE_TEST_PAYMENT_METHOD"],
+        "confirm": True,
     }
-    test_method = current_app.config.get("STRIPE_TEST_PAYMENT_METHOD")
-    if test_method:
-        params.update(payment_method=test_method, confirm=True)
     with stripe_errors("authorise the pledge"):
         intent = api().payment_intents.create(params=params)
     status = _pledge_status(intent.status)
@@ -116,7 +172,7 @@ def create_pledge(desire_id: int, user_id: int, amount_cents: int
         _cancel_quietly(intent.id)
         raise
     _announce(cluster)
-    return pledge, intent.client_secret
+    return pledge
 
 
 def _cancel_quietly(intent_id: str) -> bool:
@@ -194,28 +250,7 @@ def _capture(pledge: BountyPledge, payee_id: int) -> None:
                     status="owed")
     db.session.add(payout)
     db.session.commit()
-    account = account_of(payee_id)
-    if account is None or not account.stripe_connect_account_id:
-        return
-    params: dict[str, Any] = {
-        "amount": pledge.amount_cents, "currency": pledge.currency,
-        "destination": account.stripe_connect_account_id,
-        "transfer_group": f"desire-{pledge.desire_id}",
-        "metadata": {"pledge_id": str(pledge.id), "desire_id": str(pledge.desire_id)},
-    }
-    charge = id_of(getattr(intent, "latest_charge", None))
-    if charge:
-        params["source_transaction"] = charge  # paid out of this charge's funds
-    try:
-        transfer = api().transfers.create(
-            params=params, options={"idempotency_key": f"transfer-{intent_id}"})
-    except stripe.StripeError as exc:
-        log.error("bounty: transfer for pledge %s failed (payout %s stays owed): %s",
-                  pledge.id, payout.id, exc)
-        return
-    payout.stripe_transfer_id = transfer.id
-    payout.status = "transferred"
-    db.session.commit()
+    transfer_payout(payout, charge=id_of(getattr(intent, "latest_charge", None)))
 
 
 def _release(pledge: BountyPledge) -> bool:
@@ -262,16 +297,38 @@ def _take_back_bounty(desire_id: int, cents: int) -> None:
     db.session.commit()
 
 
+def _pledge_of_intent(intent: dict[str, Any]) -> BountyPledge | None:
+    """The pledge a PaymentIntent holds money for, locked: by its id, or (a Checkout's
+    PaymentIntent reported before checkout.session.completed) by the pledge id in metadata."""
+    pledge = db.session.scalar(sa.select(BountyPledge).where(
+        BountyPledge.payment_intent_id == intent.get("id")).with_for_update())
+    if pledge is not None:
+        return pledge
+    pledge = _locked_pledge((intent.get("metadata") or {}).get("pledge_id"))
+    if pledge is None or pledge.payment_intent_id is not None:
+        return None
+    pledge.payment_intent_id = intent.get("id")
+    return pledge
+
+
+def _locked_pledge(raw_id: Any) -> BountyPledge | None:
+    try:
+        pledge_id = int(raw_id)
+    except (TypeError, ValueError):
+        return None
+    return db.session.scalar(sa.select(BountyPledge).where(BountyPledge.id == pledge_id)
+                             .with_for_update().execution_options(populate_existing=True))
+
+
 def on_payment_intent_event(intent: dict[str, Any], event: dict[str, Any]
                             ) -> list[DesireCluster]:
     """Webhook: a pledge's PaymentIntent was authorised, failed or cancelled by Stripe."""
-    pledge = db.session.scalar(sa.select(BountyPledge).where(
-        BountyPledge.payment_intent_id == intent.get("id")).with_for_update())
+    pledge = _pledge_of_intent(intent)
     if pledge is None:
         return []
     kind = event["type"]
     delta = 0
-    if kind == "payment_intent.amount_capturable_updated" and pledge.status == "pending" \
+    if kind == "payment_intent.amount_capturable_updated" and pledge.status in AUTHORISABLE \
             and intent.get("status") == "requires_capture":
         pledge.status = "authorized"
         delta = pledge.amount_cents
@@ -281,14 +338,107 @@ def on_payment_intent_event(intent: dict[str, Any], event: dict[str, Any]
         pledge.status = "released" if pledge.status == "release_failed" else "failed"
     elif kind == "payment_intent.payment_failed" and pledge.status == "pending":
         pledge.status = "failed"
+    return _reheat(pledge, delta)
+
+
+def _reheat(pledge: BountyPledge, delta: int) -> list[DesireCluster]:
+    """Move the pledge's desire's bounty by delta; a hold authorised after its desire was
+    closed or fulfilled is let go instead. Return the cluster to announce."""
     if not delta:
         return []
     desire = _locked_desire(pledge.desire_id)
     if desire is None or (delta > 0 and desire.status != "open"):
-        # Authorised after its desire was closed or fulfilled: let the hold go.
         if delta > 0:
             released = _cancel_quietly(pledge.payment_intent_id)
             pledge.status = "released" if released else "release_failed"
         return []
     cluster = add_bounty(desire, delta, datetime.now(UTC))
     return [cluster] if cluster is not None else []
+
+
+def _pledge_of_session(session: dict[str, Any]) -> BountyPledge | None:
+    """The pledge a Checkout Session was made for, locked (None: not a pledge of ours)."""
+    pledge = db.session.scalar(sa.select(BountyPledge).where(
+        BountyPledge.checkout_session_id == session.get("id")).with_for_update()
+        .execution_options(populate_existing=True))
+    if pledge is None:
+        pledge = _locked_pledge((session.get("metadata") or {}).get("pledge_id"))
+        if pledge is not None and pledge.checkout_session_id not in (None, session.get("id")):
+            return None
+    return pledge
+
+
+def _apply_session(pledge: BountyPledge, session: dict[str, Any]) -> list[DesireCluster]:
+    """Bring a pending pledge in line with its Checkout Session: complete → the hold is in
+    place (authorized); expired → abandoned. Anything already settled is left alone."""
+    status = session.get("status")
+    if status == "expired" and pledge.status == "pending":
+        pledge.status = "abandoned"
+        return []
+    intent_id = id_of(session.get("payment_intent"))
+    # A pledge marked failed because Stripe's answer to the session's creation was lost has
+    # no PaymentIntent yet: if the pledger paid anyway, the hold is theirs and counts.
+    lost = pledge.status == "failed" and pledge.payment_intent_id is None
+    if status != "complete" or not intent_id or not (pledge.status in AUTHORISABLE or lost):
+        if intent_id and pledge.payment_intent_id is None:
+            pledge.payment_intent_id = intent_id
+        return []
+    pledge.payment_intent_id = intent_id
+    pledge.checkout_session_id = pledge.checkout_session_id or session.get("id")
+    pledge.status = "authorized"
+    return _reheat(pledge, pledge.amount_cents)
+
+
+def on_checkout_completed(session: dict[str, Any], event: dict[str, Any]
+                          ) -> list[DesireCluster]:
+    """Webhook: a pledger paid on Checkout; the card hold is in place and heats the desire."""
+    if session.get("mode") != "payment":
+        return []
+    pledge = _pledge_of_session(session)
+    return _apply_session(pledge, session) if pledge is not None else []
+
+
+def on_checkout_expired(session: dict[str, Any], event: dict[str, Any]) -> list[DesireCluster]:
+    """Webhook: a Checkout lapsed unpaid; its pending pledge is abandoned."""
+    if session.get("mode") != "payment":
+        return []
+    pledge = _pledge_of_session(session)
+    return _apply_session(pledge, session) if pledge is not None else []
+
+
+def _own_pledge(desire_id: int, pledge_id: int, user_id: int) -> BountyPledge:
+    pledge = db.session.get(BountyPledge, pledge_id)
+    if pledge is None or pledge.desire_id != desire_id or pledge.user_id != user_id:
+        raise NotFound(f"You have no pledge {pledge_id} on desire {desire_id}.")
+    return pledge
+
+
+def return_from_checkout(desire_id: int, pledge_id: int, user_id: int, outcome: str
+                         ) -> BountyPledge:
+    """The pledger came back from Checkout (`paid` or `cancelled`): read the session back so the
+    pledge shows its state without waiting for the webhook; a cancel expires the session (so it
+    cannot be paid later) and abandons the pledge. Stripe failing leaves the pledge pending."""
+    pledge = _own_pledge(desire_id, pledge_id, user_id)
+    if pledge.status != "pending" or not pledge.checkout_session_id:
+        return pledge
+    session_id = pledge.checkout_session_id
+    try:
+        require()
+        if outcome == "cancelled":
+            try:
+                state = api().checkout.sessions.expire(session_id)
+            except stripe.InvalidRequestError:
+                # No longer open: it was paid (or lapsed) meanwhile; Stripe's state wins.
+                state = api().checkout.sessions.retrieve(session_id)
+        else:
+            state = api().checkout.sessions.retrieve(session_id)
+    except (stripe.StripeError, PaymentsOff) as exc:
+        log.warning("bounty: could not read checkout %s of pledge %s: %s", session_id,
+                    pledge_id, exc)
+        return pledge
+    locked = _locked_pledge(pledge_id)
+    changed = _apply_session(locked, plain(state))
+    db.session.commit()
+    for cluster in changed:
+        _announce(cluster)
+    return locked

@@ -1,8 +1,10 @@
 """Stripe's webhooks: the signature checked, each event applied once, by the module it concerns.
 
 Each event id is processed once: its row in stripe_events is inserted in the same transaction
-as its effects. Checkout, subscription and invoice events change the Pro plan (plans.py);
-`payment_intent.*` events are bounty pledges (bounties.py).
+as its effects. Subscription and invoice events change the Pro plan (plans.py); Checkout events
+go by the session's mode: `subscription` to the plan, `payment` to bounty pledges (bounties.py),
+like `payment_intent.*` events; `account.updated` is an author's Connect account (connect.py),
+and what it enables (sending owed payouts) runs once the event's transaction has committed.
 """
 
 from __future__ import annotations
@@ -19,17 +21,33 @@ from fractafrag.extensions import db
 from fractafrag.models import StripeEvent
 from fractafrag.realtime import broadcast
 from fractafrag.services import ServiceError
-from fractafrag.services.billing import bounties, plans
+from fractafrag.services.billing import bounties, connect, plans
 from fractafrag.services.billing.stripe_client import client, require
 
 Handler = Callable[[dict[str, Any], dict[str, Any]], Any]
 
+
+def on_checkout_completed(session: dict[str, Any], event: dict[str, Any]) -> Any:
+    """A Checkout finished: a Pro subscription, or a pledge's card hold."""
+    if session.get("mode") == "payment":
+        return bounties.on_checkout_completed(session, event)
+    return plans.on_checkout_completed(session, event)
+
+
 HANDLERS: dict[str, Handler] = {
-    "checkout.session.completed": plans.on_checkout_completed,
+    "checkout.session.completed": on_checkout_completed,
+    "checkout.session.expired": bounties.on_checkout_expired,
+    "account.updated": connect.on_account_updated,
     "customer.subscription.created": plans.on_subscription_event,
     "customer.subscription.updated": plans.on_subscription_event,
     "customer.subscription.deleted": plans.on_subscription_event,
     "invoice.payment_failed": plans.on_invoice_failed,
+}
+
+# Run after the event's transaction commits, with the event's object: Stripe calls made there
+# must not be undone by a rollback, nor hold the event's locks.
+AFTER_COMMIT: dict[str, Callable[[dict[str, Any]], None]] = {
+    "account.updated": connect.pay_owed_for_account,
 }
 
 SIGNATURE_PROBLEMS = {
@@ -90,4 +108,7 @@ def handle_webhook(payload: bytes, signature: str | None) -> dict[str, Any]:
         raise
     for cluster in changed:
         broadcast.cluster_heat(cluster.id, cluster.heat, cluster.size, cluster.label)
+    follow_up = AFTER_COMMIT.get(event["type"])
+    if follow_up is not None:
+        follow_up(event["data"]["object"])
     return {"received": True, "duplicate": False, "handled": handler is not None}
