@@ -193,7 +193,10 @@
       filter.addEventListener("change", () => setInput(tab, channel, { filter: filter.value }));
       const wrap = choice(base + "-wrap", WRAPS, input ? input.wrap || "clamp" : "clamp");
       wrap.addEventListener("change", () => setInput(tab, channel, { wrap: wrap.value }));
-      const isBuffer = input && BUFFERS.includes(input.source);
+      // vflip and sRGB change what the player draws for pictures: the built-in 2D textures
+      // and uploaded images and videos (elsewhere they are kept, for export, but do nothing).
+      const picture = !!input && (input.source.startsWith("texture:") ||
+        (!!media[input.source] && ["image", "video"].includes(media[input.source].kind)));
       const vflip = el("input", { type: "checkbox", id: base + "-vflip",
                                   checked: !!input && input.vflip !== false });
       vflip.addEventListener("change", () => setInput(tab, channel, { vflip: vflip.checked }));
@@ -201,7 +204,7 @@
                                  checked: !!input && input.srgb === true });
       srgb.addEventListener("change", () => setInput(tab, channel, { srgb: srgb.checked }));
       for (const control of [filter, wrap]) control.disabled = !input;
-      for (const control of [vflip, srgb]) control.disabled = !input || isBuffer;
+      for (const control of [vflip, srgb]) control.disabled = !picture;
 
       const status = el("p", { class: "ed-channel-status", id: base + "-status",
                                 role: "status", "aria-live": "polite" });

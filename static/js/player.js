@@ -729,16 +729,29 @@
     }
 
     // A built-in input's texture, made on first use: {texture, target, resolution: [w, h, d]},
-    // or null for a name this player does not know.
-    _builtin(source) {
-      if (source in this._textures) return this._textures[source];
+    // or null for a name this player does not know. A 2D texture follows the input's vflip
+    // (off: its rows upside down) and sRGB (decoded to linear when sampled), one texture each.
+    _builtin(source, input) {
+      const flat = source.startsWith("texture:") && !!input;
+      const flip = flat && input.vflip === false, srgb = flat && input.srgb === true;
+      const key = source + (flip ? "|flipped" : "") + (srgb ? "|srgb" : "");
+      if (key in this._textures) return this._textures[key];
       const gl = this.gl, [prefix, name] = source.split(":");
       let made = null;
       gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
       if (prefix === "texture" && TEXTURES[name]) {
         const p = TEXTURES[name](), tex = gl.createTexture();
+        let data = p.data;
+        if (flip) {
+          const row = p.width * 4;
+          data = new Uint8Array(data.length);
+          for (let y = 0; y < p.height; y++) {
+            data.set(p.data.subarray(y * row, (y + 1) * row), (p.height - 1 - y) * row);
+          }
+        }
         gl.bindTexture(gl.TEXTURE_2D, tex);
-        gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, p.width, p.height, 0, gl.RGBA, gl.UNSIGNED_BYTE, p.data);
+        gl.texImage2D(gl.TEXTURE_2D, 0, srgb ? gl.SRGB8_ALPHA8 : gl.RGBA8, p.width, p.height, 0,
+          gl.RGBA, gl.UNSIGNED_BYTE, data);
         gl.generateMipmap(gl.TEXTURE_2D);
         made = { texture: tex, target: gl.TEXTURE_2D, resolution: [p.width, p.height, 1] };
       } else if (prefix === "volume" && VOLUMES[name]) {
@@ -762,7 +775,7 @@
         gl.texImage2D(gl.TEXTURE_2D, 0, gl.R8, 256, 3, 0, gl.RED, gl.UNSIGNED_BYTE, this._keys);
         made = { texture: tex, target: gl.TEXTURE_2D, resolution: [256, 3, 1], keyboard: true };
       }
-      this._textures[source] = made;
+      this._textures[key] = made;
       return made;
     }
 
@@ -802,8 +815,8 @@
             texture = live.texture;
             resolution.set(live.resolution, unit * 3);
             if (filter === "mipmap") filter = "linear";
-          } else if (this._builtin(input.source)) {
-            const builtin = this._builtin(input.source);
+          } else if (this._builtin(input.source, input)) {
+            const builtin = this._builtin(input.source, input);
             texture = builtin.texture;
             target = builtin.target;
             resolution.set(builtin.resolution, unit * 3);
