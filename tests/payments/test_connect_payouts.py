@@ -212,3 +212,30 @@ def test_api_keys_cannot_start_onboarding(checkout_app, checkout_client, make_us
         _, secret = apikeys.create_key(artist["id"], "agent", ["read", "write"])
     answer = checkout_client.post("/api/v1/payments/connect", headers={"X-API-Key": secret})
     assert answer.status_code == 403 and "API keys cannot" in answer.json["message"]
+
+
+def test_the_connect_endpoints_own_secret_is_accepted_too(make_app, stripe_fake, make_user):
+    """Stripe sends connected accounts' events to a second endpoint with its own secret."""
+    import json
+
+    from tests.payments.fake_stripe import SECRET_KEY, WEBHOOK_SECRET, sign
+
+    app = make_app(STRIPE_SECRET_KEY=SECRET_KEY, STRIPE_API_BASE=stripe_fake.url,
+                   STRIPE_WEBHOOK_SECRET=f"{WEBHOOK_SECRET}, whsec_connect_endpoint")
+    client = app.test_client()
+    artist = make_user()
+    assert connect(client, artist).status_code == 201
+    [account_id] = stripe_fake.accounts
+    body = json.dumps(event("account.updated", stripe_fake.update_account(
+        account_id, payouts_enabled=True)))
+
+    def post(secret: str):
+        return client.post("/api/v1/payments/webhook", data=body,
+                           content_type="application/json",
+                           headers={"Stripe-Signature": sign(body, secret)})
+
+    forged = post("whsec_someone_else")
+    assert forged.status_code == 400 and "does not match" in forged.json["message"]
+    assert status(client, artist)["status"] == "pending"
+    assert post("whsec_connect_endpoint").status_code == 200
+    assert status(client, artist)["status"] == "enabled"

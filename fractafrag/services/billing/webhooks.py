@@ -74,14 +74,24 @@ def verify(payload: bytes, signature: str | None) -> dict[str, Any]:
     if not signature:
         raise ServiceError("Missing the Stripe-Signature header: webhooks must come from "
                            "Stripe.", status=400)
-    try:
-        client().construct_event(payload, signature, current_app.config["STRIPE_WEBHOOK_SECRET"])
-    except stripe.SignatureVerificationError as exc:
-        text = str(exc.user_message or exc)
+    # One secret per endpoint: Connect's events (account.updated) come to an endpoint of their
+    # own, with its own secret, at the same address.
+    secrets = [part.strip() for part in current_app.config["STRIPE_WEBHOOK_SECRET"].split(",")
+               if part.strip()]
+    refused = stripe.SignatureVerificationError("No signing secret matches.", signature)
+    for secret in secrets:
+        try:
+            client().construct_event(payload, signature, secret)
+        except stripe.SignatureVerificationError as exc:
+            refused = exc
+        except ValueError as exc:
+            raise ServiceError("The webhook body is not a JSON event.", status=400) from exc
+        else:
+            break
+    else:  # no secret (of one or more) verified it
+        text = str(refused.user_message or refused)
         reason = next((why for needle, why in SIGNATURE_PROBLEMS.items() if needle in text), text)
-        raise ServiceError(f"The Stripe-Signature was refused: {reason}.", status=400) from exc
-    except ValueError as exc:
-        raise ServiceError("The webhook body is not a JSON event.", status=400) from exc
+        raise ServiceError(f"The Stripe-Signature was refused: {reason}.", status=400) from refused
     event = json.loads(payload)
     if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
         raise ServiceError("The webhook body is not a Stripe event.", status=400)
