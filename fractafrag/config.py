@@ -271,12 +271,13 @@ class Config:
         # Payments with Stripe (services/billing/): the Pro plan and
         # bounty pledges. Without STRIPE_SECRET_KEY payments are off (503, UI hidden).
         self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
+        # Comma-separated when Connect's events come to a second endpoint (its own secret).
         self.STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
         self.STRIPE_PRICE_PRO = env("STRIPE_PRICE_PRO", "")
         # Another API address (a proxy, or the loopback fake in tests); empty: Stripe's own.
         self.STRIPE_API_BASE = env("STRIPE_API_BASE", "")
-        # A payment method that authorises pledges at once (test mode: pm_card_visa); empty:
-        # the PaymentIntent waits for Stripe.js to confirm it with its client_secret.
+        # A payment method that authorises pledges at once (test mode: pm_card_visa); empty
+        # (production): pledges are paid on Stripe Checkout, back to FRACTAFRAG_PUBLIC_URL.
         self.STRIPE_TEST_PAYMENT_METHOD = env("STRIPE_TEST_PAYMENT_METHOD", "")
 
         for key, value in overrides.items():
