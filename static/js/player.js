@@ -779,8 +779,9 @@
       return made;
     }
 
-    // Binds iChannel0-3 for one pass; returns iChannelResolution as 12 floats.
-    _bindChannels(pass) {
+    // Binds iChannel0-3 for one pass; returns iChannelResolution as 12 floats. A video's
+    // iChannelTime (times[unit]) is its playback position, as on Shadertoy.
+    _bindChannels(pass, times) {
       const gl = this.gl, resolution = new Float32Array(12);
       for (let unit = 0; unit < 4; unit++) {
         const input = pass.inputs[unit];
@@ -810,6 +811,7 @@
             texture = image.texture;
             resolution.set([image.width, image.height, 1], unit * 3);
             if (image.video && filter === "mipmap") filter = "linear"; // no mipmaps per frame
+            if (image.video) times[unit] = image.video.currentTime;
           } else if (this._live[input.source]) {
             const live = this._live[input.source];
             texture = live.texture;
@@ -863,7 +865,7 @@
         gl.bindFramebuffer(gl.FRAMEBUFFER, buffer ? buffer.fbos[target] : null);
         gl.viewport(0, 0, w, h);
         gl.useProgram(pass.program);
-        const channelResolution = this._bindChannels(pass);
+        const channelResolution = this._bindChannels(pass, times.fill(u.time));
         const L = pass.locations;
         gl.uniform3f(L.iResolution, w, h, 1);
         gl.uniform1f(L.iTime, u.time);

@@ -142,3 +142,9 @@ def test_an_uploaded_video_plays_in_the_preview(make_user, new_page, tmp_path):
     wait_for(page, 0.5, 0.5, "black")  # the shader reads iChannel0, not the video's channel
     set_code(page, SAMPLE.replace("iChannel0", "iChannel2"))
     wait_for(page, 0.5, 0.5, "green")
+    # iChannelTime of a video is where it is playing (it loops every 2 s), not the clock.
+    set_code(page, "void mainImage(out vec4 fragColor, in vec2 fragCoord) {\n"
+                   "    bool looping = iTime > 2.5 && iChannelTime[2] <= 2.05;\n"
+                   "    fragColor = looping ? vec4(0, 0, 1, 1) : vec4(1, 0, 0, 1);\n"
+                   "}\n")
+    wait_for(page, 0.5, 0.5, "blue")
