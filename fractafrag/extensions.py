@@ -6,7 +6,7 @@ import logging
 import time
 from datetime import timedelta
 from hmac import compare_digest
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis as redis_lib
 import socketio as socketio_lib
@@ -187,6 +187,19 @@ class VerifiedTokens(JWTManager):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(Base, _FlaskModel):
+        """db.Model as the type checker sees it: flask-sqlalchemy builds it at runtime from
+        Base and its own Model mixin, and types it as an attribute, which cannot be a base
+        class for mypy."""
+
+        __abstract__ = True
+else:
+    Model = db.Model
+
 migrate = Migrate()
 api = Api()
 jwt = VerifiedTokens()

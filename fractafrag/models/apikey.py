@@ -8,13 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fractafrag.extensions import db
+from fractafrag.extensions import Model
 from fractafrag.models.types import created_at_column
 
 SCOPES = ("read", "write")
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """A revocable `ff_…` key; the secret is shown once and kept only as a SHA-256 hash."""
 
     __tablename__ = "api_keys"

@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fractafrag.extensions import db
+from fractafrag.extensions import Model
 from fractafrag.models.types import created_at_column, updated_at_column
 
 
-class ByokKey(db.Model):
+class ByokKey(Model):
     """A user's key for an AI provider; only the ciphertext and the last 4 characters are kept."""
 
     __tablename__ = "byok_keys"

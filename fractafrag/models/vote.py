@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fractafrag.extensions import db
+from fractafrag.extensions import Model
 from fractafrag.models.types import created_at_column, updated_at_column
 
 
-class Vote(db.Model):
+class Vote(Model):
     """A user's up (+1) or down (-1) vote on a shader; the primary key makes it unique."""
 
     __tablename__ = "votes"
@@ -28,7 +28,7 @@ class Vote(db.Model):
     updated_at: Mapped[datetime] = updated_at_column()
 
 
-class DwellEvent(db.Model):
+class DwellEvent(Model):
     """How long someone stayed on a shader's page; feeds taste vectors and view counts."""
 
     __tablename__ = "dwell_events"
