@@ -156,15 +156,15 @@ def _pledge_with_test_card(desire: Desire, user_id: int, amount_cents: int) -> B
     status = _pledge_status(intent.status)
 
     try:
-        desire = _locked_desire(desire_id)
-        if desire is None or desire.status != "open":
+        locked = _locked_desire(desire_id)
+        if locked is None or locked.status != "open":
             raise Conflict("This desire was closed or fulfilled meanwhile; nothing was charged.")
         pledge = BountyPledge(desire_id=desire_id, user_id=user_id, amount_cents=amount_cents,
                               currency=CURRENCY, payment_intent_id=intent.id, status=status)
         db.session.add(pledge)
         cluster = None
         if status == "authorized":
-            cluster = add_bounty(desire, amount_cents, datetime.now(UTC))
+            cluster = add_bounty(locked, amount_cents, datetime.now(UTC))
         db.session.commit()
     except Exception:
         # Not recorded here, so not held either: let the card go.
@@ -300,7 +300,7 @@ def _take_back_bounty(desire_id: int, cents: int) -> None:
 def _pledge_of_intent(intent: dict[str, Any]) -> BountyPledge | None:
     """The pledge a PaymentIntent holds money for, locked: by its id, or (a Checkout's
     PaymentIntent reported before checkout.session.completed) by the pledge id in metadata."""
-    pledge = db.session.scalar(sa.select(BountyPledge).where(
+    pledge: BountyPledge | None = db.session.scalar(sa.select(BountyPledge).where(
         BountyPledge.payment_intent_id == intent.get("id")).with_for_update())
     if pledge is not None:
         return pledge
@@ -316,8 +316,10 @@ def _locked_pledge(raw_id: Any) -> BountyPledge | None:
         pledge_id = int(raw_id)
     except (TypeError, ValueError):
         return None
-    return db.session.scalar(sa.select(BountyPledge).where(BountyPledge.id == pledge_id)
-                             .with_for_update().execution_options(populate_existing=True))
+    pledge: BountyPledge | None = db.session.scalar(
+        sa.select(BountyPledge).where(BountyPledge.id == pledge_id).with_for_update()
+        .execution_options(populate_existing=True))
+    return pledge
 
 
 def on_payment_intent_event(intent: dict[str, Any], event: dict[str, Any]
@@ -348,7 +350,7 @@ def _reheat(pledge: BountyPledge, delta: int) -> list[DesireCluster]:
         return []
     desire = _locked_desire(pledge.desire_id)
     if desire is None or (delta > 0 and desire.status != "open"):
-        if delta > 0:
+        if delta > 0 and pledge.payment_intent_id:
             released = _cancel_quietly(pledge.payment_intent_id)
             pledge.status = "released" if released else "release_failed"
         return []
@@ -437,6 +439,9 @@ def return_from_checkout(desire_id: int, pledge_id: int, user_id: int, outcome: 
                     pledge_id, exc)
         return pledge
     locked = _locked_pledge(pledge_id)
+    if locked is None:  # deleted meanwhile, with its desire
+        db.session.rollback()
+        return pledge
     changed = _apply_session(locked, plain(state))
     db.session.commit()
     for cluster in changed:

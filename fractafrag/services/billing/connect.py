@@ -88,7 +88,7 @@ def onboarding_url(user_id: int, refresh_url: str, return_url: str) -> str:
         link = api().account_links.create(params={
             "account": account_id, "type": "account_onboarding",
             "refresh_url": refresh_url, "return_url": return_url})
-    return link.url
+    return str(link.url)
 
 
 def refresh_url_for(user_id: int, refresh_url: str, return_url: str) -> str:
@@ -151,7 +151,7 @@ def _earlier_transfer(pledge: BountyPledge) -> str | None:
                                              "limit": 100})
     for transfer in transfers.data:
         if (transfer.metadata or {}).get("pledge_id") == str(pledge.id):
-            return transfer.id
+            return str(transfer.id)
     return None
 
 
@@ -163,7 +163,7 @@ def transfer_payout(payout: Payout, charge: str | None = None, retry: bool = Fal
     new idempotency key: Stripe replays a refused request's error for 24 hours under its key."""
     account = account_of(payout.user_id)
     pledge = db.session.get(BountyPledge, payout.pledge_id)
-    if not is_enabled(account) or pledge is None:
+    if account is None or not is_enabled(account) or pledge is None:
         db.session.commit()
         return False
     params: dict[str, Any] = {

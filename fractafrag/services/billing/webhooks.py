@@ -78,7 +78,7 @@ def verify(payload: bytes, signature: str | None) -> dict[str, Any]:
     # own, with its own secret, at the same address.
     secrets = [part.strip() for part in current_app.config["STRIPE_WEBHOOK_SECRET"].split(",")
                if part.strip()]
-    refused = stripe.SignatureVerificationError("No signing secret matches.", signature)
+    refused: stripe.SignatureVerificationError | None = None
     for secret in secrets:
         try:
             client().construct_event(payload, signature, secret)
@@ -89,7 +89,7 @@ def verify(payload: bytes, signature: str | None) -> dict[str, Any]:
         else:
             break
     else:  # no secret (of one or more) verified it
-        text = str(refused.user_message or refused)
+        text = str(refused.user_message or refused) if refused else "no signing secret is set"
         reason = next((why for needle, why in SIGNATURE_PROBLEMS.items() if needle in text), text)
         raise ServiceError(f"The Stripe-Signature was refused: {reason}.", status=400) from refused
     event = json.loads(payload)
