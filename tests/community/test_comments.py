@@ -83,6 +83,26 @@ def test_markdown_is_rendered_safely(client, make_user):
     assert "<pre><code>int x = 1 &lt; 2;</code></pre>" in html
 
 
+def test_lists_quotes_and_headings_are_stored_rendered_and_shown(client, make_user):
+    ann = make_user("ann")
+    shader = published(client, ann)
+    body = "# Notes\n\n- bright\n- fast\n\n> nice [docs](https://example.org)\n\n[x](/admin)"
+    made = comment(client, ann, shader["id"], body)
+    assert made.status_code == 201, made.json
+    html = made.json["body_html"]
+    assert "<h3>Notes</h3>" in html and "<ul>\n<li>bright</li>\n<li>fast</li>\n</ul>" in html
+    assert ('<blockquote>\n<p>nice <a href="https://example.org" rel="nofollow noopener ugc">'
+            "docs</a></p>\n</blockquote>") in html
+    assert "<p>[x](/admin)</p>" in html  # only http(s) and mailto links
+    edited = client.patch(f"/api/v1/comments/{made.json['id']}", json={"body": "1. one"},
+                          headers=bearer(ann["access_token"]))
+    assert edited.json["body_html"] == "<ol>\n<li>one</li>\n</ol>"
+    listed = client.get(f"/api/v1/shaders/{shader['id']}/comments").json
+    assert listed[0]["body_html"] == edited.json["body_html"]
+    page = client.get(f"/shaders/{shader['id']}").get_data(as_text=True)
+    assert "<ol>\n<li>one</li>\n</ol>" in page
+
+
 def test_script_in_a_comment_is_escaped_on_the_shader_page(client, make_user):
     ann = make_user("ann")
     shader = published(client, ann)
