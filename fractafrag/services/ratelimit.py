@@ -1,4 +1,56 @@
-"""Fixed-window rate limits counted in Redis, shared by every web process."""
+"""Fixed-window rate limits counted in Redis, shared by every web process.
+
+Why not Flask-Limiter (issue 23 asked: use the library or write down why not). It was weighed
+against what this module does today, and kept out for these reasons, each checked in the code:
+
+- The rule lives with the action, not the route. Limits are counted inside services
+  (`count_community_write` in comments, desires, playlists, follows and moderation;
+  RATELIMIT_MEDIA in media) or by one named helper every door calls (`count_new_shader` from the
+  API's publish, fork and import and from the /new page form), so one counter holds whichever
+  door the action comes through.
+  Flask-Limiter's unit is a route (decorators, blueprints, defaults per endpoint) checked before
+  the view; sharing would mean a `shared_limit` scope repeated on every route that can lead to
+  the action, and a forgotten route is an unlimited one.
+- Keys that exist only halfway through a request. The per-account sign-in bucket is the
+  account's id found from what was typed (username or email, any case, share one bucket:
+  `account_bucket`); the API-key limit is keyed by the key's id once `apikeys.authenticate` has
+  found it (`auth._api_key_user`, on every /api/ request carrying a key); /validate picks the
+  per-address or the per-account limit by whether the caller is signed in; a code edit counts
+  against RATELIMIT_VERSION but a metadata edit does not. Flask-Limiter's `key_func` takes no
+  arguments and reads the request; its context-manager form could run mid-view, but each call
+  site would then build closures and translate its exception, which is this module again.
+- Shared budgets across purposes: checking a current password outside sign-in (PATCH
+  /users/me, the settings form, deleting the account) spends the sign-in buckets per address
+  and per account (`count_password_check`), so guesses there and at the login form share one.
+- A policy per limit while Redis is down: votes, publishing, new versions and validation go
+  through uncounted (`without_redis`: they are built to work without Redis, and the monthly
+  quota or the site's compile slots still bound them); everything else, sign-in first, answers
+  503 naming Redis (tests/test_faults.py checks both). Flask-Limiter has one `swallow_errors`
+  switch for the whole extension, or an in-memory fallback that counts per process and forgets
+  on restart.
+- The answer's shape: ServiceError's JSON (`code`, `status`, `message`, and `errors` naming
+  `current_password` for password checks), a message with the count, the window, the wait and,
+  for community writes, the setting (`(limit RATELIMIT_COMMENT)`), the same message on the HTML
+  forms, which re-render with a 429, and `Retry-After` in seconds on every one of them (the MCP
+  bridge relays it to the agent). Flask-Limiter raises werkzeug's TooManyRequests ("10 per 5
+  minute"), which would need translating back into all of that.
+- Settings: FRACTAFRAG_RATELIMIT_* accept '10/5min', '100/1h', '5/30s' (`parse_limit`); the
+  `limits` grammar Flask-Limiter uses only knows second/minute/hour/day/month/year, so every
+  deployed value would need rewriting or this parser kept anyway.
+- Cost per check: one round trip (SET NX EX and INCR in one pipeline) on the app's own Redis
+  client and pool. That happens on every vote (a tenth of issue 19's crowd mix) and on every request
+  that carries an API key (the MCP bridge's, when it has one). Flask-Limiter's hit is also one
+  round trip, but the `RateLimit-*` headers that are its main gain read the window back after
+  the view (a second round trip per request), it runs a before_request resolution on every
+  request, and it is configured with a storage URI of its own beside the app's Redis client.
+
+What is given up: a fixed window lets a client spend up to twice a limit across a window's
+edge (these limits guard against abuse; none is a quota, the monthly quota lives in
+PostgreSQL), and no `RateLimit-*` headers on successful answers (a 429 always says when to come
+back). A sliding window could be added here in the same one round trip if that edge matters.
+The Socket.IO per-connection event limit (SOCKET_EVENTS_PER_10S, realtime/handlers.py) is not
+counted here: it is per connection, in memory, and answered with an `error` event.
+"""
 
 from __future__ import annotations
 
