@@ -269,3 +269,33 @@ def test_a_payment_completed_after_the_desire_closed_is_let_go(
     deliver(event("checkout.session.completed", paid), client=checkout_client)
     assert statuses(checkout_app, desire["id"]) == ["released"]
     assert stripe_fake.intents[paid["payment_intent"]]["status"] == "canceled"
+
+
+def test_closing_a_desire_closes_its_unpaid_checkouts(checkout_app, checkout_client, stripe_fake,
+                                                      make_user):
+    asker = make_user()
+    desire = ask(checkout_client, asker)
+    made = pledge(checkout_client, asker, desire["id"], 600)
+    closed = checkout_client.patch(f"/api/v1/desires/{desire['id']}", json={"status": "closed"},
+                                   headers=bearer(asker["access_token"]))
+    assert closed.status_code == 200
+    assert stripe_fake.sessions[session_id(made)]["status"] == "expired", "no paying it later"
+    assert statuses(checkout_app, desire["id"]) == ["released"]
+
+
+def test_a_payment_that_raced_the_close_is_let_go_when_stripe_reports_it(
+        checkout_app, checkout_client, stripe_fake, deliver, make_user):
+    asker = make_user()
+    desire = ask(checkout_client, asker)
+    made = pledge(checkout_client, asker, desire["id"], 600)
+    paid = stripe_fake.complete_checkout(session_id(made))  # paid, webhook not delivered yet
+    checkout_client.patch(f"/api/v1/desires/{desire['id']}", json={"status": "closed"},
+                          headers=bearer(asker["access_token"]))
+    assert statuses(checkout_app, desire["id"]) == ["released"]
+    assert stripe_fake.intents[paid["payment_intent"]]["status"] == "requires_capture"
+
+    deliver(event("checkout.session.completed", paid), client=checkout_client)
+
+    assert stripe_fake.intents[paid["payment_intent"]]["status"] == "canceled", "hold let go"
+    assert statuses(checkout_app, desire["id"]) == ["released"]
+    assert bounty(checkout_client, desire["id"]) == 0

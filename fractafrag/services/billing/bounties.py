@@ -65,6 +65,17 @@ OPEN_STATUSES = ("pending", "authorized")
 # What a completed Checkout can still turn into a hold: a cancel return that raced the payment
 # leaves `abandoned` only when Stripe agreed to expire the session, but Stripe's word wins.
 AUTHORISABLE = ("pending", "abandoned")
+# Settled before any money was held (Stripe's answer to the session's creation was lost, or the
+# desire was fulfilled or closed while the pledger was still on Checkout): if Stripe reports a
+# hold after all, it is recorded, and let go at once unless the desire is still open.
+SETTLED_UNHELD = ("failed", "released", "release_failed")
+
+
+def _may_hold(pledge: BountyPledge) -> bool:
+    """Whether a hold Stripe reports for this pledge (not linked to a PaymentIntent yet) is
+    to be recorded as authorised."""
+    return pledge.status in AUTHORISABLE or (pledge.status in SETTLED_UNHELD
+                                             and pledge.payment_intent_id is None)
 
 
 def _pledge_status(intent_status: str) -> str:
@@ -262,6 +273,8 @@ def _release(pledge: BountyPledge) -> bool:
         if intent_id:
             api().payment_intents.cancel(
                 intent_id, options={"idempotency_key": f"cancel-{intent_id}"})
+        elif pledge.checkout_session_id:
+            _expire_checkout(pledge.checkout_session_id)
     except (stripe.StripeError, PaymentsOff) as exc:
         log.error("bounty: release of pledge %s (%s) failed: %s", pledge.id, intent_id, exc)
         released = False
@@ -270,6 +283,15 @@ def _release(pledge: BountyPledge) -> bool:
     pledge.status = "released" if released else "release_failed"
     db.session.commit()
     return released
+
+
+def _expire_checkout(session_id: str) -> None:
+    """Close a pledge's Checkout so it can no longer be paid; one that is no longer open was
+    paid or lapsed meanwhile, and its webhook settles it."""
+    try:
+        api().checkout.sessions.expire(session_id)
+    except stripe.InvalidRequestError as exc:
+        log.info("bounty: checkout %s was not open to expire: %s", session_id, exc)
 
 
 def release_pledges(desire_id: int) -> None:
@@ -297,18 +319,20 @@ def _take_back_bounty(desire_id: int, cents: int) -> None:
     db.session.commit()
 
 
-def _pledge_of_intent(intent: dict[str, Any]) -> BountyPledge | None:
+def _pledge_of_intent(intent: dict[str, Any]) -> tuple[BountyPledge, bool] | None:
     """The pledge a PaymentIntent holds money for, locked: by its id, or (a Checkout's
-    PaymentIntent reported before checkout.session.completed) by the pledge id in metadata."""
+    PaymentIntent reported before checkout.session.completed) by the pledge id in metadata;
+    and whether a hold of it is to be recorded as authorised (_may_hold, before linking)."""
     pledge: BountyPledge | None = db.session.scalar(sa.select(BountyPledge).where(
         BountyPledge.payment_intent_id == intent.get("id")).with_for_update())
     if pledge is not None:
-        return pledge
+        return pledge, pledge.status in AUTHORISABLE
     pledge = _locked_pledge((intent.get("metadata") or {}).get("pledge_id"))
     if pledge is None or pledge.payment_intent_id is not None:
         return None
+    may_hold = _may_hold(pledge)
     pledge.payment_intent_id = intent.get("id")
-    return pledge
+    return pledge, may_hold
 
 
 def _locked_pledge(raw_id: Any) -> BountyPledge | None:
@@ -325,12 +349,13 @@ def _locked_pledge(raw_id: Any) -> BountyPledge | None:
 def on_payment_intent_event(intent: dict[str, Any], event: dict[str, Any]
                             ) -> list[DesireCluster]:
     """Webhook: a pledge's PaymentIntent was authorised, failed or cancelled by Stripe."""
-    pledge = _pledge_of_intent(intent)
-    if pledge is None:
+    found = _pledge_of_intent(intent)
+    if found is None:
         return []
+    pledge, may_hold = found
     kind = event["type"]
     delta = 0
-    if kind == "payment_intent.amount_capturable_updated" and pledge.status in AUTHORISABLE \
+    if kind == "payment_intent.amount_capturable_updated" and may_hold \
             and intent.get("status") == "requires_capture":
         pledge.status = "authorized"
         delta = pledge.amount_cents
@@ -378,10 +403,7 @@ def _apply_session(pledge: BountyPledge, session: dict[str, Any]) -> list[Desire
         pledge.status = "abandoned"
         return []
     intent_id = id_of(session.get("payment_intent"))
-    # A pledge marked failed because Stripe's answer to the session's creation was lost has
-    # no PaymentIntent yet: if the pledger paid anyway, the hold is theirs and counts.
-    lost = pledge.status == "failed" and pledge.payment_intent_id is None
-    if status != "complete" or not intent_id or not (pledge.status in AUTHORISABLE or lost):
+    if status != "complete" or not intent_id or not _may_hold(pledge):
         if intent_id and pledge.payment_intent_id is None:
             pledge.payment_intent_id = intent_id
         return []
