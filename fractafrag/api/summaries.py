@@ -24,8 +24,7 @@ def summary_bodies(shader_ids: list[int]) -> list[str]:
     fresh: dict[int, str] = {}
     if missing:
         rows = db.session.scalars(sa.select(Shader).where(
-            Shader.id.in_(missing), Shader.visibility == "public", Shader.deleted_at.is_(None),
-            Shader.hidden_at.is_(None)))
+            Shader.id.in_(missing), Shader.listed()))
         fresh = {row.id: json.dumps(_SUMMARY.dump(row), separators=(",", ":")) for row in rows}
         shader_cache.keep_summaries(fresh)
     bodies = []

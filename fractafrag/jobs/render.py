@@ -11,6 +11,7 @@ from flask import current_app
 
 from fractafrag.extensions import db, redis
 from fractafrag.models import Shader, ShaderVersion
+from fractafrag.models.shader import LISTED
 from fractafrag.observability import record_render_seconds
 from fractafrag.realtime import broadcast
 from fractafrag.services import media, render_queue, render_store, renders
@@ -75,7 +76,7 @@ def render_shader(shader_id: int, version: int) -> str:
         return "stale"
     broadcast.render_status(shader_id, version, "ready", 1.0)
     broadcast.shader_rendered(shader_id, version, thumbnail_url, preview_url,
-                              public=shader.visibility == "public" and shader.hidden_at is None)
+                              public=shader.visibility in LISTED and shader.hidden_at is None)
     return "rendered"
 
 

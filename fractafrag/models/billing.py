@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fractafrag.extensions import db
-from fractafrag.models.types import created_at_column, updated_at_column
+from fractafrag.models.types import created_at_column, one_of, updated_at_column
 
 # pending: waiting for the pledger to pay on Stripe Checkout (or, in test mode, for the
 # PaymentIntent to be confirmed); abandoned: they left Checkout or it expired (nothing held);
@@ -55,10 +55,7 @@ class BountyPledge(db.Model):
 
     __tablename__ = "bounty_pledges"
     __table_args__ = (
-        sa.CheckConstraint(
-            "status IN ('pending', 'authorized', 'captured', 'released', 'failed', "
-            "'capture_failed', 'release_failed', 'abandoned')", name="status"
-        ),
+        one_of("status", PLEDGE_STATUSES),
         sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
     )
 
@@ -82,7 +79,7 @@ class Payout(db.Model):
     """What a fulfiller is owed or was paid for a captured bounty."""
 
     __tablename__ = "payouts"
-    __table_args__ = (sa.CheckConstraint("status IN ('owed', 'transferred')", name="status"),)
+    __table_args__ = (one_of("status", PAYOUT_STATUSES),)
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     pledge_id: Mapped[int] = mapped_column(

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fractafrag.extensions import db
-from fractafrag.models.types import created_at_column, updated_at_column
+from fractafrag.extensions import Model
+from fractafrag.models.types import created_at_column, one_of, updated_at_column
 from fractafrag.models.user import User
 
+REPORTABLE_KINDS = ("shader", "comment", "desire")  # what may be reported, hidden, restored
+REPORT_STATUSES = ("open", "resolved")
+MODERATION_ACTIONS = ("hide", "restore")
 
-class Comment(db.Model):
+
+class Comment(Model):
     """A comment on a shader; replies (parent_id) go one level deep."""
 
     __tablename__ = "comments"
@@ -36,7 +41,7 @@ class Comment(db.Model):
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
-class Notification(db.Model):
+class Notification(Model):
     """Something that happened to a user's work (fork, comment, vote, fulfilment, failed
     render) or account (its email changed)."""
 
@@ -55,14 +60,14 @@ class Notification(db.Model):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(sa.String(32))
     shader_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shaders.id", ondelete="CASCADE"))
-    data: Mapped[dict] = mapped_column(JSONB, server_default=sa.text("'{}'::jsonb"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=sa.text("'{}'::jsonb"))
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
 
     actor: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[actor_id])
 
 
-class Follow(db.Model):
+class Follow(Model):
     """follower follows followee."""
 
     __tablename__ = "follows"
@@ -75,7 +80,7 @@ class Follow(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
 
-class Block(db.Model):
+class Block(Model):
     """blocker no longer sees blocked's comments, and blocked cannot comment on their shaders."""
 
     __tablename__ = "blocks"
@@ -88,13 +93,13 @@ class Block(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
 
-class Report(db.Model):
+class Report(Model):
     """A user's report of a shader, comment or desire, for the admins."""
 
     __tablename__ = "reports"
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('shader', 'comment', 'desire')", name="kind"),
-        sa.CheckConstraint("status IN ('open', 'resolved')", name="status"),
+        one_of("kind", REPORTABLE_KINDS),
+        one_of("status", REPORT_STATUSES),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
@@ -107,13 +112,13 @@ class Report(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
 
-class ModerationAction(db.Model):
+class ModerationAction(Model):
     """The audit log: which admin hid or restored what, and when."""
 
     __tablename__ = "moderation_actions"
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('shader', 'comment', 'desire')", name="kind"),
-        sa.CheckConstraint("action IN ('hide', 'restore')", name="action"),
+        one_of("kind", REPORTABLE_KINDS),
+        one_of("action", MODERATION_ACTIONS),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
@@ -126,7 +131,7 @@ class ModerationAction(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
 
-class Playlist(db.Model):
+class Playlist(Model):
     """An ordered, public or private collection of shaders."""
 
     __tablename__ = "playlists"
@@ -143,7 +148,7 @@ class Playlist(db.Model):
     owner: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
-class PlaylistItem(db.Model):
+class PlaylistItem(Model):
     """One shader at one position of a playlist."""
 
     __tablename__ = "playlist_items"

@@ -7,14 +7,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fractafrag.extensions import db
-from fractafrag.models.types import created_at_column, embedding_column, updated_at_column
+from fractafrag.extensions import Model
+from fractafrag.models.types import created_at_column, embedding_column, one_of, updated_at_column
 from fractafrag.models.user import User
 
 DESIRE_STATUSES = ("open", "fulfilled", "closed")
 
 
-class DesireCluster(db.Model):
+class DesireCluster(Model):
     """A group of similar desires around a centroid, with a label and a heat."""
 
     __tablename__ = "desire_clusters"
@@ -44,12 +44,12 @@ class DesireCluster(db.Model):
     updated_at: Mapped[datetime] = updated_at_column()
 
 
-class Desire(db.Model):
+class Desire(Model):
     """Someone's ask for a shader that does not exist yet, optionally with a bounty."""
 
     __tablename__ = "desires"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('open', 'fulfilled', 'closed')", name="status"),
+        one_of("status", DESIRE_STATUSES),
         sa.CheckConstraint("bounty_cents >= 0", name="bounty_nonnegative"),
         sa.Index("ix_desires_status_created", "status", "created_at"),
     )
@@ -79,12 +79,12 @@ class Desire(db.Model):
 FULFILLMENT_STATUSES = ("offered", "accepted", "declined")
 
 
-class DesireFulfillment(db.Model):
+class DesireFulfillment(Model):
     """A shader someone offers as the answer to a desire; the asker accepts one."""
 
     __tablename__ = "desire_fulfillments"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('offered', 'accepted', 'declined')", name="status"),
+        one_of("status", FULFILLMENT_STATUSES),
         sa.UniqueConstraint("desire_id", "shader_id", name="uq_desire_fulfillments_offer"),
     )
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fractafrag.extensions import db
-from fractafrag.models.types import created_at_column
+from fractafrag.models.types import created_at_column, one_of
 
 EXPORT_FORMATS = ("png", "webm", "mp4", "gif")
 EXPORT_STATUSES = ("queued", "rendering", "ready", "failed")
@@ -21,9 +21,8 @@ class Export(db.Model):
 
     __tablename__ = "exports"
     __table_args__ = (
-        sa.CheckConstraint("format IN ('png', 'webm', 'mp4', 'gif')", name="format"),
-        sa.CheckConstraint("status IN ('queued', 'rendering', 'ready', 'failed')",
-                           name="status"),
+        one_of("format", EXPORT_FORMATS),
+        one_of("status", EXPORT_STATUSES),
         sa.CheckConstraint("width > 0 AND height > 0 AND fps > 0 AND seconds >= 0",
                            name="positive"),
     )

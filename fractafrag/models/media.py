@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fractafrag.extensions import db
-from fractafrag.models.types import created_at_column
+from fractafrag.models.types import created_at_column, one_of
 
 MEDIA_KINDS = ("image", "audio", "video")
 
@@ -21,7 +21,7 @@ class Media(db.Model):
 
     __tablename__ = "media"
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('image', 'audio', 'video')", name="kind"),
+        one_of("kind", MEDIA_KINDS),
         sa.CheckConstraint("bytes > 0", name="bytes_positive"),
     )
 

@@ -9,25 +9,30 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fractafrag.extensions import db
-from fractafrag.models.types import created_at_column, embedding_column, updated_at_column
+from fractafrag.extensions import Model
+from fractafrag.models.types import (
+    created_at_column,
+    embedding_column,
+    one_of,
+    updated_at_column,
+)
 from fractafrag.models.user import User
 
 VISIBILITIES = ("public", "unlisted", "private", "draft")
 RENDER_STATUSES = ("pending", "rendering", "ready", "failed")
+LISTED = ("public",)                   # shown in feeds, search, listings and rooms' live events
+OPEN_BY_LINK = ("public", "unlisted")  # anyone with the link may see it
+# Shader.listed() for raw SQL (the feed's ranking statements), kept beside it.
+LISTED_SQL = "visibility = 'public' AND deleted_at IS NULL AND hidden_at IS NULL"
 
 
-class Shader(db.Model):
+class Shader(Model):
     """A shader: its metadata, counters and render state; the code lives in its versions."""
 
     __tablename__ = "shaders"
     __table_args__ = (
-        sa.CheckConstraint(
-            "visibility IN ('public', 'unlisted', 'private', 'draft')", name="visibility"
-        ),
-        sa.CheckConstraint(
-            "render_status IN ('pending', 'rendering', 'ready', 'failed')", name="render_status"
-        ),
+        one_of("visibility", VISIBILITIES),
+        one_of("render_status", RENDER_STATUSES),
         sa.Index("ix_shaders_search", "search", postgresql_using="gin"),
         sa.Index("ix_shaders_tags", "tags", postgresql_using="gin"),
         sa.Index(
@@ -100,11 +105,26 @@ class Shader(db.Model):
         lazy="select",
     )
 
+    @classmethod
+    def live(cls) -> sa.ColumnElement[bool]:
+        """Not deleted and not hidden by a moderator (its owner still sees its pages)."""
+        return sa.and_(cls.deleted_at.is_(None), cls.hidden_at.is_(None))
+
+    @classmethod
+    def listed(cls) -> sa.ColumnElement[bool]:
+        """Publicly listed: live and public (LISTED_SQL says the same in SQL)."""
+        return sa.and_(cls.visibility.in_(LISTED), cls.live())
+
+    @classmethod
+    def in_feed(cls) -> sa.ColumnElement[bool]:
+        """Listed and rendered: what feeds and trending show."""
+        return sa.and_(cls.listed(), cls.render_status == "ready")
+
     def __repr__(self) -> str:
         return f"<Shader {self.id} v{self.current_version} {self.title!r}>"
 
 
-class ShaderVersion(db.Model):
+class ShaderVersion(Model):
     """One immutable snapshot of a shader's code; the database refuses UPDATEs of it."""
 
     __tablename__ = "shader_versions"

@@ -24,7 +24,13 @@ def updated_at_column() -> sa.orm.MappedColumn[datetime]:
     )
 
 
-def embedding_column(deferred: bool = False) -> sa.orm.MappedColumn:
+def embedding_column(deferred: bool = False) -> sa.orm.MappedColumn[list[float] | None]:
     """A nullable 512-dimension pgvector column; deferred ones load only when read (parsing
     512 floats for every row of a feed page is most of the page's cost)."""
     return mapped_column(Vector(EMBEDDING_DIM), nullable=True, deferred=deferred)
+
+
+def one_of(column: str, values: tuple[str, ...], name: str | None = None) -> sa.CheckConstraint:
+    """A CHECK that column holds one of values: the tuple the code uses is the one rule."""
+    listed = ", ".join(f"'{value}'" for value in values)
+    return sa.CheckConstraint(f"{column} IN ({listed})", name=name or column)

@@ -7,22 +7,22 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fractafrag.extensions import db
-from fractafrag.models.types import created_at_column, embedding_column, updated_at_column
+from fractafrag.extensions import Model
+from fractafrag.models.types import created_at_column, embedding_column, one_of, updated_at_column
 
 ROLES = ("user", "admin")
 TIERS = ("free", "pro")
 
 
-class User(db.Model):
+class User(Model):
     """A person (or an agent's owner) with an account."""
 
     __tablename__ = "users"
     __table_args__ = (
         sa.Index("uq_users_username_lower", sa.func.lower(sa.text("username")), unique=True),
         sa.Index("uq_users_email_lower", sa.func.lower(sa.text("email")), unique=True),
-        sa.CheckConstraint("role IN ('user', 'admin')", name="role"),
-        sa.CheckConstraint("tier IN ('free', 'pro')", name="tier"),
+        one_of("role", ROLES),
+        one_of("tier", TIERS),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)

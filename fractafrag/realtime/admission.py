@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from fractafrag.extensions import db, redis
 from fractafrag.models import Shader
+from fractafrag.models.shader import OPEN_BY_LINK
 from fractafrag.services import ServiceError, after_commit
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,6 @@ NOBODY = "-"
 STATE_TTL = 300
 LOOKUP_WAIT_SECONDS = 5.0
 WATCHED_FIELDS = ("visibility", "owner_id", "deleted_at", "hidden_at")
-OPEN_BY_LINK = ("public", "unlisted")  # the same rule as services.shaders.can_see
 
 # Store ARGV[2] as the state unless the generation changed since the reader saw ARGV[1].
 _FILL = """

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from fractafrag.extensions import db, queues
 from fractafrag.models import Desire, DesireCluster, DesireFulfillment, Shader
+from fractafrag.models.shader import OPEN_BY_LINK
 from fractafrag.realtime import broadcast
 from fractafrag.services import (
     Conflict,
@@ -103,7 +104,7 @@ def offer_shader(desire_id: int, user_id: int, shader_id: int) -> DesireFulfillm
     if desire.status != "open":
         raise Conflict(f"This desire is {desire.status}; it takes no more offers.")
     shader = shaders.visible_shader(shader_id, user_id)
-    if shader.visibility not in shaders.OPEN_BY_LINK:
+    if shader.visibility not in OPEN_BY_LINK:
         raise ServiceError("Offer a public or unlisted shader, so the asker can see it.",
                            {"shader_id": ["The shader is private or a draft."]})
     existing = db.session.scalar(sa.select(DesireFulfillment).where(

@@ -23,12 +23,14 @@ import logging
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from redis.exceptions import RedisError
 
 from fractafrag.extensions import db, queues, redis
 from fractafrag.models import Shader, User
+from fractafrag.models.shader import LISTED_SQL
 from fractafrag.services import shader_cache, shaders
 
 log = logging.getLogger(__name__)
@@ -47,19 +49,14 @@ REFRESH_CLAIM = 60         # seconds one queued refresh of an owner's ranking st
 WEIGHTS = {"score": 0.5, "recency": 0.2, "affinity": 0.2, "random": 0.1}
 
 
-def _live_public():
-    return sa.and_(Shader.visibility == "public", Shader.deleted_at.is_(None),
-                   Shader.hidden_at.is_(None), Shader.render_status == "ready")
-
-
 def trending(window: str | None, page: int, page_size: int) -> tuple[list[Shader], int]:
     """Public, rendered shaders by hot score (optionally published within a window)."""
-    query = sa.select(Shader).where(_live_public())
+    query = sa.select(Shader).where(Shader.in_feed())
     since = WINDOWS.get(window or "all")
     if since is not None:
         query = query.where(Shader.published_at >= datetime.now(UTC) - since)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        query.with_only_columns(Shader.id).limit(10_000).subquery()))
+    total = db.session.scalars(sa.select(sa.func.count()).select_from(
+        query.with_only_columns(Shader.id).limit(10_000).subquery())).one()
     rows = db.session.scalars(query.order_by(Shader.hot.desc(), Shader.id.desc())
                               .limit(page_size).offset((page - 1) * page_size))
     return list(rows), total
@@ -68,11 +65,10 @@ def trending(window: str | None, page: int, page_size: int) -> tuple[list[Shader
 # One statement ranks the candidates: every term is normalised to [0, 1] over the candidate set
 # (score by min-max, recency by exponential decay, tag affinity by the user's best match,
 # random by a per-user, per-snapshot hash so a snapshot orders the same way every time).
-PERSONAL_RANKING = sa.text("""
+PERSONAL_RANKING = sa.text(f"""
 WITH hot AS (
     SELECT id FROM shaders
-    WHERE visibility = 'public' AND deleted_at IS NULL AND hidden_at IS NULL
-      AND render_status = 'ready'
+    WHERE {LISTED_SQL} AND render_status = 'ready'
     ORDER BY hot DESC, id DESC LIMIT :candidates
 ), near AS (
     -- Order by distance alone so the HNSW index serves it; filter the nearest afterwards.
@@ -84,8 +80,7 @@ WITH hot AS (
         ORDER BY style_vector <=> (SELECT taste_vector FROM users WHERE id = :user_id)
         LIMIT :taste_scan
     ) nearest
-    WHERE visibility = 'public' AND deleted_at IS NULL AND hidden_at IS NULL
-      AND render_status = 'ready'
+    WHERE {LISTED_SQL} AND render_status = 'ready'
     LIMIT :taste_candidates
 ), pool AS (
     SELECT s.id, s.score, s.tags, s.published_at FROM shaders s
@@ -122,7 +117,7 @@ ORDER BY :w_score * score_n + :w_recency * recency_n + :w_affinity * affinity_n
 """)
 
 
-def ranking_params(user_id: int, seed: str) -> dict:
+def ranking_params(user_id: int, seed: str) -> dict[str, Any]:
     """The bind parameters of PERSONAL_RANKING."""
     return {"user_id": user_id, "candidates": CANDIDATES, "taste_candidates": TASTE_CANDIDATES,
             "taste_scan": TASTE_CANDIDATES * 2,
@@ -144,9 +139,9 @@ def _allow_long_hnsw_scans() -> None:
 
 def anonymous_ranking() -> list[int]:
     """For visitors: two trending shaders, then one of the newest, and so on, without repeats."""
-    hot = db.session.scalars(sa.select(Shader.id).where(_live_public())
+    hot = db.session.scalars(sa.select(Shader.id).where(Shader.in_feed())
                              .order_by(Shader.hot.desc(), Shader.id.desc()).limit(CANDIDATES))
-    new = db.session.scalars(sa.select(Shader.id).where(_live_public())
+    new = db.session.scalars(sa.select(Shader.id).where(Shader.in_feed())
                              .order_by(Shader.published_at.desc(), Shader.id.desc())
                              .limit(CANDIDATES // 2))
     hot_ids, new_ids = list(hot), list(new)
@@ -181,7 +176,7 @@ def feed(user: User | None, snapshot: str | None, page: int,
     chosen, total, snapshot = feed_ids(user.id if user is not None else None, snapshot, page,
                                        page_size)
     found = {s.id: s for s in db.session.scalars(sa.select(Shader).where(
-        Shader.id.in_(chosen), Shader.deleted_at.is_(None), Shader.hidden_at.is_(None)))}
+        Shader.id.in_(chosen), Shader.live()))}
     return [found[i] for i in chosen if i in found], total, snapshot
 
 
@@ -264,7 +259,7 @@ def refresh_ranking(owner: str, user_id: int | None) -> int:
     return len(ids)
 
 
-def _stale(stored: dict, generation: int) -> bool:
+def _stale(stored: dict[str, Any], generation: int) -> bool:
     """A materialised ranking is due for a refresh once RANKING_REFRESH old; sooner when
     shaders were listed or unlisted since it was made: at once while it is shorter than a page
     (a young site: each newly rendered shader shows up on the next load), else after
@@ -347,6 +342,6 @@ def similar(shader_id: int, viewer_id: int | None, limit: int) -> list[Shader]:
     nearest = (sa.select(Shader.id, distance.label("distance")).order_by(distance)
                .limit(limit * 4 + 20).subquery())
     query = (sa.select(Shader).join(nearest, Shader.id == nearest.c.id)
-             .where(_live_public(), Shader.id != shader_id)
+             .where(Shader.in_feed(), Shader.id != shader_id)
              .order_by(nearest.c.distance).limit(limit))
     return list(db.session.scalars(query))

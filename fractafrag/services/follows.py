@@ -7,17 +7,9 @@ from sqlalchemy.dialects.postgresql import insert
 
 from fractafrag.extensions import db
 from fractafrag.models import Follow, Shader, User
-from fractafrag.services import NotFound, ServiceError
+from fractafrag.services import ServiceError
+from fractafrag.services.accounts import get_by_username
 from fractafrag.services.ratelimit import count_community_write
-
-
-def user_named(username: str) -> User:
-    """The account called username (any case), or NotFound."""
-    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username)
-                                                   == username.lower()))
-    if user is None:
-        raise NotFound(f"No user {username}.")
-    return user
 
 
 def counts(user_id: int) -> dict[str, int]:
@@ -46,7 +38,7 @@ def state(viewer_id: int, user: User) -> dict[str, object]:
 def follow(follower_id: int, username: str) -> dict[str, object]:
     """Follow someone (idempotent); you cannot follow yourself (RATELIMIT_FOLLOW per account)."""
     count_community_write("follow", follower_id)
-    user = user_named(username)
+    user = get_by_username(username)
     if user.id == follower_id:
         message = "You cannot follow yourself."
         raise ServiceError(message, {"username": [message]})
@@ -58,7 +50,7 @@ def follow(follower_id: int, username: str) -> dict[str, object]:
 
 def unfollow(follower_id: int, username: str) -> dict[str, object]:
     """Stop following someone (idempotent)."""
-    user = user_named(username)
+    user = get_by_username(username)
     db.session.execute(sa.delete(Follow).where(Follow.follower_id == follower_id,
                                                Follow.followee_id == user.id))
     db.session.commit()

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fractafrag.extensions import db
 from fractafrag.models import Media, MediaUse, Shader, ShaderVersion, User
+from fractafrag.models.shader import OPEN_BY_LINK
 from fractafrag.offload import off_hub
 from fractafrag.services import Conflict, NotFound, ServiceError
 from fractafrag.services.media_codec import CleanMedia, clean, is_media_source
@@ -37,7 +38,6 @@ from fractafrag.services.ratelimit import enforce
 log = logging.getLogger(__name__)
 
 URL_PREFIX = "/media/"
-_OPEN_BY_LINK = ("public", "unlisted")  # services.shaders.OPEN_BY_LINK (not imported: cycles)
 
 
 class StorageQuotaExceeded(ServiceError):
@@ -166,9 +166,8 @@ def media_visible_to(media_id: int, viewer_id: int | None) -> bool:
     owned = sa.select(Media.id).where(Media.id == media_id, Media.owner_id == viewer_id) \
         if viewer_id is not None else None
     shown = (sa.select(MediaUse.media_id).join(Shader, Shader.id == MediaUse.shader_id)
-             .where(MediaUse.media_id == media_id, Shader.deleted_at.is_(None),
-                    Shader.hidden_at.is_(None),
-                    sa.or_(Shader.visibility.in_(_OPEN_BY_LINK), Shader.owner_id == viewer_id)))
+             .where(MediaUse.media_id == media_id, Shader.live(),
+                    sa.or_(Shader.visibility.in_(OPEN_BY_LINK), Shader.owner_id == viewer_id)))
     test = sa.exists(shown) if owned is None else sa.or_(sa.exists(owned), sa.exists(shown))
     return bool(db.session.scalar(sa.select(test)))
 
@@ -223,7 +222,7 @@ def _first_user(media_id: int, owner_id: int) -> Conflict | None:
                               .where(MediaUse.media_id == media_id,
                                      Shader.deleted_at.is_(None))) or 1
     others = f" and {count - 1} more" if count > 1 else ""
-    if row.owner_id == owner_id or row.visibility in _OPEN_BY_LINK:
+    if row.owner_id == owner_id or row.visibility in OPEN_BY_LINK:
         named = f"shader {row.id} “{row.title}” (version {row.version})"
     else:
         named = "someone's private shader"

@@ -10,7 +10,8 @@ from sqlalchemy.dialects.postgresql import insert
 
 from fractafrag.extensions import db
 from fractafrag.models import Block, Comment, Desire, ModerationAction, Report, Shader, User
-from fractafrag.services import Forbidden, NotFound, ServiceError, follows
+from fractafrag.services import Forbidden, NotFound, ServiceError
+from fractafrag.services.accounts import get_by_username
 from fractafrag.services.ratelimit import count_community_write
 
 KINDS: dict[str, Any] = {"shader": Shader, "comment": Comment, "desire": Desire}
@@ -93,7 +94,7 @@ def open_reports(admin_id: int, limit: int = 100) -> list[Report]:
 
 def block(blocker_id: int, username: str) -> dict[str, Any]:
     """Block someone: their comments disappear for you; they cannot comment on your shaders."""
-    user = follows.user_named(username)
+    user = get_by_username(username)
     if user.id == blocker_id:
         message = "You cannot block yourself."
         raise ServiceError(message, {"username": [message]})
@@ -105,7 +106,7 @@ def block(blocker_id: int, username: str) -> dict[str, Any]:
 
 def unblock(blocker_id: int, username: str) -> dict[str, Any]:
     """Lift a block."""
-    user = follows.user_named(username)
+    user = get_by_username(username)
     db.session.execute(sa.delete(Block).where(Block.blocker_id == blocker_id,
                                               Block.blocked_id == user.id))
     db.session.commit()
@@ -114,7 +115,7 @@ def unblock(blocker_id: int, username: str) -> dict[str, Any]:
 
 def grant_admin(username: str, admin: bool = True) -> User:
     """Make username an admin (or a plain user again); used by `fractafrag admin`."""
-    user = follows.user_named(username)
+    user = get_by_username(username)
     user.role = "admin" if admin else "user"
     db.session.commit()
     return user

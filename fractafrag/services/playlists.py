@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from fractafrag.extensions import db
 from fractafrag.models import Playlist, PlaylistItem, Shader
+from fractafrag.models.shader import OPEN_BY_LINK
 from fractafrag.services import Conflict, Forbidden, NotFound, ServiceError, shaders
 from fractafrag.services.ratelimit import count_community_write
 
@@ -41,9 +42,8 @@ def _count(playlist_id: int, viewer_id: int | None) -> int:
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(PlaylistItem)
         .join(Shader, Shader.id == PlaylistItem.shader_id)
-        .where(PlaylistItem.playlist_id == playlist_id, Shader.deleted_at.is_(None),
-               Shader.hidden_at.is_(None),
-               sa.or_(Shader.visibility.in_(shaders.OPEN_BY_LINK),
+        .where(PlaylistItem.playlist_id == playlist_id, Shader.live(),
+               sa.or_(Shader.visibility.in_(OPEN_BY_LINK),
                       Shader.owner_id == viewer_id))) or 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql import Select
@@ -54,12 +55,12 @@ def parse_query(q: str) -> ParsedQuery:
     return parsed
 
 
-def visible_listing(viewer_id: int | None, author_id: int | None = None) -> Select:
+def visible_listing(viewer_id: int | None, author_id: int | None = None) -> Select[Shader]:
     """Shaders a list may show: public ones, plus all of the viewer's own when listing them."""
-    query = sa.select(Shader).where(Shader.deleted_at.is_(None), Shader.hidden_at.is_(None))
+    query = sa.select(Shader).where(Shader.live())
     if author_id is not None and author_id == viewer_id:
         return query.where(Shader.owner_id == author_id)
-    query = query.where(Shader.visibility == "public")
+    query = query.where(Shader.listed())
     if author_id is not None:
         query = query.where(Shader.owner_id == author_id)
     return query
@@ -91,8 +92,9 @@ def search_shaders(q: str = "", tags: list[str] | None = None, author: str | Non
     sort = sort or ("relevance" if tsquery is not None else "new")
     if sort == "relevance" and tsquery is not None:
         return _by_relevance(query, tsquery, page, page_size)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        query.with_only_columns(Shader.id).limit(COUNT_CAP).subquery()))
+    total = db.session.scalars(sa.select(sa.func.count()).select_from(
+        query.with_only_columns(Shader.id).limit(COUNT_CAP).subquery())).one()
+    order: list[sa.UnaryExpression[Any]]
     if sort == "hot":
         order = [Shader.hot.desc(), Shader.id.desc()]
     elif sort == "top":
@@ -104,14 +106,24 @@ def search_shaders(q: str = "", tags: list[str] | None = None, author: str | Non
     return list(rows), total
 
 
-def _by_relevance(query: Select, tsquery: sa.ColumnElement, page: int, page_size: int
-                  ) -> tuple[list[Shader], int]:
+def _by_relevance(query: Select[Shader], tsquery: sa.ColumnElement[Any], page: int,
+                  page_size: int) -> tuple[list[Shader], int]:
     """Rank the hottest RELEVANCE_CANDIDATES matches; their number is the total."""
     candidates = (query.with_only_columns(Shader.id, Shader.search)
                   .order_by(Shader.hot.desc()).limit(RELEVANCE_CANDIDATES).subquery())
-    scored = db.session.execute(sa.select(
-        candidates.c.id, sa.func.ts_rank_cd(candidates.c.search, tsquery))).all()
+    scored = list(db.session.execute(sa.select(
+        candidates.c.id, sa.func.ts_rank_cd(candidates.c.search, tsquery))).all())
     scored.sort(key=lambda row: (-row[1], -row[0]))
     ids = [row[0] for row in scored[(page - 1) * page_size: page * page_size]]
     found = {s.id: s for s in db.session.scalars(sa.select(Shader).where(Shader.id.in_(ids)))}
     return [found[i] for i in ids], len(scored)
+
+
+def popular_tags(limit: int = 24) -> list[dict[str, str | int]]:
+    """The tags most used by listed shaders, with their counts (the explore page's cloud)."""
+    tag = sa.func.unnest(Shader.tags).label("tag")
+    used = sa.select(tag).where(Shader.listed()).subquery()
+    count = sa.func.count().label("n")
+    rows = db.session.execute(sa.select(used.c.tag, count).group_by(used.c.tag)
+                              .order_by(count.desc(), used.c.tag).limit(limit))
+    return [{"tag": row.tag, "n": row.n} for row in rows]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import current_app
@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from fractafrag.extensions import db
 from fractafrag.models import Shader, ShaderVersion
+from fractafrag.models.shader import LISTED, OPEN_BY_LINK
 from fractafrag.realtime import broadcast
 from fractafrag.services import (
     Forbidden,
@@ -26,8 +27,6 @@ from fractafrag.services import (
 from fractafrag.services.licenses import SPDX_LICENSES, canonical_license
 from fractafrag.services.ranking import hot_score
 
-LISTED = ("public",)
-OPEN_BY_LINK = ("public", "unlisted")
 MAX_TAGS = 10
 
 
@@ -80,7 +79,8 @@ def normalise_tags(tags: list[str]) -> list[str]:
 def resolve_license(value: str | None) -> str:
     """The SPDX id to store: the given one, or the configured default."""
     if value is None:
-        return current_app.config["DEFAULT_LICENSE"]
+        default: str = current_app.config["DEFAULT_LICENSE"]
+        return default
     spdx = canonical_license(value)
     if spdx is None:
         message = f"Unknown licence {value!r}; use an SPDX id such as: {', '.join(SPDX_LICENSES)}."
@@ -88,7 +88,20 @@ def resolve_license(value: str | None) -> str:
     return spdx
 
 
-def can_see(shader: Shader, viewer_id: int | None) -> bool:
+class Seen(Protocol):
+    """What can_see reads: a Shader, or a row of these columns of one."""
+
+    @property
+    def owner_id(self) -> int: ...
+    @property
+    def visibility(self) -> str: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
+    @property
+    def hidden_at(self) -> datetime | None: ...
+
+
+def can_see(shader: Seen, viewer_id: int | None) -> bool:
     """Whether viewer may see shader: public or unlisted to all, the rest to the owner only."""
     if shader.deleted_at is not None or shader.hidden_at is not None:
         return False
@@ -119,7 +132,7 @@ def _publish_fields(shader: Shader) -> bool:
     if shader.visibility in OPEN_BY_LINK and shader.published_at is None:
         shader.published_at = datetime.now(UTC)
         shader.hot = hot_score(shader.score or 0, shader.published_at)
-        return shader.visibility == "public"
+        return shader.visibility in LISTED
     return False
 
 
@@ -135,6 +148,7 @@ def media_or_raise(version: dict[str, Any], author_id: int | None) -> None:
 
 
 def _announce(shader: Shader) -> None:
+    assert shader.published_at is not None  # announced once _publish_fields has stamped it
     broadcast.shader_published(shader.id, shader.current_version, shader.title,
                                shader.owner.username, shader.tags, shader.published_at)
 
@@ -175,7 +189,7 @@ def create_shader(owner_id: int, meta: dict[str, Any], version: dict[str, Any],
 
 
 def _same_code(row: ShaderVersion, version: dict[str, Any]) -> bool:
-    return row.common == version["common"] and row.passes == version["passes"]
+    return bool(row.common == version["common"] and row.passes == version["passes"])
 
 
 def _add_version(shader: Shader, version: dict[str, Any], user_id: int, message: str) -> None:
@@ -213,12 +227,14 @@ def update_shader(shader_id: int, user_id: int, changes: dict[str, Any]) -> Shad
     """Edit metadata and/or code; only code that differs from the current makes version n+1."""
     shader = owned_shader(shader_id, user_id)
     version = _edited_source(shader.current, changes)
-    new_version = version is not None and not _same_code(shader.current, version)
-    if new_version:
+    if version is not None and _same_code(shader.current, version):
+        version = None  # the same code makes no new version
+    new_version = version is not None
+    if version is not None:
         compile_or_raise(version)  # before taking the row lock: compiling takes ~0.1 s
         media_or_raise(version, user_id)
     shader = owned_shader(shader_id, user_id, lock=True)
-    if new_version:
+    if version is not None:
         _add_version(shader, version, user_id, changes.get("message") or "")
     for field in ("title", "description", "visibility"):
         if changes.get(field) is not None:
@@ -309,8 +325,7 @@ def fork_shader(shader_id: int, user_id: int, number: int | None = None,
 def forks_of(shader_id: int, viewer_id: int | None) -> list[Shader]:
     """Direct forks of a visible shader that the viewer may see, newest first."""
     visible_shader(shader_id, viewer_id)
-    query = (sa.select(Shader).where(Shader.forked_from_id == shader_id,
-                                     Shader.deleted_at.is_(None), Shader.hidden_at.is_(None))
+    query = (sa.select(Shader).where(Shader.forked_from_id == shader_id, Shader.live())
              .where(sa.or_(Shader.visibility.in_(LISTED), Shader.owner_id == viewer_id))
              .order_by(Shader.created_at.desc(), Shader.id.desc()))
     return list(db.session.scalars(query))

@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 
 from fractafrag.extensions import db, queues, redis
 from fractafrag.models import Shader, Vote
+from fractafrag.models.shader import LISTED
 from fractafrag.realtime import broadcast
 from fractafrag.services import Forbidden, NotFound, feed, notifications, shader_cache, shaders
 from fractafrag.services.ranking import hot_score_sql
@@ -102,7 +103,7 @@ def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
     shader_cache.update_counters(shader_id, counters)
     db.session.commit()
     feed.note_vote(user_id, shader_id, value)
-    if shader.visibility == "public":
+    if shader.visibility in LISTED:
         broadcast.vote_updated(counters)
     request_taste_update(user_id)
     if message is not None:

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from fractafrag.api.desires.schemas import ClusterSchema, DesireCreateSchema, DesireSchema
 from fractafrag.extensions import db
 from fractafrag.models import BountyPledge, Desire, DesireCluster, Shader, User
+from fractafrag.models.shader import OPEN_BY_LINK
 from fractafrag.services import NotFound, ServiceError, desires, search, shaders
 from fractafrag.services.billing import bounties
 from fractafrag.services.clustering import heat_now
@@ -136,7 +137,7 @@ def _my_offerable_shaders(viewer: User | None) -> list[Shader]:
         return []
     rows, _ = search.search_shaders(author=viewer.username, sort="new", viewer_id=viewer.id,
                                     page=1, page_size=100)
-    return [s for s in rows if s.visibility in shaders.OPEN_BY_LINK]
+    return [s for s in rows if s.visibility in OPEN_BY_LINK]
 
 
 def _my_pledges(desire_id: int, viewer: User | None) -> list[BountyPledge]:

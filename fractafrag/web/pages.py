@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -17,11 +16,11 @@ from flask import (
     url_for,
 )
 
-from fractafrag.extensions import db
-from fractafrag.models import Shader, User
+from fractafrag.models import Shader
 from fractafrag.services import (
     NotFound,
     ServiceError,
+    accounts,
     comments,
     feed,
     follows,
@@ -109,10 +108,7 @@ def explore() -> str:
     page = _page_number()
     rows, total = search.search_shaders(q=q, tags=[tag] if tag else None, sort=sort,
                                         viewer_id=_viewer_id(), page=page, page_size=PAGE_SIZE)
-    popular = db.session.execute(sa.text(
-        "SELECT tag, count(*) AS n FROM shaders, unnest(tags) AS tag "
-        "WHERE visibility = 'public' AND deleted_at IS NULL AND hidden_at IS NULL "
-        "GROUP BY tag ORDER BY n DESC, tag LIMIT 24")).all()
+    popular = search.popular_tags()
     return render_template("explore.html", shaders=rows, total=total, page=page, q=q,
                            tag=tag, sort=sort or ("relevance" if q else "new"),
                            popular=popular, my_votes=_my_votes(rows),
@@ -211,9 +207,9 @@ def embed(shader_id: int) -> str:
 @bp.get("/u/<username>")
 def profile(username: str) -> str:
     """An artist's page: who they are and the shaders they share."""
-    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username)
-                                                   == username.lower()))
-    if user is None:
+    try:
+        user = accounts.get_by_username(username)
+    except NotFound:
         abort(404)
     page = _page_number()
     rows, total = search.search_shaders(author=user.username, sort="new",

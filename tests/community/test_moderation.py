@@ -16,7 +16,7 @@ def test_cli_grant_refuses_unknown_users(app):
     from fractafrag.cli import admin
 
     result = app.test_cli_runner().invoke(admin, ["grant", "ghost"])
-    assert result.exit_code != 0 and "No user ghost" in result.output
+    assert result.exit_code != 0 and "No user called 'ghost'" in result.output
 
 
 def test_reports_are_stored_and_validated(client, make_user, app):

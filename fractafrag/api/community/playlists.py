@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from fractafrag.api import SIGNED_IN
 from fractafrag.api.community import schemas as s
 from fractafrag.auth import login_required, viewer_id
-from fractafrag.services import follows, playlists
+from fractafrag.services import accounts, playlists
 
 blp = Blueprint("playlists", __name__, url_prefix="/api/v1/playlists", description="Playlists")
 
@@ -20,7 +20,7 @@ class Playlists(MethodView):
     @blp.alt_response(404, description="No user of that name.")
     def get(self, args):
         """Public playlists (owner=name: one person's), plus your own private ones"""
-        owner = follows.user_named(args["owner"]).id if args.get("owner") else None
+        owner = accounts.get_by_username(args["owner"]).id if args.get("owner") else None
         me = viewer_id()
         return [playlists.summary(p, me) for p in playlists.list_playlists(me, owner)]
 

@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from fractafrag.api.shaders.schemas import ShaderSummarySchema
+from fractafrag.models.community import REPORTABLE_KINDS
 
 
 class CommentCreateSchema(ma.Schema):
@@ -104,7 +105,7 @@ class ReportCreateSchema(ma.Schema):
     """A report of content for the admins."""
 
     kind = ma.fields.String(required=True,
-                            validate=validate.OneOf(["shader", "comment", "desire"]))
+                            validate=validate.OneOf(REPORTABLE_KINDS))
     id = ma.fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**62))
     reason = ma.fields.String(required=True, validate=validate.Length(3, 1000))
 

@@ -2,6 +2,8 @@
 
 import marshmallow as ma
 
+from fractafrag.models.media import MEDIA_KINDS
+
 
 class UploadSchema(ma.Schema):
     """A multipart/form-data body with the file in the field `file`."""
@@ -15,7 +17,7 @@ class UploadSchema(ma.Schema):
 class MediaListArgsSchema(ma.Schema):
     """Which of your media to list."""
 
-    kind = ma.fields.String(validate=ma.validate.OneOf(("image", "audio", "video")),
+    kind = ma.fields.String(validate=ma.validate.OneOf(MEDIA_KINDS),
                             metadata={"description": "only media of this kind"})
 
 
