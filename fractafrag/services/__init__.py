@@ -1,5 +1,7 @@
 """Domain logic: take ids and plain data, act in one transaction, return models."""
 
+from typing import Any
+
 
 class ServiceError(Exception):
     """A rule the caller broke; carries the HTTP status and the fields to fix."""
@@ -9,10 +11,10 @@ class ServiceError(Exception):
     def __init__(
         self,
         message: str,
-        errors: dict | list | None = None,
+        errors: dict[str, Any] | list[Any] | None = None,
         status: int | None = None,
         headers: dict[str, str] | None = None,
-    ):
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors or {}

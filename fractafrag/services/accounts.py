@@ -153,7 +153,7 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***{at}{domain}" if at else f"{local[:1]}***"
 
 
-def _stage_email_notice(user: User, new_email: str) -> Notification:
+def _stage_email_notice(user: User, new_email: str) -> Notification | None:
     """Tell the account its email changed (old and new address masked), in the change's
     transaction: whoever owned the account before a takeover sees it on the notifications page.
     The site sends no mail, so the old address itself is not written to."""

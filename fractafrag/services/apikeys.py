@@ -41,8 +41,8 @@ def create_key(user_id: int, name: str, scopes: list[str]) -> tuple[ApiKey, str]
     if unknown:
         raise ServiceError(f"Unknown scope {unknown[0]!r}; scopes are read and write.",
                            {"scopes": [f"Choose from: {', '.join(SCOPES)}."]})
-    active = db.session.scalar(sa.select(sa.func.count()).select_from(ApiKey).where(
-        ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None)))
+    active = db.session.scalars(sa.select(sa.func.count()).select_from(ApiKey).where(
+        ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))).one()
     if active >= MAX_KEYS:
         raise ServiceError(f"At most {MAX_KEYS} active keys; revoke one first.",
                            {"name": [f"You already have {active} active keys."]}, status=409)

@@ -29,6 +29,7 @@ import math
 import re
 import time
 import uuid
+from typing import Any
 
 from flask import current_app
 from redis import Redis
@@ -57,7 +58,7 @@ def stricter_only(errors: list[GlslError]) -> bool:
                                 for e in errors)
 
 
-def confirm(common: str, passes: list[dict], errors: list[GlslError],
+def confirm(common: str, passes: list[dict[str, Any]], errors: list[GlslError],
             conn: Redis | None = None) -> list[GlslError]:
     """glslang's errors for a version, judged by the browser where glslang is stricter: [] when
     every error is KNOWN_STRICTER and Chromium compiles the version; the errors otherwise (with a
@@ -77,7 +78,8 @@ def confirm(common: str, passes: list[dict], errors: list[GlslError],
     return [] if verdict else errors
 
 
-def ask_browser(conn: Redis, version: dict, timeout: float, max_queued: int) -> bool | None:
+def ask_browser(conn: Redis, version: dict[str, Any], timeout: float, max_queued: int
+                ) -> bool | None:
     """True when the compile checker's Chromium compiles and links version, False when it
     refuses it, None when no checker answered within timeout seconds (none alive, too many
     waiting, Redis down, or too slow)."""
@@ -100,7 +102,7 @@ def ask_browser(conn: Redis, version: dict, timeout: float, max_queued: int) -> 
     return None
 
 
-def compile_check_request(raw: bytes | str) -> tuple[str, dict, float] | None:
+def compile_check_request(raw: bytes | str) -> tuple[str, dict[str, Any], float] | None:
     """(id, version, due epoch seconds) of a queued request; None when malformed."""
     try:
         request = json.loads(raw)
@@ -112,7 +114,7 @@ def compile_check_request(raw: bytes | str) -> tuple[str, dict, float] | None:
         return None
 
 
-def reply(conn: Redis, request_id: str, ok: bool | None, errors: list | None = None) -> None:
+def reply(conn: Redis, request_id: str, ok: bool | None, errors: list[Any] | None = None) -> None:
     """Answer a request: ok True (compiles), False (refused, with the browser's errors), or
     None (could not tell)."""
     key = REPLY_KEY.format(id=request_id)
@@ -127,7 +129,8 @@ def beat(conn: Redis) -> None:
     conn.set(ALIVE_KEY, "1", ex=math.ceil(ALIVE_TTL))
 
 
-def validate(common: str, passes: list[dict], publishing: bool = False) -> list[GlslError]:
+def validate(common: str, passes: list[dict[str, Any]], publishing: bool = False
+             ) -> list[GlslError]:
     """compile_gate.validate (glslang within the site's bounds), then confirm: what /validate
     and publishing use."""
     from fractafrag.services import compile_gate

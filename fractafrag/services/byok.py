@@ -24,6 +24,7 @@ import base64
 import ipaddress
 import socket
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -85,7 +86,8 @@ def fernet_keys() -> list[bytes]:
 def cipher() -> MultiFernet:
     """The MultiFernet of the configured keys; a malformed key is a configuration error."""
     keys = fernet_keys()
-    cache = current_app.extensions.setdefault("fractafrag.byok_cipher", {})
+    cache: dict[tuple[bytes, ...], MultiFernet] = current_app.extensions.setdefault(
+        "fractafrag.byok_cipher", {})
     cache_key = tuple(keys)
     if cache_key not in cache:
         try:
@@ -277,7 +279,7 @@ def provider_key(user_id: int, provider: str) -> ProviderKey:
                        model=row.model or DEFAULT_MODELS[provider])
 
 
-def describe(row: ByokKey) -> dict:
+def describe(row: ByokKey) -> dict[str, Any]:
     """What answers show of a key: never the key itself, only its last 4 characters."""
     return {"provider": row.provider, "model": row.model or DEFAULT_MODELS[row.provider],
             "base_url": row.base_url, "last4": row.last4, "updated_at": row.updated_at}

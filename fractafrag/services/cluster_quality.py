@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 
 def _pairs(sizes: Iterable[int]) -> int:
@@ -18,7 +19,7 @@ def _pairs(sizes: Iterable[int]) -> int:
     return sum(n * (n - 1) // 2 for n in sizes)
 
 
-def truth_labels(truth: list[list[str]] | Mapping) -> dict[str, int]:
+def truth_labels(truth: list[list[str]] | Mapping[str, Any]) -> dict[str, int]:
     """Each ask's true group number.
 
     `truth` is either a list of groups (lists of asks) or the labelled-set mapping
@@ -40,7 +41,7 @@ def truth_labels(truth: list[list[str]] | Mapping) -> dict[str, int]:
 
 
 def pairwise_scores(
-    truth: list[list[str]] | Mapping, assigned: Mapping[str, int | None]
+    truth: list[list[str]] | Mapping[str, Any], assigned: Mapping[str, int | None]
 ) -> dict[str, float | int]:
     """Pairwise precision, recall and F1 of `assigned` (ask -> cluster id) against `truth`.
 

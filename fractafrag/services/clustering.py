@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -33,7 +35,8 @@ def desire_weight(desire: Desire) -> float:
 
 
 def _half_life_seconds() -> float:
-    return current_app.config["DESIRE_HEAT_HALF_LIFE_DAYS"] * 86400
+    days: float = current_app.config["DESIRE_HEAT_HALF_LIFE_DAYS"]
+    return days * 86400
 
 
 def heat_now(cluster: DesireCluster, now: datetime) -> float:
@@ -77,7 +80,7 @@ def _short(label: str) -> str:
     return label if len(label) <= 120 else label[:119] + "…"
 
 
-def _neighbours(vector: list[float]) -> list[sa.Row]:
+def _neighbours(vector: list[float]) -> Sequence[sa.Row[Any]]:
     """(id, cosine distance) of the NEIGHBOURS clusters nearest the vector (HNSW)."""
     distance = DesireCluster.centroid.cosine_distance(vector)
     return db.session.execute(
@@ -93,7 +96,7 @@ def _mean(a: list[float] | np.ndarray, a_size: int, b: list[float] | np.ndarray,
     return (mean / norm).tolist() if norm else list(b)
 
 
-def _merge_neighbours(cluster: DesireCluster, candidates: list[sa.Row], threshold: float,
+def _merge_neighbours(cluster: DesireCluster, candidates: Sequence[sa.Row[Any]], threshold: float,
                       now: datetime, newcomer: tuple[str, list[float] | None]
                       ) -> list[tuple[int, DesireCluster]]:
     """Merge clusters whose centroids came within the threshold of this one's moved centroid.
@@ -115,9 +118,11 @@ def _merge_neighbours(cluster: DesireCluster, candidates: list[sa.Row], threshol
         if nearest is None or 1 - nearest.distance < threshold:
             break
         remaining.remove(nearest.id)
-        other = db.session.get(DesireCluster, nearest.id)
+        other = db.session.get_one(DesireCluster, nearest.id)
         keep, gone = (cluster, other) if cluster.size >= other.size else (other, cluster)
         heat = heat_now(keep, now) + heat_now(gone, now)
+        # The joined cluster's centroid was just moved; the candidates were found by theirs.
+        assert keep.centroid is not None and gone.centroid is not None
         keep.centroid = _mean(keep.centroid, keep.size, gone.centroid, gone.size)
         keep.size += gone.size
         _set_heat(keep, heat, now)
@@ -161,7 +166,7 @@ def process_desire(desire_id: int) -> Desire | None:
     now = datetime.now(UTC)
     threshold = current_app.config["DESIRE_CLUSTER_THRESHOLD"]
     cluster = None
-    neighbours: list[sa.Row] = []
+    neighbours: Sequence[sa.Row[Any]] = []
     if vector is not None:
         db.session.execute(sa.text(f"SET LOCAL hnsw.ef_search = {EF_SEARCH}; "
                                    "SET LOCAL enable_seqscan = off"))
@@ -176,6 +181,8 @@ def process_desire(desire_id: int) -> Desire | None:
         db.session.add(cluster)
         db.session.flush()
     else:
+        # Joined through the index search: the ask has a vector and the cluster a centroid.
+        assert vector is not None and cluster.centroid is not None
         cluster.centroid = _mean(cluster.centroid, cluster.size, vector, 1)
         previous_heat = heat_now(cluster, now)
         cluster.size += 1
@@ -198,9 +205,9 @@ def leave_cluster(desire: Desire, now: datetime) -> DesireCluster | None:
     """Take a fulfilled or closed desire's share out of its cluster (the caller commits)."""
     if desire.cluster_id is None:
         return None
-    cluster = db.session.scalar(sa.select(DesireCluster).where(
+    cluster = db.session.scalars(sa.select(DesireCluster).where(
         DesireCluster.id == desire.cluster_id).with_for_update()
-        .execution_options(populate_existing=True))
+        .execution_options(populate_existing=True)).one()
     age = (now - desire.created_at).total_seconds()
     share = desire_weight(desire) * 2 ** (-age / _half_life_seconds())
     cluster.size = max(cluster.size - 1, 0)

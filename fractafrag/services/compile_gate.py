@@ -30,6 +30,7 @@ import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 
@@ -87,7 +88,8 @@ def _subprocess_cooperative() -> bool:
     return bool(monkey.is_module_patched("subprocess"))
 
 
-def validate(common: str, passes: list[dict], publishing: bool = False) -> list[glsl.GlslError]:
+def validate(common: str, passes: list[dict[str, Any]], publishing: bool = False
+             ) -> list[glsl.GlslError]:
     """glsl.validate_version with the site's bounds: COMPILE_BUDGET_SECONDS for all passes,
     one of COMPILE_CONCURRENCY slots held while compiling (CompilerBusy, 503, when none frees
     within COMPILE_WAIT_SECONDS, or COMPILE_WAIT_PUBLISH_SECONDS when publishing), the compiler

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -15,9 +16,11 @@ from fractafrag.services import passwords, shaders
 DEMO_USERNAME = "fractafrag"
 
 
-def demo_catalog() -> list[dict]:
+def demo_catalog() -> list[dict[str, Any]]:
     """The demo shaders shipped in fractafrag/demo/shaders.json."""
-    return json.loads((PACKAGE_DIR / "demo" / "shaders.json").read_text())
+    catalog: list[dict[str, Any]] = json.loads(
+        (PACKAGE_DIR / "demo" / "shaders.json").read_text())
+    return catalog
 
 
 def seed_demo() -> int:

@@ -76,7 +76,7 @@ class TfidfEmbedder:
 def fit_centre(model: sentence_model.SentenceModel, path: Path = CENTRE_PATH) -> np.ndarray:
     """Mean sentence vector of the corpus asks, saved as the centre artifact; returns it."""
     asks = [line.strip() for line in ASKS_CORPUS.read_text().splitlines() if line.strip()]
-    centre = model.encode(asks).mean(axis=0).astype(np.float32)
+    centre: np.ndarray = model.encode(asks).mean(axis=0).astype(np.float32)
     np.save(path, centre)
     return centre
 

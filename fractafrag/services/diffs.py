@@ -394,7 +394,7 @@ def _gate() -> Any:
         if under_gevent():
             from gevent.lock import BoundedSemaphore
         else:
-            from threading import BoundedSemaphore  # type: ignore[assignment]
+            from threading import BoundedSemaphore
         _semaphore = BoundedSemaphore(size)
     return _semaphore
 
@@ -432,13 +432,14 @@ def cached_diff(shader_id: int, row_ids: tuple[int, int], old: int, new: int,
     if entry is None:
         entry = _single_flight(key, lambda: _fresh_entry(key, load, old, new, settings))
     if "passes" in entry:
-        return entry["passes"]
+        passes: list[dict[str, str]] = entry["passes"]
+        return passes
     _raise_refusal(entry)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _fresh_entry(key: str, load: Any, old: int, new: int, settings: dict[str, Any]
-                 ) -> dict[str, Any]:
+def _fresh_entry(key: str, load: Callable[[], tuple[dict[str, Any], dict[str, Any]]],
+                 old: int, new: int, settings: dict[str, Any]) -> dict[str, Any]:
     config = current_app.config
     before, after = load()
     try:
@@ -448,7 +449,7 @@ def _fresh_entry(key: str, load: Any, old: int, new: int, settings: dict[str, An
         # Too large stays too large; too slow may pass on a quieter day: cached for less.
         seconds = (config["DIFF_CACHE_SECONDS"] if refusal.status == 413
                    else config["DIFF_REFUSAL_CACHE_SECONDS"])
-        entry = {"status": refusal.status, "message": refusal.message}
+        entry: dict[str, Any] = {"status": refusal.status, "message": refusal.message}
         _store(key, entry, seconds)
         return entry
     entry = {"passes": passes}
@@ -456,7 +457,7 @@ def _fresh_entry(key: str, load: Any, old: int, new: int, settings: dict[str, An
     return entry
 
 
-def _single_flight(key: str, work: Any) -> dict[str, Any]:
+def _single_flight(key: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run work once per key in this process; concurrent callers of the same key wait for it."""
     if not under_gevent():
         return work()
@@ -464,7 +465,8 @@ def _single_flight(key: str, work: Any) -> dict[str, Any]:
 
     pending = _in_flight.get(key)
     if pending is not None:
-        return pending.get()
+        shared: dict[str, Any] = pending.get()
+        return shared
     pending = _in_flight[key] = AsyncResult()
     try:
         entry = work()

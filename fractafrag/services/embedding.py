@@ -728,14 +728,14 @@ def _is_octave_loop(body: str, noise_calls: str) -> bool:
     return bool(re.search(r"\b(\w+)\s*=\s*[^;]*\*\s*\1\s*\*\s*[\d.]+", body)) and "+=" in body
 
 
-def _pass_cycles(passes: list[dict]) -> bool:
+def _pass_cycles(passes: list[dict[str, Any]]) -> bool:
     """Whether some buffer reads its own output, directly or through other buffers."""
-    reads = {
+    reads: dict[str | None, set[str | None]] = {
         p.get("name", ""): {i.get("source") for i in p.get("inputs") or [] if isinstance(i, dict)}
         for p in passes
     }
 
-    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+    def reaches(start: str | None, goal: str | None, seen: set[str | None]) -> bool:
         for source in reads.get(start, ()):
             if source == goal:
                 return True
@@ -748,7 +748,7 @@ def _pass_cycles(passes: list[dict]) -> bool:
     return any(reaches(name, name, set()) for name in reads if name != "Image")
 
 
-def shader_code_terms(common: str, passes: list[dict]) -> list[str]:
+def shader_code_terms(common: str, passes: list[dict[str, Any]]) -> list[str]:
     """Words a person would use for what the code does: names, builtin hints, techniques."""
     code = _strip_comments("\n".join([common or ""] + [p.get("code") or "" for p in passes]))
     functions = _functions(code)
@@ -910,7 +910,7 @@ def shader_code_terms(common: str, passes: list[dict]) -> list[str]:
 
 
 def shader_text(
-    title: str, description: str, tags: list[str], common: str, passes: list[dict]
+    title: str, description: str, tags: list[str], common: str, passes: list[dict[str, Any]]
 ) -> str:
     """The document embedded for a shader: title and tags twice, description, code terms."""
     tag_text = ", ".join(tags or [])
@@ -920,7 +920,7 @@ def shader_text(
 
 
 def shader_vector(
-    title: str, description: str, tags: list[str], common: str, passes: list[dict]
+    title: str, description: str, tags: list[str], common: str, passes: list[dict[str, Any]]
 ) -> list[float] | None:
     """A shader's 512-d style vector, or None when nothing in it is known to the model."""
     return embed_one(shader_text(title, description, tags, common, passes))

@@ -161,7 +161,7 @@ def status(job_id: str, user_id: int) -> dict[str, Any]:
 def _stalled(state: dict[str, str]) -> bool:
     """A job whose worker died: no step recorded for longer than one job may run."""
     max_calls = 1 + current_app.config["BYOK_MAX_REPAIRS"]
-    allowed = max_calls * (current_app.config["BYOK_TIMEOUT"] + 15) + 120
+    allowed: float = max_calls * (current_app.config["BYOK_TIMEOUT"] + 15) + 120
     if state["status"] == "queued":
         allowed = STATE_TTL_SECONDS / 2  # waiting for a busy worker is fine
     return time.time() - float(state.get("updated") or 0) > allowed
@@ -312,7 +312,8 @@ def _generate(progress: _Progress, user_id: int, provider: str, prompt: str,
         code = extract_code(reply)
         if code is None:
             raise _Failed(NO_CODE, errors or None)
-        version = {"common": "", "passes": [{"name": "Image", "code": code, "inputs": []}]}
+        version: dict[str, Any] = {
+            "common": "", "passes": [{"name": "Image", "code": code, "inputs": []}]}
         errors = [e.as_dict() for e in glsl.validate_version(version["common"],
                                                               version["passes"])]
         if not errors:

@@ -124,7 +124,7 @@ class GlslError:
     line: int
     message: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The JSON shape the API returns: {"pass", "line", "message"}."""
         return {"pass": self.pass_name, "line": self.line, "message": self.message}
 
@@ -159,7 +159,7 @@ def find_glslang() -> Path:
     return _locate(os.environ.get(GLSLANG_ENV) or None)
 
 
-def check_structure(common: str, passes: list[dict]) -> list[GlslError]:
+def check_structure(common: str, passes: list[dict[str, Any]]) -> list[GlslError]:
     """Check pass names, sizes, mainImage presence and inputs without running the compiler."""
     errors: list[GlslError] = []
     if not isinstance(common, str):
@@ -172,9 +172,8 @@ def check_structure(common: str, passes: list[dict]) -> list[GlslError]:
         )
         return errors
 
-    present = {
-        p.get("name") for p in passes if isinstance(p, dict) and isinstance(p.get("name"), str)
-    }
+    names = (p.get("name") for p in passes if isinstance(p, dict))
+    present = {name for name in names if isinstance(name, str)}
     seen: set[str] = set()
     image_count = 0
     for index, spec in enumerate(passes, start=1):
@@ -207,7 +206,7 @@ def check_structure(common: str, passes: list[dict]) -> list[GlslError]:
 
 def validate_version(
     common: str,
-    passes: list[dict],
+    passes: list[dict[str, Any]],
     *,
     budget_seconds: float | None = None,
     nice: int = 0,
@@ -615,7 +614,7 @@ def _main_image_errors(name: str, code: str) -> list[GlslError]:
     ]
 
 
-def _input_errors(name: str, specs: object, present: set) -> list[GlslError]:
+def _input_errors(name: str, specs: object, present: set[str]) -> list[GlslError]:
     """Errors in one pass's channel inputs: channel, source, filter, wrap, vflip and srgb."""
     if not isinstance(specs, list):
         return [GlslError(name, 0, f"The inputs of {name} must be a list.")]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import SQLAlchemyError
 
 from fractafrag.extensions import db
@@ -106,6 +107,7 @@ def mark_read(user_id: int, ids: list[int] | None) -> int:
              .values(read_at=datetime.now(UTC)))
     if ids is not None:
         query = query.where(Notification.id.in_(ids))
-    changed = db.session.execute(query).rowcount
+    # An UPDATE's result is a CursorResult; Session.execute's overloads only say Result.
+    changed = cast("CursorResult[Any]", db.session.execute(query)).rowcount
     db.session.commit()
     return changed

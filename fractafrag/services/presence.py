@@ -74,7 +74,7 @@ class Presence:
             return None
         if added or removed:
             self._changed(shader_id, count)
-        return count
+        return int(count)
 
     def leave(self, sid: str, shader_id: int) -> None:
         """Stop counting sid as a viewer of shader_id."""
@@ -162,4 +162,5 @@ class Presence:
 
 def tracker() -> Presence:
     """The current app's presence tracker (one per process)."""
-    return current_app.extensions.setdefault("fractafrag.presence", Presence())
+    presence: Presence = current_app.extensions.setdefault("fractafrag.presence", Presence())
+    return presence

@@ -25,6 +25,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from redis import Redis
 
@@ -52,7 +53,7 @@ def job_meta(user: int | str | None, kind: str) -> dict[str, str]:
     return {"user": "" if user is None else str(user), "kind": kind}
 
 
-def entry_from_meta(job_id: str, meta: dict | None, func_name: str = "") -> Entry:
+def entry_from_meta(job_id: str, meta: dict[str, Any] | None, func_name: str = "") -> Entry:
     """An Entry from a job's meta; jobs without one count as publications of nobody."""
     meta = meta or {}
     kind = meta.get("kind") or (PREVIEW if func_name.endswith("render_still") else PUBLICATION)
@@ -82,7 +83,10 @@ def _text(value: bytes | str) -> str:
 
 def read_state(conn: Redis) -> tuple[str | None, dict[str, int]]:
     """The kind of the last job taken and each user's last turn."""
-    last_kind, served = conn.pipeline().get(LAST_KIND_KEY).hgetall(SERVED_KEY).execute()
+    pipe = conn.pipeline()
+    pipe.get(LAST_KIND_KEY)
+    pipe.hgetall(SERVED_KEY)
+    last_kind, served = pipe.execute()
     return (_text(last_kind) if last_kind else None,
             {_text(k): int(v) for k, v in served.items()})
 

@@ -133,7 +133,8 @@ def build_encoder(weights: dict[str, np.ndarray], config: dict[str, Any]) -> byt
         [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, [HIDDEN])], g.initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
     model.ir_version = 10
-    return model.SerializeToString()
+    encoded: bytes = model.SerializeToString()
+    return encoded
 
 
 class SentenceModel:
@@ -169,8 +170,9 @@ class SentenceModel:
         x = self.word[ids] + self.position[:len(ids)] + self.token_type
         mean = x.mean(axis=-1, keepdims=True)
         var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-        return ((x - mean) / np.sqrt(var + self.eps) * self.norm_w + self.norm_b).astype(
-            np.float32)
+        normalised: np.ndarray = (
+            (x - mean) / np.sqrt(var + self.eps) * self.norm_w + self.norm_b).astype(np.float32)
+        return normalised
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """One unit row of HIDDEN floats per text (mean of token states, then L2-normalised)."""

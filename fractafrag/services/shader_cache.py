@@ -71,7 +71,8 @@ def summaries(shader_ids: list[int]) -> list[bytes | None]:
     if not shader_ids:
         return []
     try:
-        return redis.mget([summary_key(i) for i in shader_ids])
+        cached: list[bytes | None] = redis.mget([summary_key(i) for i in shader_ids])
+        return cached
     except RedisError as error:
         log.warning("cached summaries unavailable: %s", error)
         return [None] * len(shader_ids)

@@ -109,7 +109,7 @@ PLACEHOLDERS = {"texture": "texture:placeholder", "cubemap": "cubemap:placeholde
 # Kinds that are a source of their own.
 LIVE_KINDS = {"keyboard": "keyboard", "mic": "mic", "webcam": "webcam", "video": "video"}
 # Exported src of the built-ins Shadertoy has its own file for (the first library match).
-LIBRARY_SRC = {}
+LIBRARY_SRC: dict[str, str] = {}
 for _hash, (_name, _source) in LIBRARY.items():
     if not _source.endswith("placeholder"):
         _ext = "bin" if _source.startswith("volume:") else "png"
@@ -133,7 +133,8 @@ class ShadertoyFormatError(ValueError):
         self.message = message
 
 
-def to_shadertoy(meta: dict, version: dict, media: dict[str, dict] | None = None) -> dict:
+def to_shadertoy(meta: dict[str, Any], version: dict[str, Any],
+                 media: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Export a version as a Shadertoy shader document ({"ver", "info", "renderpass"}).
 
     media maps the `media:<id>` sources to what they are ({"kind": "image" | "audio" |
@@ -141,7 +142,7 @@ def to_shadertoy(meta: dict, version: dict, media: dict[str, dict] | None = None
     (an image, or a medium not given, as a texture)."""
     passes = version.get("passes", [])
     common = version.get("common", "")
-    renderpass: list[dict] = []
+    renderpass: list[dict[str, Any]] = []
     if common:
         renderpass.append(
             {
@@ -189,7 +190,7 @@ def to_shadertoy(meta: dict, version: dict, media: dict[str, dict] | None = None
     }
 
 
-def from_shadertoy(doc: Any) -> tuple[dict, dict]:
+def from_shadertoy(doc: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Import a Shadertoy shader as (meta {title, description, tags}, version).
 
     Accepts a bare shader {"info", "renderpass"}, the API's {"Shader": {...}} wrapper, or a
@@ -221,7 +222,7 @@ def from_shadertoy(doc: Any) -> tuple[dict, dict]:
     names = _assign_names(raw_passes, labelled)
     ids = _output_ids(raw_passes, names)
     common = ""
-    passes: list[dict] = []
+    passes: list[dict[str, Any]] = []
     for index, raw in enumerate(raw_passes):
         kind = raw["type"]
         if kind in SKIPPED_PASS_TYPES:
@@ -253,7 +254,7 @@ def from_shadertoy(doc: Any) -> tuple[dict, dict]:
     return meta, {"common": common, "passes": passes}
 
 
-def _export_input(spec: dict, media: dict[str, dict]) -> dict:
+def _export_input(spec: dict[str, Any], media: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """One version input as a Shadertoy renderpass input (vflip, sRGB, filter and wrap kept;
     the exact source under SOURCE_KEY for our own import)."""
     source = spec["source"]
@@ -266,7 +267,8 @@ def _export_input(spec: dict, media: dict[str, dict]) -> dict:
         # Shadertoy only needs input ids to be unique; 100+ stays clear of its buffer ids.
         sources = builtin_inputs.builtin_sources()
         ident = 100 + (sources.index(source) if source in sources else len(sources))
-        original = spec.get("shadertoy") if isinstance(spec.get("shadertoy"), dict) else {}
+        kept = spec.get("shadertoy")
+        original: dict[str, Any] = kept if isinstance(kept, dict) else {}
         prefix = source.partition(":")[0]
         name = source[len(prefix) + 1:]
         if source in LIBRARY_SRC:  # Shadertoy's own file for what we generate alike
@@ -276,8 +278,8 @@ def _export_input(spec: dict, media: dict[str, dict]) -> dict:
         elif prefix in ("cubemap", "volume"):
             ctype, src = prefix, f"/presets/{prefix}-{name}.png"
         elif is_media_source(source):
-            kind = (media.get(source) or {}).get("kind")
-            ctype, src = {"video": "video", "audio": "music"}.get(kind, "texture"), ""
+            kind: str | None = (media.get(source) or {}).get("kind")
+            ctype, src = {"video": "video", "audio": "music"}.get(kind or "", "texture"), ""
         else:  # keyboard, mic, webcam, video, music
             ctype, src = source, ""
         was_src, was_kind = original.get("src"), original.get("ctype")
@@ -325,7 +327,7 @@ def _unix_date(created_at: object) -> str:
     return str(int(moment.timestamp()))
 
 
-def _unwrap(doc: Any) -> dict:
+def _unwrap(doc: Any) -> dict[str, Any]:
     """The shader object inside a bare, {"Shader": ...}-wrapped or one-item-list document."""
     if isinstance(doc, list):
         if len(doc) != 1:
@@ -346,13 +348,14 @@ def _unwrap(doc: Any) -> dict:
     return doc
 
 
-def _require(container: dict, key: str, kind: type, where: str) -> Any:
+def _require(container: dict[str, Any], key: str, kind: type, where: str) -> Any:
     """container[key], checked to exist and be of type kind."""
     if key not in container:
         raise ShadertoyFormatError(f"Missing '{key}' in {where}.")
     value = container[key]
     if not isinstance(value, kind):
-        expected = {dict: "an object", list: "a list", str: "a string"}.get(kind, kind.__name__)
+        names: dict[type, str] = {dict: "an object", list: "a list", str: "a string"}
+        expected = names.get(kind, kind.__name__)
         raise ShadertoyFormatError(f"'{key}' in {where} must be {expected}.")
     return value
 
@@ -364,7 +367,8 @@ def _pass_label(index: int, raw: Any) -> str:
     kind = raw.get("type")
     if not isinstance(kind, str):
         raise ShadertoyFormatError(f"renderpass[{index}] is missing its 'type'.")
-    name = raw.get("name") if isinstance(raw.get("name"), str) and raw.get("name") else kind
+    given = raw.get("name")
+    name = given if isinstance(given, str) and given else kind
     if kind not in SUPPORTED_PASS_TYPES + SKIPPED_PASS_TYPES:
         raise ShadertoyFormatError(
             f"renderpass[{index}] ({name}) has type '{kind}'; Fractafrag supports image, "
@@ -401,7 +405,7 @@ def _buffer_from_path(path: object) -> str | None:
     return None
 
 
-def _assign_names(raw_passes: list[dict], labels: list[str]) -> dict[int, str]:
+def _assign_names(raw_passes: list[dict[str, Any]], labels: list[str]) -> dict[int, str]:
     """Fractafrag pass names by renderpass index (common passes are left out)."""
     names: dict[int, str] = {}
     unnamed: list[int] = []
@@ -442,7 +446,7 @@ def _assign_names(raw_passes: list[dict], labels: list[str]) -> dict[int, str]:
     return names
 
 
-def _output_ids(raw_passes: list[dict], names: dict[int, str]) -> dict[str, str]:
+def _output_ids(raw_passes: list[dict[str, Any]], names: dict[int, str]) -> dict[str, str]:
     """Map every output id the document declares (as a string) to its pass name."""
     ids: dict[str, str] = {}
     for index, name in names.items():
@@ -461,7 +465,8 @@ def _channel(value: object, where: str) -> int:
     return value
 
 
-def _import_input(pass_name: str, index: int, k: int, spec: Any, ids: dict[str, str]) -> dict:
+def _import_input(pass_name: str, index: int, k: int, spec: Any, ids: dict[str, str]
+                  ) -> dict[str, Any]:
     """One Shadertoy input as a version input: buffers by id, library media by their file
     (LIBRARY), keyboard/mic/webcam/video as themselves, anything else as its kind's
     placeholder (keeping what it was under "shadertoy"); vflip and sRGB are kept when they
@@ -480,15 +485,16 @@ def _import_input(pass_name: str, index: int, k: int, spec: Any, ids: dict[str, 
         source = PLACEHOLDERS["cubemap"]
         original = {"ctype": "cubemap-pass", "id": str(ident)}
     elif kind == "buffer":
-        source = (
+        buffer = (
             (ids.get(str(ident)) if ident is not None else None)
             or _buffer_from_id(ident)
             or _buffer_from_path(src)
         )
-        if source is None or source == "Image":
+        if buffer is None or buffer == "Image":
             raise ShadertoyFormatError(
                 f"{where}: buffer input id {ident!r} matches no Buffer A-D output."
             )
+        source = buffer
     elif isinstance(exact, str) and (builtin_inputs.is_builtin(exact) or is_media_source(exact)):
         source = exact
         if isinstance(spec.get(ORIGINAL_KEY), dict):

@@ -28,8 +28,9 @@ def update_style(shader_id: int) -> bool:
     shader = db.session.get(Shader, shader_id)
     if shader is None:
         return False
-    version = db.session.scalar(sa.select(ShaderVersion).where(
-        ShaderVersion.shader_id == shader_id, ShaderVersion.version == shader.current_version))
+    version = db.session.scalars(sa.select(ShaderVersion).where(
+        ShaderVersion.shader_id == shader_id, ShaderVersion.version == shader.current_version)
+    ).one()
     vector = embedding.shader_vector(shader.title, shader.description, shader.tags,
                                      version.common, version.passes)
     shader.style_vector = vector
@@ -56,7 +57,7 @@ def update_taste(user_id: int) -> bool:
     if not rows:
         user.taste_vector = None
     else:
-        mean = sum(w * v for v, w in rows) / sum(w for _, w in rows)
+        mean = np.asarray(sum(w * v for v, w in rows)) / sum(w for _, w in rows)
         norm = float(np.linalg.norm(mean))
         user.taste_vector = (mean / norm).tolist() if norm > 0 else None
     db.session.commit()
