@@ -75,7 +75,10 @@ def test_a_pledge_answers_a_checkout_url_for_a_manual_capture_payment(
     assert bounty(checkout_client, desire["id"]) == 0, "nothing is held before paying"
     listed = checkout_client.get(f"/api/v1/desires/{desire['id']}/pledges",
                                  headers=bearer(backer["access_token"])).json
-    assert [(p["status"], p["mine"]) for p in listed] == [("pending", True)]
+    assert [(p["status"], p["mine"], p["checkout_url"]) for p in listed] == [
+        ("pending", True, body["checkout_url"])]
+    anonymous = checkout_client.get(f"/api/v1/desires/{desire['id']}/pledges").json
+    assert anonymous[0]["checkout_url"] is None, "only the pledger sees where to pay"
 
 
 def test_the_signed_checkout_webhook_raises_the_bounty_and_the_heat_live(

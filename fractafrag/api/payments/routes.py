@@ -135,8 +135,13 @@ class Pledges(MethodView):
 
     @pledges_blp.response(200, s.PledgeSchema(many=True))
     def get(self, desire_id):
-        """List a desire's pledges, oldest first"""
+        """List a desire's pledges, oldest first (yours unpaid with their Checkout url)"""
         me = viewer_id()
-        return [{"id": p.id, "amount_cents": p.amount_cents, "currency": p.currency,
-                 "status": p.status, "mine": me is not None and p.user_id == me,
-                 "created_at": p.created_at} for p in bounties.pledges_of(desire_id)]
+        listed = []
+        for p in bounties.pledges_of(desire_id):
+            mine = me is not None and p.user_id == me
+            listed.append({"id": p.id, "amount_cents": p.amount_cents, "currency": p.currency,
+                           "status": p.status, "mine": mine, "created_at": p.created_at,
+                           "checkout_url": p.checkout_url if mine and p.status == "pending"
+                           else None})
+        return listed

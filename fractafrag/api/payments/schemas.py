@@ -53,6 +53,8 @@ class PledgeSchema(ma.Schema):
                        "(declined, or the hold expired after 7 days), capture_failed or "
                        "release_failed"})
     mine = ma.fields.Boolean(metadata={"description": "Made by the caller."})
+    checkout_url = ma.fields.String(allow_none=True, metadata={
+        "description": "Your own pending pledge's Stripe Checkout page, to finish paying."})
     created_at = ma.fields.DateTime()
 
 
