@@ -57,8 +57,8 @@ def list_desires(sort: str, status: str | None, page: int, page_size: int
     query = sa.select(Desire).where(Desire.hidden_at.is_(None))
     if status:
         query = query.where(Desire.status == status)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        query.with_only_columns(Desire.id).limit(10_000).subquery()))
+    total = db.session.scalars(sa.select(sa.func.count()).select_from(
+        query.with_only_columns(Desire.id).limit(10_000).subquery())).one()
     if sort == "hot":
         query = query.outerjoin(DesireCluster, DesireCluster.id == Desire.cluster_id).order_by(
             DesireCluster.heat_rank.desc().nulls_last(), Desire.created_at.desc(),
@@ -168,6 +168,7 @@ def hottest_clusters(limit: int, per_cluster: int) -> list[dict[str, Any]]:
     members: dict[int, list[Desire]] = {i: [] for i in ids}
     desire_alias = sa.orm.aliased(Desire, ranked)
     for desire in db.session.scalars(sa.select(desire_alias).where(ranked.c.n <= per_cluster)):
+        assert desire.cluster_id is not None  # selected by cluster_id IN ids
         members[desire.cluster_id].append(desire)
     now = datetime.now(UTC)
     return [{"id": c.id, "label": c.label, "size": c.size, "heat": round(heat_now(c, now), 4),
