@@ -18,8 +18,10 @@ every pass, the version is valid; if it refuses, glslang's errors stand. The bou
 - the web waits at most COMPILE_CONFIRM_SECONDS (the worker drops a request past that due
   time, and kills its browser past it while compiling);
 - at most COMPILE_CONFIRM_MAX_QUEUED requests wait at once, and none is sent unless a checker
-  said it is alive (ALIVE_KEY) in the last few seconds: otherwise (and when Redis is down or
-  the answer is late) the refusal stands, saying the browser check could not be made.
+  said it is alive (ALIVE_KEY) in the last few seconds (a request waits for one within its
+  deadline: right after `fractafrag up` the checker's Chromium may still be starting):
+  otherwise (and when Redis is down or the answer is late) the refusal stands, saying the
+  browser check could not be made.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ REQUESTS_KEY = "fractafrag:compile-check:requests"
 REPLY_KEY = "fractafrag:compile-check:reply:{id}"
 ALIVE_KEY = "fractafrag:compile-check:alive"
 ALIVE_TTL = 10  # seconds a checker's heartbeat lasts; it beats every ALIVE_TTL / 4
+ALIVE_POLL = 0.25  # how often a request waiting for a checker's first heartbeat looks again
 REPLY_TTL = 30
 
 # glslang messages for code ANGLE may accept. Anything else is refused without asking.
@@ -87,7 +90,13 @@ def ask_browser(conn: Redis, version: dict[str, Any], timeout: float, max_queued
     reply_key = REPLY_KEY.format(id=request_id)
     deadline = time.monotonic() + timeout
     try:
-        if not conn.exists(ALIVE_KEY) or conn.llen(REQUESTS_KEY) >= max_queued:
+        # A checker starting up (the render worker's Chromium, just after `fractafrag up`) has
+        # not beaten yet: wait for its first heartbeat within the same deadline.
+        while not conn.exists(ALIVE_KEY):
+            if deadline - time.monotonic() <= ALIVE_POLL:
+                return None
+            time.sleep(ALIVE_POLL)
+        if conn.llen(REQUESTS_KEY) >= max_queued:
             return None
         conn.rpush(REQUESTS_KEY, json.dumps(
             {"id": request_id, "version": version, "due": time.time() + timeout}))

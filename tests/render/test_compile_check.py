@@ -123,6 +123,13 @@ def test_the_browser_refuses_what_it_refuses(alive, conn) -> None:
     assert browser_check.ask_browser(conn, version(TRANSPOSE), 10.0, 8) is True
 
 
+def test_a_request_made_before_the_checker_beats_waits_for_it(alive, conn) -> None:
+    """Right after `fractafrag up` the checker's Chromium may not have said it is alive yet: a
+    shader validated then is confirmed once it does, not refused with "try again"."""
+    conn.delete(browser_check.ALIVE_KEY)  # as before its first heartbeat (it beats every 2.5 s)
+    assert browser_check.ask_browser(conn, version(TRANSPOSE), 10.0, 8) is True
+
+
 def test_a_request_past_its_due_time_is_dropped(alive, conn) -> None:
     conn.rpush(browser_check.REQUESTS_KEY, "not json", json.dumps(
         {"id": "late", "version": version(TRANSPOSE), "due": time.time() - 1}))
