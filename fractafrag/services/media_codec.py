@@ -138,6 +138,9 @@ def clean_image(data: bytes, max_bytes: int, max_side: int) -> CleanMedia:
         raise _refuse(422, f"The image is a decompression bomb: {error} Images may be at most "
                            f"{max_side}×{max_side} pixels.") from None
     except UnidentifiedImageError:
+        if looks_like_image(data):  # starts like one, yet Pillow cannot read its header
+            raise _refuse(422, f"The image is truncated or corrupt: its header cannot be read "
+                               f"(only {len(data)} bytes arrived).") from None
         raise _refuse(415, UNSUPPORTED) from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise _refuse(422, f"The image's header is corrupt: {error}.") from None

@@ -101,6 +101,14 @@ def test_a_truncated_png_is_refused_naming_it(client, make_user):
     assert "truncated" in message(answer) and "PNG" in message(answer)
 
 
+def test_a_png_cut_inside_its_header_is_called_truncated_not_foreign(client, make_user):
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (255, 0, 0)).save(out, "PNG")
+    answer = upload(client, make_user(), out.getvalue()[:40])
+    assert answer.status_code == 422, answer.get_json()
+    assert "truncated" in message(answer) and "not a PNG" not in message(answer)
+
+
 def test_a_text_file_named_png_is_refused(client, make_user):
     answer = upload(client, make_user(), b"hello, I am not a picture\n" * 20, "evil.png")
     assert answer.status_code == 415, answer.get_json()
