@@ -1,4 +1,11 @@
-"""Regenerate generated.txt by recombining hand-written fragments, deterministically (seeded)."""
+"""Regenerate fractafrag/data/corpus/generated.txt by recombining hand-written fragments,
+deterministically (seeded).
+
+The desire board's TF-IDF fallback and its quality checks read generated.txt from the package;
+this script, its source, is not shipped (it lived inside the wheel before). tests/test_corpus.py
+checks that running it gives generated.txt byte for byte, so an edit here comes with the
+regenerated file:  python scripts/generate_corpus.py
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,8 @@ import argparse
 import random
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-OUTPUT = HERE / "generated.txt"
+OUTPUT = (Path(__file__).resolve().parent.parent / "fractafrag" / "data" / "corpus"
+          / "generated.txt")
 SEED = 20240611
 DOCUMENTS = 6000
 
@@ -1682,6 +1689,11 @@ def generate(count: int = DOCUMENTS, seed: int = SEED) -> list[str]:
     return documents
 
 
+def text(documents: list[str]) -> str:
+    """generated.txt's content: one document per line."""
+    return "\n".join(documents) + "\n"
+
+
 def main() -> None:
     """Write generated.txt (or --out) with one document per line."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -1689,7 +1701,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=DOCUMENTS)
     args = parser.parse_args()
     documents = generate(args.count)
-    args.out.write_text("\n".join(documents) + "\n", encoding="utf-8")
+    args.out.write_text(text(documents), encoding="utf-8")
     print(f"wrote {len(documents)} documents to {args.out}")
 
 
