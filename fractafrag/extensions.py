@@ -60,7 +60,7 @@ class Api(SmorestApi):
 
 def _too_large_message() -> str:
     """The 413 for a request body over MAX_CONTENT_LENGTH, naming the body's size and the limit
-    (a shader's passes and Common share it; each is limited to glsl.MAX_PASS_BYTES)."""
+    (a shader's passes and Common share it; each is limited to shader_format.MAX_PASS_BYTES)."""
     from flask import current_app, request
 
     from fractafrag.services.glsl import MAX_PASS_BYTES

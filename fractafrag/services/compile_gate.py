@@ -36,6 +36,7 @@ from flask import current_app
 
 from fractafrag.offload import off_hub, under_gevent, waiting
 from fractafrag.services import ServiceError, glsl
+from fractafrag.services.shader_format import GlslError
 
 POLL_SECONDS = 0.05
 
@@ -89,7 +90,7 @@ def _subprocess_cooperative() -> bool:
 
 
 def validate(common: str, passes: list[dict[str, Any]], publishing: bool = False
-             ) -> list[glsl.GlslError]:
+             ) -> list[GlslError]:
     """glsl.validate_version with the site's bounds: COMPILE_BUDGET_SECONDS for all passes,
     one of COMPILE_CONCURRENCY slots held while compiling (CompilerBusy, 503, when none frees
     within COMPILE_WAIT_SECONDS, or COMPILE_WAIT_PUBLISH_SECONDS when publishing), the compiler
@@ -108,7 +109,7 @@ def validate(common: str, passes: list[dict[str, Any]], publishing: bool = False
 
     cooperative = _subprocess_cooperative()
 
-    def run() -> list[glsl.GlslError]:
+    def run() -> list[GlslError]:
         # Cooperative: the macro check goes to the thread pool, the compiler is waited on here.
         # Otherwise all of run() is on the thread pool already.
         return glsl.validate_version(common, passes, budget_seconds=budget,

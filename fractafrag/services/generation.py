@@ -25,7 +25,16 @@ from flask import current_app
 
 from fractafrag.extensions import db, queues, redis
 from fractafrag.realtime import broadcast
-from fractafrag.services import NotFound, ServiceError, byok, desires, glsl, quota, shaders
+from fractafrag.services import (
+    NotFound,
+    ServiceError,
+    byok,
+    desires,
+    glsl,
+    quota,
+    shader_format,
+    shaders,
+)
 from fractafrag.services.providers import ProviderError, complete
 
 log = logging.getLogger(__name__)
@@ -43,7 +52,7 @@ You write fragment shaders for Fractafrag, a Shadertoy-compatible site.
 
 The contract:
 - Write GLSL ES 3.00 for a single Image pass. Define exactly this entry point:
-  {glsl.MAIN_IMAGE_SIGNATURE}
+  {shader_format.MAIN_IMAGE_SIGNATURE}
   fragCoord is the pixel position; set fragColor to the pixel's colour (alpha 1.0).
 - These uniforms already exist; use them, never declare them again:
   uniform vec3 iResolution;  // viewport size in pixels

@@ -8,11 +8,9 @@ from typing import Any
 
 from fractafrag.services import inputs as builtin_inputs
 from fractafrag.services.media_codec import is_media_source
+from fractafrag.services.shader_format import BUFFER_NAMES, FILTERS, WRAPS
 
-BUFFER_NAMES = ("Buffer A", "Buffer B", "Buffer C", "Buffer D")
 BUILTIN_TEXTURES = tuple(builtin_inputs.TEXTURES)
-FILTERS = ("linear", "nearest", "mipmap")
-WRAPS = ("clamp", "repeat")
 
 # Shadertoy names each output by a numeric id (its API) and a short string id (its site
 # exports); inputs reference these, not the pass names.

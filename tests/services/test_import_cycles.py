@@ -96,4 +96,4 @@ def test_the_check_sees_a_cycle_through_an_import_inside_a_function(tmp_path: Pa
 def test_the_billing_package_is_in_the_graph() -> None:
     graph = import_graph()
     assert f"{PACKAGE}.billing.bounties" in graph[f"{PACKAGE}.billing.webhooks"]
-    assert f"{PACKAGE}.billing.plans" in graph[f"{PACKAGE}.billing.bounties"]
+    assert f"{PACKAGE}.billing.stripe_client" in graph[f"{PACKAGE}.billing.bounties"]

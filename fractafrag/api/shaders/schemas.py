@@ -5,11 +5,12 @@ from marshmallow import validate
 
 from fractafrag.auth import viewer_id
 from fractafrag.models.shader import VISIBILITIES
-from fractafrag.services import glsl
 from fractafrag.services import media as media_service
+from fractafrag.services import shader_format
 from fractafrag.services.search import SORTS
 
-MAX_CODE_CHARS = glsl.MAX_PASS_BYTES * 2  # the exact byte limit is checked per pass, with its name
+# The exact byte limit is checked per pass, with its name; this only bounds what is parsed.
+MAX_CODE_CHARS = shader_format.MAX_PASS_BYTES * 2
 
 
 class ChannelInputSchema(ma.Schema):
@@ -23,8 +24,8 @@ class ChannelInputSchema(ma.Schema):
                                  "mic, webcam, video, music) or your upload, media:<id>. cubemap: "
                                  "declares iChannelN a samplerCube, volume: a sampler3D."},
     )
-    filter = ma.fields.String(load_default="linear", validate=validate.OneOf(glsl.FILTERS))
-    wrap = ma.fields.String(load_default="clamp", validate=validate.OneOf(glsl.WRAPS))
+    filter = ma.fields.String(load_default="linear", validate=validate.OneOf(shader_format.FILTERS))
+    wrap = ma.fields.String(load_default="clamp", validate=validate.OneOf(shader_format.WRAPS))
     vflip = ma.fields.Boolean(metadata={"description": "Images: top row at uv.y = 1 (the "
                                                       "default, as Shadertoy)."})
     srgb = ma.fields.Boolean(metadata={"description": "Images: decode sRGB to linear when "

@@ -1,0 +1,32 @@
+"""What a shader version is made of: its pass names, the Common block, the sampler options of an
+input, the size of a pass, and the {pass, line, message} shape of every problem found in one.
+
+The one home of these names: the validator (services/glsl.py), the Shadertoy importer and
+exporter (services/shadertoy.py), the API schemas and the editor's pages read them from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+PASS_NAMES = ("Image", "Buffer A", "Buffer B", "Buffer C", "Buffer D")
+BUFFER_NAMES = PASS_NAMES[1:]
+COMMON = "Common"
+FILTERS = ("linear", "nearest", "mipmap")
+WRAPS = ("clamp", "repeat")
+MAX_PASS_BYTES = 256 * 1024
+MAIN_IMAGE_SIGNATURE = "void mainImage(out vec4 fragColor, in vec2 fragCoord)"
+
+
+@dataclass(frozen=True)
+class GlslError:
+    """One problem with a shader version, tied to a pass and a line of the user's own code."""
+
+    pass_name: str
+    line: int
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape the API returns: {"pass", "line", "message"}."""
+        return {"pass": self.pass_name, "line": self.line, "message": self.message}
