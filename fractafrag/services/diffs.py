@@ -1,5 +1,8 @@
 """Diffs between two immutable shader versions: computed once, bounded, never on the event loop.
 
+(One module of ~480 lines: the diff algorithm, its bounds and its cache are one answer to issue
+19's frozen-site finding, and the pieces are only correct together.)
+
 difflib's SequenceMatcher is quadratic on inputs made of many small matching blocks (say, every
 other comment line the same): one request between two 56 KB versions held the web process for
 half a minute. This module diffs lines with a patience diff instead (lines unique to both sides

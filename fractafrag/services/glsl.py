@@ -1,4 +1,12 @@
-"""Validate Shadertoy-style shader versions: structural checks, then a real glslang compile."""
+"""Validate Shadertoy-style shader versions: structural checks, then a real glslang compile.
+
+One pipeline, kept in one module on purpose (~700 lines): the structure checks, the prelude and
+wrapper each pass is compiled inside, finding and running glslangValidator within one budget,
+and mapping its messages back to the user's own pass and line all share the same source-string
+numbering (`#line 1 N`), so pulling them apart would spread one contract over several files.
+What stands alone lives elsewhere: the format in shader_format.py, the macro-bomb meter in
+glsl_macros.py, the site's bounds in compile_gate.py, the browser's verdict in browser_check.py.
+"""
 
 from __future__ import annotations
 

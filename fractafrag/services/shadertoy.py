@@ -1,4 +1,11 @@
-"""Convert shader versions to and from Shadertoy's JSON format (API and site exports)."""
+"""Convert shader versions to and from Shadertoy's JSON format (API and site exports).
+
+One module (~550 lines) because import and export are one mapping read in both directions:
+Shadertoy's pass types and output ids, every input kind (library textures, cubemaps and volumes
+to our built-ins, keyboard, webcam, mic, video, music, buffers) and sampler field, each written
+once here so an export imports back to the same version. Reading a stored shader for export
+and storing an imported one are in shadertoy_io.py.
+"""
 
 from __future__ import annotations
 

@@ -21,6 +21,11 @@ accepts a fulfilment and paid to the fulfilling shader's author, released when t
 - Stripe failing there never undoes the desire's change, which is already committed: the pledge
   becomes `capture_failed` or `release_failed` and the failure is logged. A Checkout Session
   that Stripe will not create leaves the pledge `failed` (nothing held; pledge again).
+
+One module (~470 lines) because a pledge's life is one state machine (pending, authorized,
+captured, released, abandoned, failed …) whose transitions come from the API, the desire's own
+changes and Stripe's webhooks in any order; each transition is written once, here. Stripe's
+wire format is in stripe_client.py, webhook routing in webhooks.py, Connect in connect.py.
 """
 
 from __future__ import annotations
