@@ -2,7 +2,9 @@
 input, the size of a pass, and the {pass, line, message} shape of every problem found in one.
 
 The one home of these names: the validator (services/glsl.py), the Shadertoy importer and
-exporter (services/shadertoy.py), the API schemas and the editor's pages read them from here.
+exporter (services/shadertoy.py) and the API schemas import them; the player and the editor's
+channel picker (static/js/player.js, channel_picker.js) hold the same lists, and
+tests/services/test_shader_format.py fails when they differ.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 PASS_NAMES = ("Image", "Buffer A", "Buffer B", "Buffer C", "Buffer D")
 BUFFER_NAMES = PASS_NAMES[1:]
 COMMON = "Common"
+# An input's sampler options; the first of each is the default (the API's, the player's).
 FILTERS = ("linear", "nearest", "mipmap")
 WRAPS = ("clamp", "repeat")
 MAX_PASS_BYTES = 256 * 1024

@@ -91,7 +91,10 @@
     "    vec2 p = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));\n" +
     "    gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);\n}\n";
 
+  // The shader format's names (fractafrag/services/shader_format.py; a test keeps them equal).
   const BUFFER_NAMES = ["Buffer A", "Buffer B", "Buffer C", "Buffer D"];
+  const FILTERS = ["linear", "nearest", "mipmap"];
+  const WRAPS = ["clamp", "repeat"];
   const PASS_ORDER = BUFFER_NAMES.concat(["Image"]); // Shadertoy's draw order
   const FIXED_EPOCH_MS = Date.UTC(2025, 0, 1); // iDate origin for renderFrame()
 
@@ -637,8 +640,8 @@
         if (!input || !(input.channel >= 0 && input.channel <= 3)) continue;
         channels[input.channel] = {
           source: String(input.source || ""),
-          filter: ["linear", "nearest", "mipmap"].includes(input.filter) ? input.filter : "linear",
-          wrap: input.wrap === "repeat" ? "repeat" : "clamp",
+          filter: FILTERS.includes(input.filter) ? input.filter : FILTERS[0],
+          wrap: WRAPS.includes(input.wrap) ? input.wrap : WRAPS[0],
           // Shadertoy flips images so their top row is at uv.y = 1 (vflip true by default).
           vflip: input.vflip !== false,
           srgb: input.srgb === true,

@@ -24,8 +24,10 @@ class ChannelInputSchema(ma.Schema):
                                  "mic, webcam, video, music) or your upload, media:<id>. cubemap: "
                                  "declares iChannelN a samplerCube, volume: a sampler3D."},
     )
-    filter = ma.fields.String(load_default="linear", validate=validate.OneOf(shader_format.FILTERS))
-    wrap = ma.fields.String(load_default="clamp", validate=validate.OneOf(shader_format.WRAPS))
+    filter = ma.fields.String(load_default=shader_format.FILTERS[0],
+                              validate=validate.OneOf(shader_format.FILTERS))
+    wrap = ma.fields.String(load_default=shader_format.WRAPS[0],
+                            validate=validate.OneOf(shader_format.WRAPS))
     vflip = ma.fields.Boolean(metadata={"description": "Images: top row at uv.y = 1 (the "
                                                       "default, as Shadertoy)."})
     srgb = ma.fields.Boolean(metadata={"description": "Images: decode sRGB to linear when "
