@@ -1,8 +1,10 @@
 """Seconds of work per exported second at 720p30, for three demo shaders and each video format.
 
 The render worker's path (render_worker/export.py) with its warm browser: frames drawn by the
-player in headless Chromium (SwiftShader), fetched as raw pixels, encoded by ffmpeg. Usage:
-`.venv/bin/python bench/export.py` (EXPORT_SECONDS, default 2, sets the length)."""
+player in headless Chromium (SwiftShader), read back as raw pixels and POSTed by the page to the
+worker's loopback frame sink, encoded by ffmpeg. The machine's load average is printed with the
+results (the numbers mean little on a busy machine). Usage: `.venv/bin/python bench/export.py`
+(EXPORT_SECONDS, default 2, sets the length)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ def main() -> None:
     demos = {d["slug"]: d for d in json.loads(
         (ROOT / "fractafrag" / "demo" / "shaders.json").read_text(encoding="utf-8"))}
     results: dict[tuple[str, str], tuple[float, int]] = {}
+    load_before = os.getloadavg()
     with bench_app() as app, app.app_context(), tempfile.TemporaryDirectory() as folder:
         renderer = pool.shared_renderer()
         renderer.chromium.browser()
@@ -43,6 +46,7 @@ def main() -> None:
                                      ExportSpec(fmt, 1280, 720, SECONDS, 30), out, 900)
                 results[slug, fmt] = (time.perf_counter() - began, size)
         pool.shutdown()
+    load_after = os.getloadavg()
 
     rows = [f"| {demos[slug]['title']} | " + " | ".join(
         f"{results[slug, fmt][0] / SECONDS:.1f} s ({results[slug, fmt][1] / 2**20:.1f} MiB)"
@@ -51,9 +55,10 @@ def main() -> None:
         "## Exports (bench/export.py)",
         "",
         f"Seconds of work per exported second, 1280×720 at 30 fps ({SECONDS:g} s exported), "
-        "with the render worker's warm browser (SwiftShader WebGL2): frames drawn, fetched as "
-        "raw pixels and encoded by ffmpeg (VP9 crf 30, H.264 crf 18, palette GIF). File size in "
-        "brackets.",
+        "with the render worker's warm browser (SwiftShader WebGL2): frames drawn, read back as "
+        "raw pixels, POSTed by the page to the worker's loopback frame sink and encoded by "
+        "ffmpeg (VP9 crf 30, H.264 crf 18, palette GIF). File size in brackets. Load average "
+        f"(1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after.",
         "",
         "| shader | " + " | ".join(FORMATS) + " |",
         "|---|" + "---|" * len(FORMATS),

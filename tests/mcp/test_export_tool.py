@@ -3,15 +3,29 @@ process and a real render worker (Chromium and ffmpeg); the file is fetched and 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 import av
 import requests
+from mcp.client.session import ClientSession
+from mcp.client.stdio import stdio_client
 
-from tests.mcp.helpers import Account, stdio_session
+from tests.mcp.helpers import Account, bridge_params
 from tests.mcp.test_bridge import GRADIENT, fails, ok, run
+
+
+@contextlib.asynccontextmanager
+async def stdio_session(url: str, key: str | None) -> AsyncIterator[ClientSession]:
+    """A bridge session whose calls may last minutes (an export waits behind the shader's own
+    thumbnail render on a busy machine)."""
+    async with stdio_client(bridge_params(url, key)) as (read, write), \
+            ClientSession(read, write, read_timeout_seconds=300) as session:
+        await session.initialize()
+        yield session
 
 
 def _decoded(url: str) -> list[Any]:
@@ -40,14 +54,18 @@ def test_export_shader_waits_for_the_file_and_returns_its_url(
             assert done["url"].endswith(".webm") and done["bytes"] > 0
             urls.append(done["url"])
 
-            # A wait too short for the render: a tool error naming the export, which keeps
-            # rendering; the same tool then waits for it by its id.
-            text = await fails(session, "export_shader", id=shader["id"], format="png",
-                               width=128, height=64, start=1.0, wait_seconds=1)
+            # A wait too short for the render (90 frames at 640x360): a tool error naming the
+            # export, which keeps rendering; the same tool then waits for it by its id.
+            text = await fails(session, "export_shader", id=shader["id"], format="webm",
+                               width=640, height=360, seconds=3, fps=30, wait_seconds=1)
             assert "still queued" in text or "still rendering" in text, text
             export_id = int(re.search(r"export_id=(\d+)", text).group(1))
-            still = await ok(session, "export_shader", export_id=export_id, wait_seconds=240)
-            assert still["id"] == export_id and still["url"].endswith(".png")
+            later = await ok(session, "export_shader", export_id=export_id, wait_seconds=240)
+            assert later["id"] == export_id and later["url"].endswith(".webm")
+            still = await ok(session, "export_shader", id=shader["id"], format="png",
+                             width=128, height=64, start=1.0, wait_seconds=240)
+            assert still["url"].endswith(".png") and (still["width"], still["height"]) == (
+                128, 64)
             urls.append(still["url"])
 
             # Refusals are tool errors carrying the API's message; the session keeps working.

@@ -320,3 +320,45 @@ def test_the_render_pages_fresh_player_resolves_with_its_media_already_textures(
     refused = page.evaluate("v => window.__fractafragFreshPlayer(v)", {
         "common": "", "passes": [{"name": "Image", "code": "void mainImage() {}"}]})
     assert refused["errors"][0]["pass"] == "Image"
+
+
+def test_the_frame_sink_takes_only_its_own_whole_frames_in_order(tmp_path):
+    import requests
+
+    from render_worker.export import _Encoder, _FrameSink
+
+    spec = ExportSpec("webm", 16, 16, 2.0, 1)
+    encoder = _Encoder(spec, tmp_path / "two.webm")
+    sink = _FrameSink(encoder, 16 * 16 * 4)
+    try:
+        red = bytes([255, 0, 0, 255]) * 256
+        other = sink.url.replace(sink.token, "not-the-token")
+        assert requests.post(other + "0", data=red, timeout=10).status_code == 404
+        assert requests.post(sink.url + "0", data=red[:-4], timeout=10).status_code == 400
+        answer = requests.post(sink.url + "0", data=red, timeout=10)
+        assert answer.status_code == 204
+        assert answer.headers["Access-Control-Allow-Origin"] == "*"
+        assert requests.post(sink.url + "0", data=red, timeout=10).status_code == 409
+        assert requests.post(sink.url + "1", data=red, timeout=10).status_code == 204
+    finally:
+        sink.close()
+    encoder.finish()
+    container, frames = _frames(tmp_path / "two.webm")
+    assert len(frames) == 2
+    assert tuple(_frame(frames[1])[8, 8]) == pytest.approx((254, 0, 0), abs=3)
+    container.close()
+
+
+def test_an_encoder_that_dies_fails_the_export_with_its_exit_code(app, tmp_path,
+                                                                  monkeypatch):
+    from render_worker.export import ExportError
+
+    monkeypatch.setenv("FRACTAFRAG_FFMPEG", "/bin/false")
+    with pytest.raises(ExportError, match="ffmpeg exit 1"):
+        render_export(_renderer(app), PLASMA, ExportSpec("webm", 64, 64, 1.0, 10),
+                      tmp_path / "never.webm", timeout=120)
+    monkeypatch.delenv("FRACTAFRAG_FFMPEG")
+    out = tmp_path / "after.webm"  # the browser and page still work afterwards
+    render_export(_renderer(app), PLASMA, ExportSpec("webm", 64, 64, 0.5, 10), out,
+                  timeout=120)
+    assert len(_frames(out)[1]) == 5
