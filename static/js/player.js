@@ -11,6 +11,13 @@
  *
  * Errors are [{pass, line, message}] with `line` counted in the user's own code, the same
  * shape and numbering as the server's validator (fractafrag/services/glsl.py).
+ *
+ * Why one file of ~1,200 lines: it is the one player, shared by the shader page and the embed
+ * (viewer.js), the inputs page, the editor's preview, the render worker's page
+ * (render_worker/capture.py) and the compile checker (render_worker/compile_check.py). The
+ * worker and the checker inject it into a blank page as one script (add_script_tag with
+ * render_worker.browser.player_script()), with no server to fetch parts from; one file keeps
+ * every loader identical and the pixels drawn in a page and in a render the same.
  */
 (function () {
   "use strict";
