@@ -63,7 +63,7 @@ def _too_large_message() -> str:
     (a shader's passes and Common share it; each is limited to shader_format.MAX_PASS_BYTES)."""
     from flask import current_app, request
 
-    from fractafrag.services.glsl import MAX_PASS_BYTES
+    from fractafrag.services.shader_format import MAX_PASS_BYTES
 
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     size = f"{request.content_length:,} bytes" if request.content_length else "too large"

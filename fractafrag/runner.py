@@ -186,6 +186,24 @@ def _migrate(env: dict[str, str]) -> None:
         os.environ.update(saved)
 
 
+def _checker_starting(redis_url: str) -> None:
+    """Say a compile checker is on its way (the render worker's), so shaders validated while its
+    Chromium launches wait for it instead of being refused "try again" (browser_check)."""
+    import redis as redis_lib
+    from redis.exceptions import RedisError
+
+    from fractafrag.services import browser_check
+
+    try:
+        conn = redis_lib.Redis.from_url(redis_url)
+        try:
+            browser_check.starting(conn)
+        finally:
+            conn.close()
+    except RedisError as error:
+        log.warning("could not announce the compile checker: %s", error)
+
+
 def default_web_processes() -> int:
     """$FRACTAFRAG_WEB_PROCESSES, else one web process per CPU core this process may use."""
     configured = os.environ.get("FRACTAFRAG_WEB_PROCESSES", "").strip()
@@ -277,6 +295,7 @@ def run_up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int
                 python, "-m", "mcp_bridge", "--transport", "http", "--host", host,
                 "--port", str(mcp_port), "--url", url], {**env, "FRACTAFRAG_API_KEY": ""}))
             mcp_url = f"http://{shown}:{mcp_port}/mcp"
+        _checker_starting(env["REDIS_URL"])
         for child in children:
             child.start()
         if _wait_healthy(url, children):

@@ -17,15 +17,16 @@ every pass, the version is valid; if it refuses, glslang's errors stand. The bou
   services/compile_gate.py and the API apply first, unchanged);
 - the web waits at most COMPILE_CONFIRM_SECONDS (the worker drops a request past that due
   time, and kills its browser past it while compiling);
-- at most COMPILE_CONFIRM_MAX_QUEUED requests wait at once, and none is sent unless a checker
-  said it is alive (ALIVE_KEY) in the last few seconds (a request waits for one within its
-  deadline: right after `fractafrag up` the checker's Chromium may still be starting):
-  otherwise (and when Redis is down or the answer is late) the refusal stands, saying the
-  browser check could not be made.
+- at most COMPILE_CONFIRM_MAX_QUEUED requests wait at once, site-wide, each giving its web
+  slot back while it waits; none is sent unless a checker said it is alive (ALIVE_KEY) in the
+  last few seconds, or says it is starting (STARTING_KEY: right after `fractafrag up` its
+  Chromium is still launching; waited for up to STARTUP_WAIT): otherwise (and when Redis is
+  down or the answer is late) the refusal stands, saying the browser check could not be made.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -37,13 +38,18 @@ from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
 
-from fractafrag.services.glsl import GlslError
+from fractafrag.services.shader_format import GlslError
 
 REQUESTS_KEY = "fractafrag:compile-check:requests"
 REPLY_KEY = "fractafrag:compile-check:reply:{id}"
 ALIVE_KEY = "fractafrag:compile-check:alive"
 ALIVE_TTL = 10  # seconds a checker's heartbeat lasts; it beats every ALIVE_TTL / 4
 ALIVE_POLL = 0.25  # how often a request waiting for a checker's first heartbeat looks again
+STARTING_KEY = "fractafrag:compile-check:starting"
+STARTING_TTL = 60  # a checker still not alive this long after saying it starts is not waited for
+STARTUP_WAIT = 20.0  # seconds a request waits for a starting checker's first heartbeat
+WAITERS_KEY = "fractafrag:compile-check:waiters"
+WAITERS_TTL = 120
 REPLY_TTL = 30
 
 # glslang messages for code ANGLE may accept. Anything else is refused without asking.
@@ -84,31 +90,55 @@ def confirm(common: str, passes: list[dict[str, Any]], errors: list[GlslError],
 def ask_browser(conn: Redis, version: dict[str, Any], timeout: float, max_queued: int
                 ) -> bool | None:
     """True when the compile checker's Chromium compiles and links version, False when it
-    refuses it, None when no checker answered within timeout seconds (none alive, too many
-    waiting, Redis down, or too slow)."""
+    refuses it, None when no checker answered within timeout seconds (none alive or starting,
+    too many waiting, Redis down, or too slow).
+
+    At most max_queued requests wait at once, site-wide (WAITERS_KEY counts them), and while
+    waiting a request gives its web slot back (offload.waiting). A checker that is starting
+    (STARTING_KEY: its Chromium is being launched, just after `fractafrag up`) is waited for
+    up to STARTUP_WAIT seconds, then the request has its usual timeout."""
+    from fractafrag.offload import waiting
+
     request_id = uuid.uuid4().hex
     reply_key = REPLY_KEY.format(id=request_id)
-    deadline = time.monotonic() + timeout
+    counted = False
     try:
-        # A checker starting up (the render worker's Chromium, just after `fractafrag up`) has
-        # not beaten yet: wait for its first heartbeat within the same deadline.
-        while not conn.exists(ALIVE_KEY):
-            if deadline - time.monotonic() <= ALIVE_POLL:
-                return None
-            time.sleep(ALIVE_POLL)
-        if conn.llen(REQUESTS_KEY) >= max_queued:
+        if not conn.exists(ALIVE_KEY) and not conn.exists(STARTING_KEY):
             return None
-        conn.rpush(REQUESTS_KEY, json.dumps(
-            {"id": request_id, "version": version, "due": time.time() + timeout}))
-        while (left := deadline - time.monotonic()) > 0:
-            # Short waits: the connection's socket timeout (3 s) must not cut a long BLPOP.
-            item = conn.blpop([reply_key], timeout=max(0.1, min(1.0, left)))
-            if item is not None:
-                answer = json.loads(item[1])
-                return None if answer.get("ok") is None else bool(answer["ok"])
+        pipe = conn.pipeline()
+        pipe.incr(WAITERS_KEY)
+        pipe.expire(WAITERS_KEY, WAITERS_TTL)
+        waiters, _ = pipe.execute()
+        counted = True
+        if int(waiters) > max_queued or conn.llen(REQUESTS_KEY) >= max_queued:
+            return None
+        with waiting():
+            started = time.monotonic() + STARTUP_WAIT
+            while not conn.exists(ALIVE_KEY):
+                if time.monotonic() > started or not conn.exists(STARTING_KEY):
+                    return None
+                time.sleep(ALIVE_POLL)
+            deadline = time.monotonic() + timeout
+            conn.rpush(REQUESTS_KEY, json.dumps(
+                {"id": request_id, "version": version, "due": time.time() + timeout}))
+            while (left := deadline - time.monotonic()) > 0:
+                # Short waits: the connection's socket timeout (3 s) must not cut a long BLPOP.
+                item = conn.blpop([reply_key], timeout=max(0.1, min(1.0, left)))
+                if item is not None:
+                    answer = json.loads(item[1])
+                    return None if answer.get("ok") is None else bool(answer["ok"])
     except (RedisError, ValueError):
         return None
+    finally:
+        if counted:
+            with contextlib.suppress(RedisError):
+                conn.decr(WAITERS_KEY)
     return None
+
+
+def starting(conn: Redis) -> None:
+    """A checker launching its browser: requests wait for its first heartbeat meanwhile."""
+    conn.set(STARTING_KEY, "1", ex=STARTING_TTL)
 
 
 def compile_check_request(raw: bytes | str) -> tuple[str, dict[str, Any], float] | None:

@@ -123,10 +123,26 @@ def test_the_browser_refuses_what_it_refuses(alive, conn) -> None:
     assert browser_check.ask_browser(conn, version(TRANSPOSE), 10.0, 8) is True
 
 
-def test_a_request_made_before_the_checker_beats_waits_for_it(alive, conn) -> None:
-    """Right after `fractafrag up` the checker's Chromium may not have said it is alive yet: a
-    shader validated then is confirmed once it does, not refused with "try again"."""
+def test_a_request_made_while_the_checker_starts_waits_for_it(alive, conn) -> None:
+    """Right after `fractafrag up` the checker's Chromium is still launching: a shader validated
+    then is confirmed once the checker beats, not refused with "try again"."""
+    browser_check.starting(conn)
     conn.delete(browser_check.ALIVE_KEY)  # as before its first heartbeat (it beats every 2.5 s)
+    assert browser_check.ask_browser(conn, version(TRANSPOSE), 10.0, 8) is True
+
+
+def test_with_no_checker_alive_or_starting_nobody_waits(alive, conn) -> None:
+    conn.delete(browser_check.ALIVE_KEY, browser_check.STARTING_KEY)
+    began = time.monotonic()
+    assert browser_check.ask_browser(conn, version(TRANSPOSE), 10.0, 8) is None
+    assert time.monotonic() - began < 5.0  # not the 10 s it would wait for a checker
+
+
+def test_no_more_than_the_bound_wait_at_once(alive, conn) -> None:
+    conn.set(browser_check.WAITERS_KEY, 8)  # eight requests already waiting, site-wide
+    assert browser_check.ask_browser(conn, version(TRANSPOSE), 10.0, 8) is None
+    assert int(conn.get(browser_check.WAITERS_KEY)) == 8  # its own count taken back
+    conn.set(browser_check.WAITERS_KEY, 0)
     assert browser_check.ask_browser(conn, version(TRANSPOSE), 10.0, 8) is True
 
 
