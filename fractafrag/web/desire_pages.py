@@ -2,8 +2,9 @@
 
 Everything reads without JavaScript: the hottest clusters with their asks, the newest open asks,
 and plain forms to ask, offer a shader, accept an offer and pledge a bounty (which leads to
-Stripe's hosted Checkout and back here, to the pledge's state). static/js/desires.js adds the live
-heat map (Socket.IO room `desires`) and does the same actions through the REST API.
+Stripe's hosted Checkout and back here, to the pledge's state). static/js/desire_items.js (both
+pages) does the per-desire actions through the REST API and follows them live (Socket.IO room
+`desires`); static/js/desire_board.js adds the board's live heat map and newest asks.
 """
 
 from __future__ import annotations

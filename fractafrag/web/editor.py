@@ -1,8 +1,9 @@
 """The shader editor pages: /new and /shaders/<id>/edit.
 
-The page renders the metadata fields itself; the code (Common and every pass) travels to
-static/js/editor.js as a non-executable JSON block, since the Content-Security-Policy forbids
-inline scripts. Saving goes through the REST API with the page's cookies.
+The page renders the metadata fields itself; the code (Common and every pass) travels to the
+editor's scripts (static/js/editor_tabs.js reads it) as a non-executable JSON block, since the
+Content-Security-Policy forbids inline scripts. Saving goes through the REST API with the
+page's cookies.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ def js_list(file: str, name: str) -> list[str]:
     ("player.js", "FILTERS", shader_format.FILTERS),
     ("player.js", "WRAPS", shader_format.WRAPS),
     ("channel_picker.js", "BUFFERS", shader_format.BUFFER_NAMES),
+    ("editor_tabs.js", "BUFFERS", shader_format.BUFFER_NAMES),
     ("channel_picker.js", "FILTERS", shader_format.FILTERS),
     ("channel_picker.js", "WRAPS", shader_format.WRAPS),
 ])
