@@ -72,6 +72,20 @@ def test_a_desire_posted_elsewhere_appears_without_reload(make_user, new_page, l
     snap(shot, page, "desires-live-ask")
 
 
+def settled_width(page, locator, quiet_ms: int = 300, timeout_ms: int = 10_000) -> int:
+    """The element's width once it has stopped changing for quiet_ms (transitions done)."""
+    width, since, waited = -1, 0, 0
+    while waited < timeout_ms:
+        now = locator.evaluate("node => node.offsetWidth")
+        since = since + 50 if now == width else 0
+        if since >= quiet_ms:
+            return now
+        width = now
+        page.wait_for_timeout(50)
+        waited += 50
+    raise AssertionError(f"the width never settled (last {width})")
+
+
 def test_clustering_grows_the_heat_map_live(app, make_user, new_page, live, shot, browser):
     asker = make_user()
     page = new_page(asker)
@@ -88,15 +102,15 @@ def test_clustering_grows_the_heat_map_live(app, make_user, new_page, live, shot
     expect(bubble).to_have_attribute("data-size", "1")
     expect(page.locator("[data-role=map-empty]")).to_be_hidden()
     expect(page.locator("[data-role=panel-title]")).to_have_text("a raymarched ocean at sunset")
-    page.wait_for_timeout(800)  # the entrance and size transitions
-    small = bubble.evaluate("node => node.offsetWidth")
+    small = settled_width(page, bubble)  # after the entrance and size transitions
 
     assert cluster(app, second["id"]) == cluster_id
     expect(bubble).to_have_attribute("data-size", "2")
     expect(bubble).to_contain_text("2 asks")
-    page.wait_for_timeout(800)  # the size transition
-    grown = bubble.evaluate("node => node.offsetWidth")
-    assert grown > small, "a bigger cluster is a bigger bubble"
+    # A bigger cluster is a bigger bubble (once its size transition has run, however slowly a
+    # loaded machine draws it).
+    page.wait_for_function("([node, small]) => node.offsetWidth > small",
+                           arg=[bubble.element_handle(), small], timeout=10_000)
 
     other_id = cluster(app, other["id"])
     assert other_id != cluster_id
