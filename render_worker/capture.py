@@ -5,6 +5,9 @@ drawn first and handed over (on_thumbnail) as soon as it exists; the preview the
 of its frames as the time left allows, spread over the same seconds at a lower frame rate when
 not all fit (Captured says what was made). A shader fails on time only when not even its
 thumbnail frame is drawn within the budget: then the watchdog kills the browser.
+
+(~400 lines with the render page's JavaScript, `FRESH_PLAYER_JS`, which stills and exports
+reuse: the page's one way to get a player lives beside the capture that defined it.)
 """
 
 from __future__ import annotations

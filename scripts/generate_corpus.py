@@ -5,6 +5,10 @@ The desire board's TF-IDF fallback and its quality checks read generated.txt fro
 this script, its source, is not shipped (it lived inside the wheel before). tests/test_corpus.py
 checks that running it gives generated.txt byte for byte, so an edit here comes with the
 regenerated file:  python scripts/generate_corpus.py
+
+Long (~1,700 lines) because it is mostly data: the hand-written subjects, phrases, moods and
+sentence templates the documents are recombined from, kept beside the few functions that draw
+from them so one seed reproduces the file.
 """
 
 from __future__ import annotations
