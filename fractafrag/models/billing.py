@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fractafrag.extensions import db
+from fractafrag.extensions import Model
 from fractafrag.models.types import created_at_column, one_of, updated_at_column
 
 # pending: waiting for the pledger to pay on Stripe Checkout (or, in test mode, for the
@@ -21,7 +21,7 @@ PLEDGE_STATUSES = ("pending", "authorized", "captured", "released", "failed", "c
 PAYOUT_STATUSES = ("owed", "transferred")
 
 
-class BillingAccount(db.Model):
+class BillingAccount(Model):
     """A user's Stripe customer, subscription and Connect account."""
 
     __tablename__ = "billing_accounts"
@@ -50,7 +50,7 @@ class BillingAccount(db.Model):
     updated_at: Mapped[datetime] = updated_at_column()
 
 
-class BountyPledge(db.Model):
+class BountyPledge(Model):
     """Money promised to whoever fulfils a desire: a PaymentIntent authorised, captured later."""
 
     __tablename__ = "bounty_pledges"
@@ -75,7 +75,7 @@ class BountyPledge(db.Model):
     updated_at: Mapped[datetime] = updated_at_column()
 
 
-class Payout(db.Model):
+class Payout(Model):
     """What a fulfiller is owed or was paid for a captured bounty."""
 
     __tablename__ = "payouts"
@@ -92,7 +92,7 @@ class Payout(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
 
-class StripeEvent(db.Model):
+class StripeEvent(Model):
     """A webhook event already processed, so replays are no-ops."""
 
     __tablename__ = "stripe_events"

@@ -7,14 +7,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fractafrag.extensions import db
+from fractafrag.extensions import Model
 from fractafrag.models.types import created_at_column, one_of
 
 EXPORT_FORMATS = ("png", "webm", "mp4", "gif")
 EXPORT_STATUSES = ("queued", "rendering", "ready", "failed")
 
 
-class Export(db.Model):
+class Export(Model):
     """One export job and, once ready, its file under `<data>/exports/<path>` (served at
     `/exports/<path>`) until `expires_at`, when the sweeper deletes it (the row stays, as
     expired: url null)."""

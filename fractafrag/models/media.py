@@ -8,13 +8,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fractafrag.extensions import db
+from fractafrag.extensions import Model
 from fractafrag.models.types import created_at_column, one_of
 
 MEDIA_KINDS = ("image", "audio", "video")
 
 
-class Media(db.Model):
+class Media(Model):
     """One uploaded file, immutable: stored once under `<data>/media/<path>`, served at
     `/media/<path>`. Images are Pillow's re-encoding of what was sent; audio is as sent; a
     video is its one video stream remuxed by PyAV into a new WebM or MP4."""
@@ -43,7 +43,7 @@ class Media(db.Model):
         return f"<Media {self.id} {self.kind} {self.path}>"
 
 
-class MediaUse(db.Model):
+class MediaUse(Model):
     """A shader version whose inputs name `media:<id>`. Rows are written by the database (the
     `shader_versions_media_uses` trigger, on every inserted version) and go with the version;
     a used medium cannot be deleted (the foreign key refuses it)."""

@@ -261,6 +261,7 @@ def sweep(now: datetime) -> dict[str, int]:
         Export.path.is_not(None), Export.expires_at < now))
     root = exports_dir()
     for export in expired:
+        assert export.path is not None  # selected by path IS NOT NULL
         try:
             (root / export.path).unlink(missing_ok=True)
         except OSError as error:

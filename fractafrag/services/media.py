@@ -79,8 +79,9 @@ def max_upload_bytes() -> int:
     """The largest request body an upload may have (the largest file limit, plus the multipart
     envelope)."""
     config = current_app.config
-    return max(config["MEDIA_MAX_IMAGE_BYTES"], config["MEDIA_MAX_AUDIO_BYTES"],
-               config["MEDIA_MAX_VIDEO_BYTES"]) + 64 * 1024
+    largest: int = max(config["MEDIA_MAX_IMAGE_BYTES"], config["MEDIA_MAX_AUDIO_BYTES"],
+                       config["MEDIA_MAX_VIDEO_BYTES"])
+    return largest + 64 * 1024
 
 
 def used_bytes(owner_id: int) -> int:
@@ -235,9 +236,9 @@ def _first_user(media_id: int, owner_id: int) -> Conflict | None:
 # ------------------------------------------------------------------- shader inputs (wiring)
 
 
-def _media_ids(passes: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
-    """(pass name, channel, media id) for every `media:<id>` input."""
-    found = []
+def _media_ids(passes: list[dict[str, Any]]) -> list[tuple[str, object, int]]:
+    """(pass name, channel as given, media id) for every `media:<id>` input."""
+    found: list[tuple[str, object, int]] = []
     for spec in passes if isinstance(passes, list) else []:
         inputs = spec.get("inputs") if isinstance(spec, dict) else None
         for item in inputs if isinstance(inputs, list) else []:
@@ -247,11 +248,12 @@ def _media_ids(passes: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
     return found
 
 
-def media_source_errors(passes: list[dict[str, Any]], author_id: int | None) -> list[dict]:
+def media_source_errors(passes: list[dict[str, Any]], author_id: int | None
+                        ) -> list[dict[str, Any]]:
     """Errors `{pass, line: 0, message}` for `media:<id>` inputs the author may not use: a
     medium that does not exist or that they may not see (media_visible_to). Empty when all
     are fine. Call it where a version is about to be stored (publish, edit, fork, import)."""
-    errors = []
+    errors: list[dict[str, Any]] = []
     for name, channel, media_id in _media_ids(passes):
         if not media_visible_to(media_id, author_id):
             errors.append({"pass": name, "line": 0, "message": (

@@ -259,7 +259,8 @@ def clean_video(data: bytes, max_bytes: int, max_side: int, max_seconds: float) 
 def _declared_seconds(source: Any, stream: Any) -> float | None:
     """The duration the container (else the stream) declares, in seconds, or None."""
     if source.duration:
-        return source.duration / 1_000_000  # AV_TIME_BASE
+        seconds: float = source.duration / 1_000_000  # AV_TIME_BASE
+        return seconds
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)
     return None

@@ -57,8 +57,8 @@ def _locked_account(user_id: int) -> BillingAccount:
     """The user's billing account, created if missing, locked for this transaction."""
     db.session.execute(pg_insert(BillingAccount).values(user_id=user_id)
                        .on_conflict_do_nothing(index_elements=["user_id"]))
-    return db.session.scalar(sa.select(BillingAccount).where(BillingAccount.user_id == user_id)
-                             .with_for_update().execution_options(populate_existing=True))
+    return db.session.scalars(sa.select(BillingAccount).where(BillingAccount.user_id == user_id)
+                              .with_for_update().execution_options(populate_existing=True)).one()
 
 
 def customer_id_for(user: User) -> str:
@@ -95,7 +95,8 @@ def checkout_url(user_id: int, success_url: str, cancel_url: str) -> str:
             "success_url": success_url,
             "cancel_url": cancel_url,
         })
-    return session.url
+    url: str = session.url
+    return url
 
 
 def portal_url(user_id: int, return_url: str) -> str:
@@ -107,7 +108,8 @@ def portal_url(user_id: int, return_url: str) -> str:
     with stripe_errors("open the billing portal"):
         session = api().billing_portal.sessions.create(params={
             "customer": account.stripe_customer_id, "return_url": return_url})
-    return session.url
+    url: str = session.url
+    return url
 
 
 def plan_of(user: User) -> dict[str, Any]:
@@ -184,7 +186,8 @@ def apply_subscription(subscription: dict[str, Any], seen_at: datetime) -> None:
     account.cancel_at_period_end = bool(subscription.get("cancel_at_period_end")
                                         or subscription.get("cancel_at"))
     account.subscription_event_at = seen_at
-    user = db.session.scalar(sa.select(User).where(User.id == account.user_id).with_for_update())
+    user = db.session.scalars(sa.select(User).where(User.id == account.user_id)
+                              .with_for_update()).one()
     if status in PRO_STATUSES or (status in KEEP_STATUSES and user.tier == "pro"):
         user.tier = "pro"
         user.pro_until = account.current_period_end

@@ -82,7 +82,8 @@ def stripe_errors(action: str) -> Iterator[None]:
 def plain(obj: Any) -> dict[str, Any]:
     """A StripeObject as plain nested dicts (to_dict is recursive from SDK 11 on)."""
     convert = getattr(obj, "to_dict_recursive", None) or obj.to_dict
-    return convert()
+    converted: dict[str, Any] = convert()
+    return converted
 
 
 def id_of(value: Any) -> str | None:
