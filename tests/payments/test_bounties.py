@@ -9,9 +9,9 @@ from fractafrag.extensions import db
 from fractafrag.models import BillingAccount, BountyPledge, Desire, DesireCluster, Payout
 from fractafrag.services.billing import bounties
 from fractafrag.services.clustering import heat_now, process_desire
-from tests.api.shader_helpers import published
 from tests.helpers import ask, bearer
 from tests.payments.fake_stripe import SECRET_KEY, StripeError
+from tests.payments.flows import fulfil
 
 
 def clustered(app, desire_id: int) -> int:
@@ -37,19 +37,6 @@ def pledges(app, desire_id: int) -> list[BountyPledge]:
             BountyPledge.desire_id == desire_id).order_by(BountyPledge.id)).all()
         db.session.expunge_all()
         return rows
-
-
-def fulfil(client, asker, fulfiller, desire_id: int) -> dict:
-    """The fulfiller offers a shader of theirs; the asker accepts it."""
-    shader = published(client, fulfiller, title="Ocean at dusk")
-    offer = client.post(f"/api/v1/desires/{desire_id}/fulfill", json={"shader_id": shader["id"]},
-                        headers=bearer(fulfiller["access_token"]))
-    assert offer.status_code == 201, offer.json
-    accepted = client.post(f"/api/v1/desires/{desire_id}/offers/{offer.json['id']}/accept",
-                           headers=bearer(asker["access_token"]))
-    assert accepted.status_code == 200, accepted.json
-    assert accepted.json["status"] == "fulfilled"
-    return accepted.json
 
 
 def test_a_pledge_is_a_held_payment_intent_that_heats_the_cluster(pay_app, pay_client,

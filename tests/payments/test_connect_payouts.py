@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from fractafrag.extensions import db
 from fractafrag.models import Payout
-from tests.api.shader_helpers import published
 from tests.helpers import ask, bearer, sign_in
 from tests.payments.conftest import PUBLIC
 from tests.payments.fake_stripe import StripeError, event
+from tests.payments.flows import fulfil
 
 
 def connect(client, user):
@@ -43,16 +43,6 @@ def paid_pledge(client, fake, deliver, backer, desire_id: int, cents: int) -> st
     paid = fake.complete_checkout(made.json["checkout_url"].rsplit("/", 1)[1])
     assert deliver(event("checkout.session.completed", paid), client=client).status_code == 200
     return paid["payment_intent"]
-
-
-def fulfil(client, asker, artist, desire_id: int) -> None:
-    shader = published(client, artist, title="Lava under snow")
-    offer = client.post(f"/api/v1/desires/{desire_id}/fulfill", json={"shader_id": shader["id"]},
-                        headers=bearer(artist["access_token"]))
-    assert offer.status_code == 201, offer.json
-    accepted = client.post(f"/api/v1/desires/{desire_id}/offers/{offer.json['id']}/accept",
-                           headers=bearer(asker["access_token"]))
-    assert accepted.status_code == 200 and accepted.json["status"] == "fulfilled"
 
 
 def payouts(client, user) -> list[dict]:
@@ -112,7 +102,7 @@ def test_acceptance_captures_the_checkout_hold_and_transfers_to_the_enabled_acco
     intent_id = paid_pledge(checkout_client, stripe_fake, deliver, backer, desire["id"], 3000)
     assert checkout_client.get(f"/api/v1/desires/{desire['id']}").json["bounty_cents"] == 3000
 
-    fulfil(checkout_client, asker, artist, desire["id"])
+    fulfil(checkout_client, asker, artist, desire["id"], title="Lava under snow")
 
     intent = stripe_fake.intents[intent_id]
     assert intent["status"] == "succeeded" and intent["amount_received"] == 3000
@@ -130,7 +120,7 @@ def test_owed_payouts_are_sent_when_the_account_becomes_enabled(
     asker, artist = make_user(), make_user()
     desire = ask(checkout_client, asker)
     intent_id = paid_pledge(checkout_client, stripe_fake, deliver, asker, desire["id"], 1500)
-    fulfil(checkout_client, asker, artist, desire["id"])
+    fulfil(checkout_client, asker, artist, desire["id"], title="Lava under snow")
     assert [p["status"] for p in payouts(checkout_client, artist)] == ["owed"]
     assert stripe_fake.calls("POST", "/v1/transfers") == []
     assert status(checkout_client, artist)["owed_cents"] == 1500
@@ -152,7 +142,7 @@ def test_a_refused_transfer_stays_owed_and_is_sent_again_from_settings(
     asker, artist = make_user(), make_user()
     desire = ask(checkout_client, asker)
     paid_pledge(checkout_client, stripe_fake, deliver, asker, desire["id"], 800)
-    fulfil(checkout_client, asker, artist, desire["id"])
+    fulfil(checkout_client, asker, artist, desire["id"], title="Lava under snow")
     stripe_fake.fail["transfer"] = StripeError(
         400, "invalid_request_error", "Insufficient funds in Stripe account.",
         "balance_insufficient")
