@@ -12,7 +12,6 @@
   "use strict";
 
   const F = window.Fractafrag;
-  const el = F.el;
   const E = window.FractafragEditor;
   const { $, data, state, tabs, cm } = E;
   const COMPILE_DELAY_MS = 400;
@@ -105,48 +104,18 @@
     return answer.data.ok;
   }
 
-  function where(error) {
-    return error.line ? error.pass + " line " + error.line : error.pass;
-  }
+  const mark = FractafragCode.errorMarks(cm);
 
   function showErrors(list) {
     errors = list || [];
-    if (!errors.length) {
-      errorsBox.dataset.state = "ok";
-      errorsBox.replaceChildren(el("li", { class: "ed-ok" }, "Compiles."));
-    } else {
-      errorsBox.dataset.state = "errors";
-      errorsBox.replaceChildren(...errors.map((error) => el("li", { class: "ed-error" },
-        el("button", { type: "button", class: "ed-error-link", onclick: () => jumpTo(error) },
-          where(error) + ": " + error.message))));
-    }
-    for (const tab of tabs.values()) {
-      const count = errors.filter((e) => e.pass === tab.name).length;
-      tab.button.classList.toggle("ed-tab-error", count > 0);
-      tab.button.title = count ? count + (count === 1 ? " error" : " errors") : "";
-    }
+    FractafragCode.listErrors(errorsBox, errors, jumpTo);
+    FractafragCode.markTabs(tabs.values(), errors);
     markErrors();
   }
 
   // Line classes and gutter markers for the errors of the shown tab.
-  let marked = []; // [{doc, handle}]
   function markErrors() {
-    for (const { doc, handle } of marked) doc.removeLineClass(handle, "background", "cm-error-line");
-    marked = [];
-    cm.clearGutter(E.ERROR_GUTTER);
-    const doc = cm.getDoc();
-    const byLine = new Map();
-    for (const error of errors) {
-      if (error.pass !== state.active || !error.line || error.line > doc.lineCount()) continue;
-      if (!byLine.has(error.line)) byLine.set(error.line, []);
-      byLine.get(error.line).push(error.message);
-    }
-    for (const [line, messages] of byLine) {
-      const handle = doc.addLineClass(line - 1, "background", "cm-error-line");
-      marked.push({ doc, handle });
-      cm.setGutterMarker(line - 1, E.ERROR_GUTTER,
-        el("span", { class: "cm-error-marker", title: messages.join("\n"), "aria-hidden": "true" }, "●"));
-    }
+    mark(errors, state.active);
   }
 
   function jumpTo(error) {
@@ -160,5 +129,5 @@
 
   $("[data-action=compile]").addEventListener("click", () => compileNow());
 
-  Object.assign(E, { compileNow, scheduleCompile, showErrors, markErrors, where });
+  Object.assign(E, { compileNow, scheduleCompile, showErrors, markErrors, where: FractafragCode.where });
 })();

@@ -1,7 +1,7 @@
 /*
  * The editor's code and passes (first of the editor's scripts; see editor.js for the layout):
- * creates the shared namespace window.FractafragEditor, the CodeMirror (taught GLSL ES 3.00 and
- * Shadertoy's uniforms) with one Doc per tab (Common, Image, Buffer A-D; buffers can be added
+ * creates the shared namespace window.FractafragEditor, the CodeMirror (GLSL ES 3.00 and
+ * Shadertoy's uniforms: static/js/glsl_code.js) with one Doc per tab (Common, Image, Buffer A-D; buffers can be added
  * and removed, each pass keeps its own iChannel inputs), the tab strip (WAI-ARIA tabs: arrow
  * keys, Home, End), the channel picker of the active pass (static/js/channel_picker.js), and
  * version(): the code as the API and the player take it.
@@ -25,10 +25,11 @@
   const root = document.querySelector("[data-role=editor-page]");
   const $ = (selector) => root.querySelector(selector);
 
-  const MIME = "x-shader/x-fragment";
+  const C = window.FractafragCode; // static/js/glsl_code.js: the GLSL mode, options, errors
+  const MIME = C.MIME;
   const BUFFERS = ["Buffer A", "Buffer B", "Buffer C", "Buffer D"];
   const TAB_ORDER = ["Common", "Image"].concat(BUFFERS);
-  const ERROR_GUTTER = "cm-error-gutter";
+  const ERROR_GUTTER = C.ERROR_GUTTER;
   const NEW_BUFFER_CODE =
     "// A buffer keeps its picture between frames. Its iChannel0 reads\n" +
     "// its own previous frame (feedback): see the inputs below.\n" +
@@ -51,53 +52,17 @@
 
   // ---- CodeMirror ----
 
-  // CodeMirror's GLSL mode knows GLSL 1.x: teach it GLSL ES 3.00 and Shadertoy's uniforms.
-  (function extendGlslMode() {
-    const spec = CodeMirror.mimeModes[MIME];
-    if (!spec || typeof spec !== "object") return;
-    const add = (key, words) => {
-      spec[key] = spec[key] || {};
-      for (const word of words.split(" ")) spec[key][word] = true;
-    };
-    add("keywords", "precision highp mediump lowp switch case default layout flat smooth " +
-      "centroid invariant");
-    add("types", "uint uvec2 uvec3 uvec4 mat2x2 mat2x3 mat2x4 mat3x2 mat3x3 mat3x4 mat4x2 " +
-      "mat4x3 mat4x4 sampler2D sampler3D samplerCube sampler2DArray isampler2D usampler2D");
-    add("builtin", "texture textureLod textureProj textureGrad textureOffset textureSize " +
-      "texelFetch texelFetchOffset sinh cosh tanh asinh acosh atanh round roundEven trunc modf " +
-      "isnan isinf inverse transpose determinant outerProduct floatBitsToInt floatBitsToUint " +
-      "intBitsToFloat uintBitsToFloat packHalf2x16 unpackHalf2x16 mainImage");
-    add("atoms", "iResolution iTime iTimeDelta iFrameRate iFrame iMouse iDate iSampleRate " +
-      "iChannelResolution iChannelTime iChannel0 iChannel1 iChannel2 iChannel3 fragColor fragCoord");
-  })();
-
   function makeDoc(text) {
     return new CodeMirror.Doc(text || "", MIME);
   }
 
-  const cm = E.cm = CodeMirror($("[data-role=editor]"), {
+  const cm = E.cm = CodeMirror($("[data-role=editor]"), C.options({
     value: makeDoc(""),
-    mode: MIME,
-    theme: "fractafrag",
-    lineNumbers: true,
-    matchBrackets: true,
-    autoCloseBrackets: true,
-    styleActiveLine: true,
-    indentUnit: 4,
-    tabSize: 4,
-    indentWithTabs: false,
-    gutters: [ERROR_GUTTER, "CodeMirror-linenumbers"],
-    screenReaderLabel: "GLSL code",
-    extraKeys: {
-      Tab: (editor) => {
-        if (editor.somethingSelected()) editor.indentSelection("add");
-        else editor.replaceSelection(" ".repeat(editor.getOption("indentUnit")), "end");
-      },
-      "Shift-Tab": "indentLess",
+    extraKeys: Object.assign({}, C.indentKeys, {
       // Keyboard users need a way out of the editor (Tab indents inside it).
       Esc: () => { const tab = tabs.get(state.active); if (tab) tab.button.focus(); },
-    },
-  });
+    }),
+  }));
   cm.on("changes", () => {
     state.dirty = true;
     E.scheduleCompile();
