@@ -121,6 +121,11 @@
       // connect again, with whatever the cookie says now (a visitor when signed out).
       if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
     });
+    // A browser that knows it went offline may keep a dead WebSocket open for a long while
+    // (Chromium keeps it in its offline mode): drop it at once, and connect again as soon as
+    // the network is back, so rooms (and a jam's document) catch up without waiting.
+    window.addEventListener("offline", () => socket.disconnect());
+    window.addEventListener("online", () => { if (!socket.connected) socket.connect(); });
     return socket;
   }
 
