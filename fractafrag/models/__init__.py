@@ -15,6 +15,7 @@ from fractafrag.models.community import (
 )
 from fractafrag.models.desire import Desire, DesireCluster, DesireFulfillment
 from fractafrag.models.export import Export
+from fractafrag.models.jam import Jam, JamParticipant, JamUpdate
 from fractafrag.models.media import Media, MediaUse
 from fractafrag.models.shader import Shader, ShaderVersion
 from fractafrag.models.user import User
@@ -33,6 +34,9 @@ __all__ = [
     "DwellEvent",
     "Export",
     "Follow",
+    "Jam",
+    "JamParticipant",
+    "JamUpdate",
     "Media",
     "MediaUse",
     "ModerationAction",

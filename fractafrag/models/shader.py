@@ -137,6 +137,8 @@ class ShaderVersion(Model):
     passes: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     message: Mapped[str] = mapped_column(sa.String(200), server_default="")
+    # Who else wrote this version live with the author (a saved jam's editors).
+    co_author_ids: Mapped[list[int]] = mapped_column(ARRAY(sa.BigInteger), server_default="{}")
     created_at: Mapped[datetime] = created_at_column()
 
     def __repr__(self) -> str:
