@@ -14,6 +14,11 @@ TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 
+# A whole jam document as base64: five passes and Common at shader_format.MAX_PASS_BYTES
+# (256 KiB each), with room for Yjs's own bytes.
+JAM_DOCUMENT_BASE64_BYTES = 4 * math.ceil(6 * (256 * 1024 + 1024) / 3)
+
+
 class ConfigError(ValueError):
     """A setting in the environment that cannot be read; the message names the variable."""
 
@@ -153,6 +158,8 @@ class Config:
         self.RATELIMIT_REPORT = env("FRACTAFRAG_RATELIMIT_REPORT", "20/1h")
         self.RATELIMIT_FOLLOW = env("FRACTAFRAG_RATELIMIT_FOLLOW", "60/10min")
         self.RATELIMIT_API_KEY = env("FRACTAFRAG_RATELIMIT_API_KEY", "600/1min")
+        # REST edits of a jam (POST /jams/<id>/edits, what an agent's jam_edit sends) per user.
+        self.RATELIMIT_JAM_EDIT = env("FRACTAFRAG_RATELIMIT_JAM_EDIT", "300/1min")
         self.RATELIMIT_PREVIEW = env("FRACTAFRAG_RATELIMIT_PREVIEW", "30/1min")
         # POST /validate: anonymous callers per address, signed-in ones per account.
         self.RATELIMIT_VALIDATE_IP = env("FRACTAFRAG_RATELIMIT_VALIDATE_IP", "30/1min")
@@ -203,7 +210,23 @@ class Config:
         self.SOCKETIO_ASYNC_MODE = env("FRACTAFRAG_ASYNC_MODE", "gevent")
         self.SOCKET_EVENTS_PER_10S = env_int("FRACTAFRAG_SOCKET_EVENTS_PER_10S", 50)
         self.SOCKET_MAX_PAYLOAD_BYTES = env_int("FRACTAFRAG_SOCKET_MAX_PAYLOAD_BYTES", 4096)
-        self.SOCKET_MAX_FRAME_BYTES = env_int("FRACTAFRAG_SOCKET_MAX_FRAME_BYTES", 65536)
+        # Jam sessions (services/jams.py, realtime/jams.py): Yjs updates per connection per
+        # second and their burst (awareness has its own budget); one update's base64 may hold a
+        # whole document (every pass at MAX_PASS_BYTES), which a rejoining editor can send.
+        self.JAM_UPDATES_PER_SECOND = env_float("FRACTAFRAG_JAM_UPDATES_PER_SECOND", 30)
+        self.JAM_UPDATE_BURST = env_int("FRACTAFRAG_JAM_UPDATE_BURST", 60)
+        self.JAM_AWARENESS_PER_SECOND = env_float("FRACTAFRAG_JAM_AWARENESS_PER_SECOND", 20)
+        self.JAM_AWARENESS_BURST = env_int("FRACTAFRAG_JAM_AWARENESS_BURST", 40)
+        self.JAM_MAX_UPDATE_BYTES = env_int("FRACTAFRAG_JAM_MAX_UPDATE_BYTES",
+                                            JAM_DOCUMENT_BASE64_BYTES)
+        self.JAM_MAX_AWARENESS_BYTES = env_int("FRACTAFRAG_JAM_MAX_AWARENESS_BYTES", 4096)
+        # Documents each web process keeps in memory (least recently used ones are dropped and
+        # read again from PostgreSQL when needed); log rows folded into the state every so often.
+        self.JAM_DOC_CACHE = env_int("FRACTAFRAG_JAM_DOC_CACHE", 64)
+        self.JAM_COMPACT_EVERY = env_int("FRACTAFRAG_JAM_COMPACT_EVERY", 500)
+        # A frame must carry the largest jam update (plus its event's JSON around it).
+        self.SOCKET_MAX_FRAME_BYTES = env_int("FRACTAFRAG_SOCKET_MAX_FRAME_BYTES",
+                                              max(65536, self.JAM_MAX_UPDATE_BYTES + 4096))
         # Engine.IO transports the server accepts: "websocket" alone when several web processes
         # share a port without a sticky front (`fractafrag up` sets it then), else both.
         self.SOCKET_TRANSPORTS = [t.strip() for t in env(

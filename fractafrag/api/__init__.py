@@ -26,6 +26,7 @@ def register_api(api: Api) -> None:
     from fractafrag.api.generate.routes import blp as generate_blp
     from fractafrag.api.health.routes import blp as health_blp
     from fractafrag.api.inputs import blp as inputs_blp
+    from fractafrag.api.jams.routes import blp as jams_blp
     from fractafrag.api.keys.routes import blp as keys_blp
     from fractafrag.api.media.routes import blp as media_blp
     from fractafrag.api.payments.routes import blp as payments_blp
@@ -40,5 +41,5 @@ def register_api(api: Api) -> None:
                       desires_blp, keys_blp, preview_blp, byok_blp, generate_blp,
                       payments_blp, pledges_blp, comments_blp, notes_blp, social_blp,
                       reports_blp, admin_blp, playlists_blp, media_blp, exports_blp,
-                      inputs_blp):
+                      inputs_blp, jams_blp):
         api.register_blueprint(blueprint)

@@ -29,13 +29,14 @@ def _manager() -> socketio_lib.RedisManager | None:
     return extensions["fractafrag.broadcast"]
 
 
-def emit(event: str, data: dict[str, Any], room: str) -> None:
-    """Send event to everyone in room; a Redis outage is logged, never raised to the caller."""
+def emit(event: str, data: dict[str, Any], room: str, skip_sid: str | None = None) -> None:
+    """Send event to everyone in room (but skip_sid, the sender); a Redis outage is logged,
+    never raised to the caller."""
     manager = _manager()
     if manager is None:
         return
     try:
-        manager.emit(event, data, namespace="/", room=room)
+        manager.emit(event, data, namespace="/", room=room, skip_sid=skip_sid)
     except (RedisError, OSError) as error:
         log.warning("could not broadcast %s to %s: %s", event, room, error)
 
@@ -192,3 +193,14 @@ def comment_event(event: str, shader_id: int, payload: dict[str, Any]) -> None:
 def notification(user_id: int, payload: dict[str, Any]) -> None:
     """`notification {id, kind, …}` to the recipient's room `user:<id>`."""
     emit("notification", payload, user_room(user_id))
+
+
+def jam_room(jam_id: int) -> str:
+    """The room of one jam's editors and watchers (joined with `jam:join`, never by name)."""
+    return f"jam:{jam_id}"
+
+
+def jam_event(event: str, jam_id: int, data: dict[str, Any], skip_sid: str | None = None) -> None:
+    """`jam:update|presence|removed|saved|ended {jam, …}` to the jam's room; skip_sid leaves
+    out the connection that sent it."""
+    emit(event, {"jam": jam_id, **data}, jam_room(jam_id), skip_sid=skip_sid)

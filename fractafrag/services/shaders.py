@@ -10,10 +10,11 @@ from flask import current_app
 from sqlalchemy.orm.attributes import set_committed_value
 
 from fractafrag.extensions import db
-from fractafrag.models import Shader, ShaderVersion
+from fractafrag.models import Shader, ShaderVersion, User
 from fractafrag.models.shader import LISTED, OPEN_BY_LINK
 from fractafrag.realtime import broadcast
 from fractafrag.services import (
+    Conflict,
     Forbidden,
     NotFound,
     ServiceError,
@@ -192,11 +193,13 @@ def _same_code(row: ShaderVersion, version: dict[str, Any]) -> bool:
     return bool(row.common == version["common"] and row.passes == version["passes"])
 
 
-def _add_version(shader: Shader, version: dict[str, Any], user_id: int, message: str) -> None:
+def _add_version(shader: Shader, version: dict[str, Any], user_id: int, message: str,
+                 co_author_ids: list[int] | None = None) -> None:
     shader.current_version += 1
     db.session.add(ShaderVersion(shader_id=shader.id, version=shader.current_version,
                                  common=version["common"], passes=version["passes"],
-                                 author_id=user_id, message=message))
+                                 author_id=user_id, message=message,
+                                 co_author_ids=list(co_author_ids or [])))
     shader.render_status = "pending"
     shader.render_error = None
 
@@ -255,6 +258,37 @@ def update_shader(shader_id: int, user_id: int, changes: dict[str, Any]) -> Shad
     if new_version or any(changes.get(k) is not None for k in ("title", "description", "tags")):
         vectors.request_style_vector(shader.id)
     return shader
+
+
+def save_jam_version(shader_id: int, owner_id: int, version: dict[str, Any], message: str,
+                     co_author_ids: list[int]) -> Shader:
+    """A jam's code as version n+1 of its shader, written by its owner with co_author_ids;
+    validated, rendered and announced like any edit (Conflict when it equals the current)."""
+    shader = visible_shader(shader_id, owner_id)
+    if _same_code(shader.current, version):
+        raise Conflict(f"The jam's code is the same as version {shader.current_version}: "
+                       "nothing new to save.")
+    compile_or_raise(version)
+    media_or_raise(version, owner_id)
+    shader = owned_shader(shader_id, owner_id, lock=True)
+    _add_version(shader, version, owner_id, message[:200], co_author_ids)
+    made = shader.current_version
+    db.session.commit()
+    _answer_with(shader, made)
+    renders.request_render(shader.id, made)
+    vectors.request_style_vector(shader.id)
+    return shader
+
+
+def co_authors_of(versions: list[ShaderVersion]) -> dict[int, list[str]]:
+    """The co-authors' usernames of each version (by version id), in the order stored."""
+    ids = {user_id for row in versions for user_id in row.co_author_ids or []}
+    if not ids:
+        return {}
+    names = dict(db.session.execute(sa.select(User.id, User.username)
+                                    .where(User.id.in_(ids))).all())
+    return {row.id: [names[u] for u in row.co_author_ids if u in names]
+            for row in versions if row.co_author_ids}
 
 
 def delete_shader(shader_id: int, user_id: int) -> None:

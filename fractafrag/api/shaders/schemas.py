@@ -7,6 +7,7 @@ from fractafrag.auth import viewer_id
 from fractafrag.models.shader import VISIBILITIES
 from fractafrag.services import media as media_service
 from fractafrag.services import shader_format
+from fractafrag.services import shaders as shader_service
 from fractafrag.services.search import SORTS
 
 # The exact byte limit is checked per pass, with its name; this only bounds what is parsed.
@@ -176,6 +177,13 @@ class ShaderSchema(ShaderSummarySchema):
                   "(`media:<id>` → {id, kind, width, height, url, mime}): what a player loads."})
 
 
+def _co_authors(version):
+    """The co-authors' usernames (one query, and only for a version that has any)."""
+    if not version.co_author_ids:
+        return []
+    return shader_service.co_authors_of([version]).get(version.id, [])
+
+
 class VersionSchema(ma.Schema):
     """One immutable version."""
 
@@ -186,6 +194,9 @@ class VersionSchema(ma.Schema):
     code = ma.fields.Function(lambda v: _image_code(v.passes))
     message = ma.fields.String()
     author_id = ma.fields.Integer(allow_none=True)
+    co_authors = ma.fields.Function(_co_authors, metadata={
+        "type": "array", "items": {"type": "string"},
+        "description": "Usernames of who wrote it live with the author (a saved jam)."})
     created_at = ma.fields.DateTime()
 
 
@@ -195,6 +206,9 @@ class VersionSummarySchema(ma.Schema):
     version = ma.fields.Integer()
     message = ma.fields.String()
     author_id = ma.fields.Integer(allow_none=True)
+    co_authors = ma.fields.Function(_co_authors, metadata={
+        "type": "array", "items": {"type": "string"},
+        "description": "Usernames of who wrote it live with the author (a saved jam)."})
     created_at = ma.fields.DateTime()
 
 
