@@ -1,4 +1,5 @@
-"""Socket.IO namespace "/": connect with an optional JWT, subscribe and unsubscribe to rooms.
+"""Socket.IO namespace "/": connect with an optional JWT, subscribe and unsubscribe to rooms;
+the jam:* events are served by realtime/jams.py.
 
 Handlers stay thin: rooms.py says who may join what, services/presence.py counts viewers, and
 domain events reach rooms only through broadcast.py. This module adds the guard rails: a rate
@@ -30,6 +31,7 @@ from fractafrag.observability import SOCKETS
 from fractafrag.realtime import rooms
 from fractafrag.realtime.broadcast import owner_room
 from fractafrag.realtime.guard import ConnectionGuard, Tally
+from fractafrag.realtime.jams import CONTROL_EVENTS, STREAM_EVENTS, JamEvents
 from fractafrag.services import ServiceError, presence
 from fractafrag.urls import same_site_origins
 
@@ -115,6 +117,7 @@ class Realtime(Namespace):
         self.tally = Tally()
         self.turns = threading.BoundedSemaphore(CONCURRENT_EVENTS)
         self.guard: ConnectionGuard | None = None
+        self.jams = JamEvents(self)
 
     def _set_server(self, server: socketio_lib.Server) -> None:
         """Attach to the server; guard its messages (both transports) and its WebSocket frames."""
@@ -177,6 +180,8 @@ class Realtime(Namespace):
         if client is None:
             return None
         config = current_app.config
+        if event in STREAM_EVENTS:  # Yjs updates and cursors: their own budgets and size cap
+            return self.jams.handle(client, event, data)
         limit = config["SOCKET_EVENTS_PER_10S"]
         spent = client.spend()
         if spent > limit:
@@ -185,13 +190,15 @@ class Realtime(Namespace):
                 return self._error(429, f"Slow down: at most {limit} events per "
                                         f"{WINDOW_SECONDS} s; later ones are dropped.", event)
             return None
-        if not isinstance(event, str) or event not in CLIENT_EVENTS:
+        if not isinstance(event, str) or event not in CLIENT_EVENTS + CONTROL_EVENTS:
             shown = event[:60] if isinstance(event, str) else type(event).__name__
-            return self._error(400, f"Unknown event {shown!r}; send subscribe or unsubscribe.",
-                               event)
+            return self._error(400, f"Unknown event {shown!r}; send subscribe, unsubscribe or "
+                                    "a jam:* event.", event)
         if _size(data) > config["SOCKET_MAX_PAYLOAD_BYTES"]:
             return self._error(413, f"Payloads are limited to "
                                     f"{config['SOCKET_MAX_PAYLOAD_BYTES']} bytes of JSON.", event)
+        if event in CONTROL_EVENTS:
+            return self.jams.handle(client, event, data)
         handler = self.on_subscribe if event == "subscribe" else self.on_unsubscribe
         reserved = False
         try:
@@ -295,6 +302,7 @@ class Realtime(Namespace):
         if client is not None and client.rooms:
             with self.turns:
                 presence.tracker().leave_all(_sid())
+        self.jams.disconnect(_sid(), client.user_id if client is not None else None)
 
     def _start_background(self, app: Flask) -> None:
         if not self._background_started:
@@ -343,5 +351,6 @@ class Realtime(Namespace):
                     if time.monotonic() >= next_beat:
                         next_beat = time.monotonic() + interval
                         tracker.heartbeat()
+                self.jams.upkeep(app)
             except Exception:
                 self.tally.exception("presence upkeep failed; retrying")
