@@ -30,11 +30,13 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
 
     from fractafrag import auth, errors, models  # noqa: F401  (models registers the tables)
     from fractafrag.api import register_api
-    from fractafrag.extensions import api, db, jwt, migrate, redis, socketio
+    from fractafrag.extensions import api, db, jwt, migrate, ping_idle_connections, redis, socketio
     from fractafrag.realtime.handlers import Realtime
     from fractafrag.urls import socket_origin_check
 
     db.init_app(app)
+    with app.app_context():
+        ping_idle_connections(db.engine, app.config["DB_IDLE_PING_SECONDS"])
     migrate.init_app(app, db, directory=str(bundled_dir("migrations")))
     redis.init_app(app)
     jwt.init_app(app)

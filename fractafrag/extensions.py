@@ -19,7 +19,8 @@ from flask_smorest import Api as SmorestApi
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from rq import Queue
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -187,6 +188,35 @@ class VerifiedTokens(JWTManager):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only when it sat idle for idle_seconds.
+
+    SQLAlchemy's pool_pre_ping sends a round trip before every checkout: under a crowd that is
+    one of the four a one-query request makes, on connections used a few milliseconds ago.
+    Here a connection idle longer (when a restarted or restarting PostgreSQL may have closed it)
+    is pinged and replaced when the ping fails; one in steady use is not. A connection that
+    died meanwhile fails its query, which invalidates the whole pool (the request answers 503
+    naming the database, as it would while PostgreSQL is down) and the next ones reconnect.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the driver's own error type, whatever it is
+            raise DisconnectionError(f"an idle connection was closed: {error}") from error
+        if not alive:
+            raise DisconnectionError("an idle connection did not answer its ping")
 
 if TYPE_CHECKING:
     from flask_sqlalchemy.model import Model as _FlaskModel
