@@ -10,6 +10,7 @@ import pytest
 import socketio
 import websocket
 
+from fractafrag.config import Config
 from fractafrag.realtime import broadcast
 from tests.processes import EVENTS_PER_10S
 from tests.realtime.helpers import publish
@@ -68,7 +69,9 @@ def test_oversized_payloads(app, web, listen, transport):
 
     bystander = listen(transport).connect(web.url)
     bystander.subscribe("feed")
-    client.sio.emit("subscribe", {"room": "x" * 200_000})
+    # Frames may carry a whole jam document (about 2 MiB of base64): past that, the transport
+    # stops reading and the connection ends.
+    client.sio.emit("subscribe", {"room": "x" * (Config().SOCKET_MAX_FRAME_BYTES + 1000)})
     client.next("__disconnected__")  # a frame beyond the transport's limit ends the connection
     with app.app_context():
         broadcast.shader_rendered(2, 1, "/t", "/p", True)
