@@ -172,6 +172,7 @@ def _render_shader(shader_id: int, viewer: int | None, **context: Any) -> str:
         shown = None
     return render_template(
         "shader.html", shader=item, history=history, diff=diff, shown=shown,
+        co_authors=shaders.co_authors_of(history),
         version=_version_data(item, shown), ancestors=shaders.ancestors_of(shader_id, viewer),
         forks=shaders.forks_of(shader_id, viewer), my_vote=_my_votes([item]).get(item.id, 0),
         is_owner=viewer == item.owner_id, comments=comments.list_comments(shader_id, viewer),

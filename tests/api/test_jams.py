@@ -195,7 +195,7 @@ def test_save_makes_the_next_version_naming_who_jammed(client, make_user):
     assert v2["code"] == "// bob\n" + GRADIENT and v2["common"] == "// carol\n"
     assert v2["author_id"] == owner["id"]
     page = client.get(f"/shaders/{shader['id']}").get_data(as_text=True)
-    assert f"@{carol['username']}" in page
+    assert f'co-written with <a href="/u/{bob["username"]}">@{bob["username"]}</a>' in page
     again = post(client, owner, jam["id"], "save")
     assert again.status_code == 409 and "same as version 2" in again.json["message"]
 
