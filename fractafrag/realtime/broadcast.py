@@ -11,8 +11,10 @@ from datetime import datetime
 from typing import Any
 
 import socketio as socketio_lib
+import sqlalchemy as sa
 from flask import current_app
 from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from fractafrag.extensions import socketio_manager
 
@@ -87,6 +89,27 @@ def close_shader_room(shader_id: int) -> None:
         manager.close_room(shader_room(shader_id), namespace="/")
     except (RedisError, OSError) as error:
         log.warning("could not close the room of shader %s: %s", shader_id, error)
+    close_jam_rooms(shader_id)
+
+
+def close_jam_rooms(shader_id: int) -> None:
+    """Empty the room of the shader's live jam too: a jam follows its shader's visibility, and
+    who may still see it joins again (the owner does; others now get 404)."""
+    from fractafrag.extensions import db
+
+    manager = _manager()
+    if manager is None:
+        return
+    try:
+        # Its own connection: this runs after a commit, where the session may not query.
+        with db.engine.connect() as connection:
+            jam_ids = connection.execute(sa.text(
+                "SELECT id FROM jams WHERE shader_id = :shader AND status = 'live'"),
+                {"shader": shader_id}).scalars().all()
+        for jam_id in jam_ids:
+            manager.close_room(jam_room(jam_id), namespace="/")
+    except (SQLAlchemyError, RedisError, OSError) as error:
+        log.warning("could not close the jam rooms of shader %s: %s", shader_id, error)
 
 
 def render_status(shader_id: int, version: int, status: str, progress: float,

@@ -325,3 +325,18 @@ def test_a_restart_of_fractafrag_up_keeps_the_document(tmp_path, listen):
         assert server_code(again, jam["id"]) == before
     finally:
         again.stop()
+
+
+def test_watchers_leave_when_the_shader_turns_private(web, listen, make_user):
+    owner = make_user()
+    jam = start_jam(web, owner)
+    watcher = peer(listen, web, None, jam["id"])
+    watcher.join()
+    editor = joined(listen, web, owner, jam)
+    assert rest(web, owner, "PATCH", f"/shaders/{jam['shader_id']}",
+                visibility="private").status_code == 200
+    time.sleep(0.5)
+    assert editor.type(0, "// secret\n")["ok"], "the owner still edits"
+    time.sleep(0.5)
+    assert "secret" not in watcher.text(), "the watcher no longer receives updates"
+    assert watcher.listener.call("jam:join", {"jam": jam["id"]})["code"] == 404
