@@ -44,6 +44,7 @@ def register_web(app: Flask) -> None:
         desire_pages,
         editor,
         exports,
+        jam_pages,
         media,
         pages,
         renders,
@@ -51,7 +52,7 @@ def register_web(app: Flask) -> None:
     )
 
     session.init_app(app)
-    for module in (pages, account, editor, desire_pages, community_pages):
+    for module in (pages, account, editor, desire_pages, community_pages, jam_pages):
         _html_errors(module.bp)
         app.register_blueprint(module.bp)
     app.register_blueprint(renders.bp)

@@ -39,7 +39,7 @@ from fractafrag.models import User
 from fractafrag.urls import public_url, site_root
 
 # Blueprints whose responses are pages (CSP and friends apply to them).
-PAGE_BLUEPRINTS = {"pages", "account", "editor", "desire_pages", "community_pages"}
+PAGE_BLUEPRINTS = {"pages", "account", "editor", "desire_pages", "community_pages", "jam_pages"}
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}")
