@@ -192,3 +192,15 @@ class ExportResult(BaseModel):
     url: str = Field(description="Absolute URL of the file, kept until expires_at.")
     bytes: int | None = Field(None, description="The file's size.")
     expires_at: str | None = None
+
+
+class JamEditResult(BaseModel):
+    """A pass of a jam after your edit (everyone in the jam sees it live)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    jam: int = Field(description="The jam's id.")
+    pass_: str = Field(alias="pass", description="The pass edited: Image, Buffer A–D or Common.")
+    code: str = Field(description="The pass's whole text now, others' edits included.")
+    length: int = Field(description="Its length in characters (what `at` counts).")
+    url: str = Field(description="The jam's watcher page.")

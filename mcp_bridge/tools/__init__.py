@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from mcp.server.mcpserver import MCPServer
 
-from mcp_bridge.tools import community, desires, drafting, exports, feed, shaders
+from mcp_bridge.tools import community, desires, drafting, exports, feed, jams, shaders
 from mcp_bridge.tools.bridge import Bridge
 
-AREAS = (shaders, drafting, exports, community, feed, desires)
+AREAS = (shaders, drafting, exports, community, feed, desires, jams)
 
 
 def register_all(server: MCPServer, bridge: Bridge) -> None:

@@ -30,7 +30,7 @@ GRADIENT = (
 BROKEN = GRADIENT.replace("vec4(uv.x", "vec4(uvw.x")  # line 3: undeclared identifier
 TOOLS = {"search_shaders", "get_shader", "validate_shader", "render_preview", "publish_shader",
          "update_shader", "fork_shader", "vote", "get_trending", "list_desires", "post_desire",
-         "fulfill_desire", "comment_on_shader", "add_to_playlist", "export_shader"}
+         "fulfill_desire", "comment_on_shader", "add_to_playlist", "export_shader", "jam_edit"}
 
 
 def run(scenario: Callable[[], Awaitable[None]]) -> None:
