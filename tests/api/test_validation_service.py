@@ -53,7 +53,9 @@ def ticker():
         ticks.append(1)
         gevent.sleep(0.005)
 
-code = "void mainImage(out vec4 c, in vec2 f) { c = vec4(f, 0.0, 1.0); }"
+# Long enough (~0.1 s of glslang) that a blocked hub would show: the ticker would not tick.
+body = "".join(f"    c += sin(vec4(f, {i}.0, 1.0));\\n" for i in range(3000))
+code = "void mainImage(out vec4 c, in vec2 f) {\\n    c = vec4(0.0);\\n" + body + "}\\n"
 glsl.validate_version("", [{"name": "Image", "code": code, "inputs": []}])  # warm up
 background = gevent.spawn(ticker)
 gevent.sleep(0)
@@ -62,13 +64,15 @@ errors = glsl.validate_version("", [{"name": "Image", "code": code, "inputs": []
 during = len(ticks) - before
 background.kill()
 assert errors == [], errors
-assert monkey.is_module_patched("subprocess")  # what makes the wait above cooperative
+# What makes the wait above cooperative: the compile server's pipe is waited on with select.
+assert monkey.is_module_patched("select") and monkey.is_module_patched("subprocess")
 print(during)
 """
 
 
 def test_validation_lets_other_greenlets_run():
-    """Compiling happens in a subprocess the gevent hub waits on, so other requests proceed."""
+    """Compiling happens in a compile server the gevent hub waits on, so other requests
+    proceed."""
     result = subprocess.run(
         [sys.executable, "-c", GEVENT_PROBE], capture_output=True, text=True, timeout=60
     )
