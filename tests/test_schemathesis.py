@@ -128,8 +128,14 @@ class World:
                         json={"amount_cents": 300}), 201)
         comment = c.post(f"/api/v1/shaders/{public['id']}/comments", headers=theirs,
                          json={"body": "Lovely *feedback*."})
+        jam = self._ok(c.post(f"/api/v1/shaders/{public['id']}/jams", headers=mine, json={}),
+                       201)
+        self._ok(c.post(f"/api/v1/jams/{jam['id']}/join", headers=theirs,
+                        json={"invite": jam["invite"]}))
         self.owner = owner
         self.ids = {
+            "jam_id": [jam["id"]],
+            "user_id": [other["id"]],
             "comment_id": [comment.get_json()["id"]] if comment.status_code == 201 else [],
             "shader_id": [public["id"], private["id"], others["id"], unlisted["id"], fork["id"]],
             "number": [1, 2],

@@ -8,6 +8,8 @@ from flask_smorest import Blueprint
 
 from fractafrag.api import SIGNED_IN
 from fractafrag.api.jams import schemas as s
+from fractafrag.api.shaders.routes import COMPILER_BUSY
+from fractafrag.api.shaders.schemas import GlslFailureSchema
 from fractafrag.auth import login_required, viewer_id
 from fractafrag.services import jams
 from fractafrag.services.ratelimit import count_new_version
@@ -126,8 +128,10 @@ class SaveJam(MethodView):
     @blp.alt_response(404, description=NOT_SEEN)
     @blp.alt_response(409, description="The jam has ended, or its code equals the current "
                                        "version.")
-    @blp.alt_response(422, description="The code does not compile: errors give pass and line.")
+    @blp.alt_response(422, schema=GlslFailureSchema, description="The code does not compile: "
+                      "errors give pass and line.")
     @blp.alt_response(429, description="Too many new versions; Retry-After says when to go on.")
+    @blp.alt_response(503, description=COMPILER_BUSY)
     @blp.doc(security=SIGNED_IN)
     def post(self, body, jam_id):
         """Save the jam's code as the shader's next version, naming its co-authors"""
