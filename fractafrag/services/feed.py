@@ -7,7 +7,10 @@ shaders, votes by others and the user's taste). A stale ranking is still served 
 of the default queue computes the next one, so no reader waits for it (and a crowd whose
 rankings all went stale at once does not recompute them all on its requests); only a missing
 ranking, a short one (a young site shows each new shader on the next load) or one the
-workers left behind for REFRESH_OVERDUE is computed on the request. What the user does shows
+workers left behind for REFRESH_OVERDUE is computed on the request, RANKINGS_AT_ONCE at a time
+per process; a request past that gets its old ranking followed by the visitors' shared one
+while a job ranks its feed (a crowd arriving at a young site computed 200 rankings on its
+requests at once, and every request waited seconds behind them). What the user does shows
 at once: a shader they vote on leaves their feed on the next page 1 (their votes since the
 ranking are kept in `feed:<owner>:voted` and filtered out), exactly as a fresh ranking would
 leave it out.
@@ -21,6 +24,7 @@ import hashlib
 import json
 import logging
 import secrets
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -46,7 +50,11 @@ REFRESH_AFTER_CHANGE = 20  # ...or this long once shaders were listed or unliste
 SHORT_FEED = 20            # a ranking shorter than this is recomputed at once after such a change
 REFRESH_OVERDUE = 300      # a stale ranking this old is recomputed on the request (workers lag)
 REFRESH_CLAIM = 60         # seconds one queued refresh of an owner's ranking stays claimed
+# Personal rankings computed on requests at once per process; past it a due ranking is left to
+# its refresh job and the request gets the shared one added (_with_shared).
+RANKINGS_AT_ONCE = 2
 WEIGHTS = {"score": 0.5, "recency": 0.2, "affinity": 0.2, "random": 0.1}
+_ranking_now = threading.BoundedSemaphore(RANKINGS_AT_ONCE)
 
 
 def trending(window: str | None, page: int, page_size: int) -> tuple[list[Shader], int]:
@@ -199,7 +207,16 @@ def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
     stale = stored is not None and _stale(stored, generation)
     if stored is None or (stale and (len(stored["ids"]) < SHORT_FEED
                                      or time.time() - stored["at"] > REFRESH_OVERDUE)):
-        return _rank(owner, user_id, generation)
+        if user_id is None or _ranking_now.acquire(blocking=False):
+            try:
+                return _rank(owner, user_id, generation)
+            finally:
+                if user_id is not None:
+                    _ranking_now.release()
+        # Many rankings are due at once (a crowd signing in to a young site, or arriving after
+        # a listing change while rankings were short): the ones computing now are enough.
+        _refresh_later(owner, user_id)
+        return _with_shared(owner, stored["ids"] if stored else [], voted)
     if stale:
         _refresh_later(owner, user_id)
     snapshot, ids = stored["snapshot"], stored["ids"]
@@ -211,6 +228,19 @@ def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
         if latest is None or latest.decode() != snapshot:  # else saved by an earlier page 1
             _save_snapshot(owner, snapshot, ids)
     return snapshot, ids
+
+
+def _with_shared(owner: str, ids: list[int], voted: set[bytes]) -> tuple[str, list[int]]:
+    """The owner's own (short or missing) ranking followed by the visitors' shared one, under
+    a snapshot of its own, until the refresh job has ranked the owner's feed: no shader is
+    missing from it meanwhile. Shaders voted on since are left out (the personal ranking
+    leaves out every shader voted on, and the user's own; this stopgap lasts one refresh)."""
+    _shared_snapshot, shared = _current_ranking("anon", None)
+    gone = {int(v) for v in voted}
+    merged = list(dict.fromkeys(i for i in [*ids, *shared] if i not in gone))
+    snapshot = f"shared-{_digest(merged)}"
+    _save_snapshot(owner, snapshot, merged)
+    return snapshot, merged
 
 
 def _rank(owner: str, user_id: int | None, generation: int) -> tuple[str, list[int]]:

@@ -231,3 +231,30 @@ def test_signing_in_materialises_the_feed_before_the_first_read(app, client, mak
     response = client.get("/api/v1/feed", headers=bearer(reader["access_token"]))
     assert ids(response) == [best, other]
     assert response.headers["X-Feed-Snapshot"] == stored["snapshot"], "served as materialised"
+
+
+def test_a_crowd_of_due_rankings_gets_the_shared_one_while_jobs_rank_theirs(
+        app, client, make_user, shelf, run_jobs, monkeypatch):
+    """When more rankings are due at once than RANKINGS_AT_ONCE, the others are not computed
+    on their requests: each gets what it had followed by the visitors' ranking (so a young
+    site's new shader still shows on the next load), and a job ranks its feed."""
+    reader = make_user()
+    assert feed_of(client, reader) == []  # a short (empty) ranking is materialised
+    new = shelf("brand new", score=3)
+    busy = feed._ranking_now
+    monkeypatch.setattr(feed, "_ranking_now", type(busy)(1))
+    assert feed._ranking_now.acquire(blocking=False)  # another request is ranking right now
+    first = client.get("/api/v1/feed", headers=bearer(reader["access_token"]))
+    assert ids(first) == [new], "the new shader shows on the next load"
+    assert first.headers["X-Feed-Snapshot"].startswith("shared-")
+    page_two = client.get(f"/api/v1/feed?page=2&page_size=1&snapshot="
+                          f"{first.headers['X-Feed-Snapshot']}",
+                          headers=bearer(reader["access_token"]))
+    assert page_two.status_code == 200 and ids(page_two) == []
+    with app.app_context():
+        assert f"ranking-u{reader['id']}" in queues.get("default").job_ids
+    run_jobs(app)
+    feed._ranking_now.release()
+    after = client.get("/api/v1/feed", headers=bearer(reader["access_token"]))
+    assert ids(after) == [new]
+    assert not after.headers["X-Feed-Snapshot"].startswith("shared-"), "its own ranking now"
