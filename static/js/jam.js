@@ -170,14 +170,17 @@
   function applyRole() {
     const editing = canEdit();
     root.dataset.mode = editing ? "editor" : "watcher";
-    $("[data-role=mode]").textContent = editing ? "editing" : "watching";
+    $("[data-role=mode]").textContent = editing ? "you are editing" : "read-only";
     $("[data-role=follow-box]").hidden = editing;
     $("[data-role=hint]").textContent = editing
       ? "Everyone in the jam types in the same code; the picture follows for all."
       : state.status === "ended"
         ? "The jam has ended: this is its final code."
         : "The code is read-only here: it changes as the jammers type.";
-    for (const view of views.values()) view.cm.setOption("readOnly", editing && state.bound ? false : true);
+    for (const view of views.values()) {
+      view.cm.setOption("readOnly", !(editing && state.bound));
+      view.cm.setOption("lineWrapping", !editing); // big read-only code: no sideways scrolling
+    }
     const save = $("[data-action=save]");
     save.hidden = !(jam.can_save && editing);
     for (const button of root.querySelectorAll("[data-owner-only]")) {
@@ -215,7 +218,7 @@
   }
 
   doc.on("update", (update, origin) => {
-    scheduleCompile();
+    scheduleCompile(origin === REMOTE);
     if (origin === REMOTE || !canEdit()) return;
     outbox.push(update);
     if (!sendTimer) sendTimer = setTimeout(sendEdits, SEND_EVERY_MS);
@@ -302,9 +305,7 @@
     });
     socket.on("jam:saved", (message) => {
       if (!message || message.jam !== JAM) return;
-      const by = message.co_authors && message.co_authors.length
-        ? " with " + message.co_authors.map((name) => "@" + name).join(", ") : "";
-      F.toast(savedNote(message.version, by), "info");
+      announceSaved(message.version, message.co_authors);
     });
     socket.on("jam:ended", (message) => {
       if (!message || message.jam !== JAM) return;
@@ -429,9 +430,17 @@
     showPeople();
   }
 
-  function savedNote(version, by) {
-    return el("span", {}, "Saved as ",
-      el("a", { href: data.shader_url + "?version=" + version }, "version " + version), by || "", ".");
+  // "Saved as version n with @a, @b.", once per version (the saver hears it twice: its own
+  // answer and the room's jam:saved).
+  const announced = new Set();
+  function announceSaved(version, coAuthors) {
+    if (announced.has(version)) return;
+    announced.add(version);
+    root.dataset.savedVersion = String(version);
+    const by = coAuthors && coAuthors.length
+      ? " with " + coAuthors.map((name) => "@" + name).join(", ") : "";
+    F.toast(el("span", {}, "Saved as ",
+      el("a", { href: data.shader_url + "?version=" + version }, "version " + version), by, "."), "info");
   }
 
   async function save() {
@@ -442,10 +451,7 @@
       sendEdits(); // what was just typed goes first (the socket keeps the order)
       const answer = await F.api("POST", "/api/v1/jams/" + JAM + "/save", {});
       if (answer.ok) {
-        const by = answer.data.co_authors && answer.data.co_authors.length
-          ? " with " + answer.data.co_authors.map((name) => "@" + name).join(", ") : "";
-        root.dataset.savedVersion = String(answer.data.version);
-        F.toast(savedNote(answer.data.version, by), "info");
+        announceSaved(answer.data.version, answer.data.co_authors);
       } else if (answer.data && Array.isArray(answer.data.errors)) {
         showErrors(answer.data.errors);
         F.toast("Not saved: the code does not compile (see the errors).", "error");
@@ -499,6 +505,9 @@
   let playing = false;
   let errors = [];
   let compileTimer = 0;
+  let compileDue = 0;
+  let lastCompile = -Infinity;
+  let compiled = null; // the code last given to the player, as JSON
 
   try {
     player = new FractafragPlayer(canvas, { autoResize: true });
@@ -549,15 +558,28 @@
     };
   }
 
-  function scheduleCompile() {
+  // Your own typing compiles once you pause for COMPILE_DELAY_MS (no errors flashing under your
+  // fingers); the others' edits compile at once, then at most every COMPILE_DELAY_MS, so the
+  // picture follows them closely (what an audience watches).
+  function scheduleCompile(remote) {
+    const now = performance.now();
+    const due = remote ? Math.max(now, lastCompile + COMPILE_DELAY_MS) : now + COMPILE_DELAY_MS;
+    if (compileTimer && remote && compileDue <= due) return; // a compile is due sooner anyway
     clearTimeout(compileTimer);
-    compileTimer = setTimeout(compileNow, COMPILE_DELAY_MS);
+    compileDue = due;
+    compileTimer = setTimeout(compileNow, due - now);
   }
 
   function compileNow() {
     clearTimeout(compileTimer);
+    compileTimer = 0;
     if (!player) return;
-    const result = player.load(version());
+    const code = version();
+    const text = JSON.stringify(code);
+    if (text === compiled) return; // e.g. only active_pass changed
+    compiled = text;
+    lastCompile = performance.now();
+    const result = player.load(code);
     showErrors(result.errors);
     if (result.ok && !playing) setPlaying(true);
     root.dataset.compiled = String(Number(root.dataset.compiled || 0) + 1);
