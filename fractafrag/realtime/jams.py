@@ -192,6 +192,9 @@ class JamEvents:
             raise ServiceError(f"Slow down: at most {rate:g} updates a second; batch them "
                                "(Y.mergeUpdates) and rejoin to resync.", status=429)
         jam_id, update = self._stream_payload(data, "JAM_MAX_UPDATE_BYTES")
+        if not self._may_edit(client, jam_id):
+            raise ServiceError("Watchers are read-only: join with the invite to edit.",
+                               status=403)
         self._turn()
         try:
             jams.apply_update(jam_id, client.user_id, update, skip_sid=sid)
@@ -209,15 +212,24 @@ class JamEvents:
         jam_id, update = self._stream_payload(data, "JAM_MAX_AWARENESS_BYTES")
         if jam_id not in mine.jams:
             raise ServiceError("Join the jam (jam:join) before sending awareness.", status=409)
-        allowed, checked = mine.may_edit.get(jam_id, (False, 0.0))
-        if time.monotonic() - checked > ROLE_SECONDS:
-            allowed = jams.awareness_allowed(jam_id, client.user_id)
-            mine.may_edit[jam_id] = (allowed, time.monotonic())
-        if not allowed:
+        if not self._may_edit(client, jam_id):
             raise ServiceError("Watchers are read-only: only editors share their cursor.",
                                status=403)
         jam_event("jam:awareness", jam_id, {"update": jams.encode(update)}, skip_sid=sid)
         return {"ok": True}
+
+    def _may_edit(self, client: Client, jam_id: int) -> bool:
+        """Whether this connection's user edits the jam, checked at most every ROLE_SECONDS:
+        a watcher's updates and cursors are refused without reaching the database (an editor's
+        updates are checked again under the jam's lock)."""
+        if client.user_id is None:
+            return False
+        mine = self._client(_sid())
+        allowed, checked = mine.may_edit.get(jam_id, (False, -ROLE_SECONDS))
+        if time.monotonic() - checked >= ROLE_SECONDS:
+            allowed = jams.may_edit(jam_id, client.user_id)
+            mine.may_edit[jam_id] = (allowed, time.monotonic())
+        return allowed
 
     def disconnect(self, sid: str, user_id: int | None) -> None:
         """Forget a closed connection and take it out of its jams' presence."""

@@ -321,8 +321,20 @@ def sync(jam_id: int, viewer_id: int | None, vector: bytes | None) -> dict[str, 
             **people(jam), "active_pass": doc.active_pass()}
 
 
+def may_edit(jam_id: int, user_id: int | None) -> bool:
+    """Whether user_id is one of the jam's editors (its owner, or joined and not removed;
+    NotFound when they may not see it), read without taking the jam's lock. Whether the jam
+    is still live is the update's own check (409)."""
+    if user_id is None:
+        return False
+    return role_of(jam_for(jam_id, user_id), user_id) != WATCHER
+
+
 def _editing(jam_id: int, user_id: int | None) -> tuple[Jam, JamDoc]:
     """The locked, live jam and its caught-up document, if user_id may edit it."""
+    if user_id is None or role_of(jam_for(jam_id, user_id), user_id) == WATCHER:
+        # Refused before the lock: a watcher's updates never wait on, or hold up, the editors'.
+        raise Forbidden("Watchers are read-only: join with the invite to edit.")
     jam = _locked(jam_id, user_id)
     _live(jam)
     if role_of(jam, user_id) == WATCHER:
@@ -458,7 +470,3 @@ def announce_presence(jam_id: int) -> None:
         broadcast.jam_event("jam:presence", jam.id, people(jam))
 
 
-def awareness_allowed(jam_id: int, user_id: int | None) -> bool:
-    """Whether the connection's user may send awareness (cursors) in this jam: its editors."""
-    jam = db.session.get(Jam, jam_id)
-    return jam is not None and jam.status == "live" and role_of(jam, user_id) != WATCHER

@@ -257,3 +257,26 @@ def test_an_agents_write_key_joins_and_edits_and_a_read_key_cannot(client, make_
                          headers=writer)
     assert edited.status_code == 200 and edited.json["code"].startswith("// ai\n")
     assert client.get(path, headers=reader).json["can_edit"]
+
+
+def test_compaction_folds_the_log_and_every_reader_agrees(make_app, client, make_user):
+    import sqlalchemy as sa
+
+    from fractafrag.extensions import db
+
+    compacting = make_app(JAM_COMPACT_EVERY=3)
+    busy = compacting.test_client()
+    owner = make_user()
+    jam = started(busy, owner, published(busy, owner)["id"])
+    for n in range(10):
+        assert edit(busy, owner, jam["id"], **{"pass": "Image", "at": 0,
+                                               "insert": f"// {n}\n"}).status_code == 200
+    with compacting.app_context():
+        rows = db.session.scalar(sa.text("SELECT count(*) FROM jam_updates"))
+        upto = db.session.scalar(sa.text("SELECT state_upto FROM jams"))
+    assert rows < 3 and upto >= 8, "old rows were folded into the stored state"
+    expected = "".join(f"// {n}\n" for n in reversed(range(10))) + GRADIENT
+    assert code_of(read(busy, jam["id"])) == expected
+    assert code_of(read(client, jam["id"])) == expected, "another process reads the same"
+    compacting.extensions["fractafrag.jam_docs"].clear()
+    assert code_of(read(busy, jam["id"])) == expected, "read again from PostgreSQL"
