@@ -340,3 +340,21 @@ def test_watchers_leave_when_the_shader_turns_private(web, listen, make_user):
     time.sleep(0.5)
     assert "secret" not in watcher.text(), "the watcher no longer receives updates"
     assert watcher.listener.call("jam:join", {"jam": jam["id"]})["code"] == 404
+
+
+def test_a_document_near_its_limits_travels_in_one_update(web, listen, make_user):
+    owner = make_user()
+    jam = start_jam(web, owner)
+    editor = joined(listen, web, owner, jam)
+    editor.online = False  # typing offline: one update carries it all on rejoin
+    for name in ("Common", "Image"):
+        editor.local_edit(0, "/" * 250_000 + "\n", name)
+    editor.online = True
+    editor.listener.close()
+    editor.listener = listen("websocket").connect(web.url, owner["access_token"])
+    editor.listener.sio.on("jam:update", editor._remote)
+    editor.join()  # sends ~670 KB of base64 as one jam:update
+    watcher = peer(listen, web, None, jam["id"])
+    watcher.join()
+    assert len(watcher.text("Common")) == 250_001
+    assert watcher.text("Image") == "/" * 250_000 + "\n" + GRADIENT
