@@ -82,6 +82,7 @@ def _payload(data: tuple[Any, ...], fields: set[str], required: set[str]) -> dic
 
 
 def _refused(error: ServiceError, event: str) -> dict[str, Any]:
+    """The ack of a refused jam event."""
     return {"ok": False, "code": error.status, "message": error.message, "event": event}
 
 
@@ -96,6 +97,7 @@ class JamEvents:
         self._next_beat = 0.0
 
     def _client(self, sid: str) -> JamClient:
+        """This connection's jam state, made with fresh budgets on first use."""
         client = self.clients.get(sid)
         if client is None:
             config = current_app.config
@@ -126,10 +128,12 @@ class JamEvents:
                     "message": "Something went wrong on our side; try again."}
 
     def _turn(self) -> None:
+        """Take one of the process's concurrent-event turns (503 after waiting 10 s)."""
         if not self.realtime.turns.acquire(timeout=10.0):
             raise ServiceError("The server is busy; try again in a moment.", status=503)
 
     def _join(self, client: Client, data: tuple[Any, ...]) -> dict[str, Any]:
+        """`jam:join {jam, vector?}`: enter the room and answer the state the client lacks."""
         payload = _payload(data, {"jam", "vector"}, {"jam"})
         vector = payload.get("vector")
         state = jams.decode_update(vector, "vector") if vector is not None else None
@@ -165,6 +169,7 @@ class JamEvents:
         return {"ok": True, **answer}
 
     def _leave(self, client: Client, data: tuple[Any, ...]) -> dict[str, Any]:
+        """`jam:leave {jam}`: leave the room (leaving one you are not in is fine)."""
         jam_id = _payload(data, {"jam"}, {"jam"})["jam"]
         sid = _sid()
         self.realtime.leave_room(sid, jam_room(jam_id))
@@ -177,6 +182,7 @@ class JamEvents:
         return {"ok": True, "jam": jam_id}
 
     def _stream_payload(self, data: tuple[Any, ...], cap_setting: str) -> tuple[int, bytes]:
+        """The jam id and decoded bytes of an update or awareness payload, within its cap."""
         payload = _payload(data, {"jam", "update"}, {"jam", "update"})
         cap = current_app.config[cap_setting]
         update = payload["update"]
@@ -186,6 +192,7 @@ class JamEvents:
         return payload["jam"], jams.decode_update(update)
 
     def _update(self, client: Client, data: tuple[Any, ...]) -> dict[str, Any]:
+        """`jam:update {jam, update}`: an editor's Yjs update, stored, then broadcast."""
         sid = _sid()
         if not self._client(sid).updates.take():
             rate = current_app.config["JAM_UPDATES_PER_SECOND"]
@@ -203,6 +210,7 @@ class JamEvents:
         return {"ok": True}
 
     def _awareness(self, client: Client, data: tuple[Any, ...]) -> dict[str, Any]:
+        """`jam:awareness {jam, update}`: an editor's cursor, relayed and not stored."""
         sid = _sid()
         mine = self._client(sid)
         if not mine.awareness.take():

@@ -99,6 +99,7 @@ def jam_for(jam_id: int, viewer_id: int | None) -> Jam:
 
 
 def _participant(jam_id: int, user_id: int) -> JamParticipant | None:
+    """The user's participant row in the jam (removed ones too), if any."""
     return db.session.get(JamParticipant, (jam_id, user_id))
 
 
@@ -139,11 +140,13 @@ def people(jam: Jam) -> dict[str, Any]:
 
 
 def _urls(jam: Jam) -> dict[str, str]:
+    """The watcher URL, the edit URL and the invite: for the owner only."""
     return {"url": f"/jam/{jam.id}", "edit_url": f"/jam/{jam.id}/edit?invite={jam.invite}",
             "invite": jam.invite}
 
 
 def _may_save(jam: Jam, role: str) -> bool:
+    """Whether someone with this role may save the jam now."""
     return jam.status == "live" and (role == OWNER or (role == EDITOR and jam.editors_may_save))
 
 
@@ -210,11 +213,13 @@ def _locked(jam_id: int, user_id: int | None) -> Jam:
 
 
 def _live(jam: Jam) -> None:
+    """Conflict unless the jam is still live."""
     if jam.status != "live":
         raise Conflict(f"Jam {jam.id} has ended; its final state is read-only at /jam/{jam.id}.")
 
 
 def _owned(jam: Jam, user_id: int, doing: str) -> None:
+    """Forbidden unless user_id owns the jam."""
     if jam.owner_id != user_id:
         raise Forbidden(f"Only the jam's owner may {doing}.")
 
