@@ -29,18 +29,28 @@ TEXT = {
 
 def text_of(note: Notification) -> str:
     """One line describing the notification."""
-    actor = note.actor.username if note.actor is not None else "Someone"
-    data = note.data or {}
-    return TEXT[note.kind].format(actor=actor, title=data.get("title", "a shader"),
-                                  old=data.get("old", "?"), new=data.get("new", "?"))
+    return _text(note.kind, note.actor.username if note.actor is not None else None,
+                 note.data or {})
+
+
+def _text(kind: str, actor: str | None, data: dict[str, Any]) -> str:
+    return TEXT[kind].format(actor=actor or "Someone", title=data.get("title", "a shader"),
+                             old=data.get("old", "?"), new=data.get("new", "?"))
 
 
 def payload(note: Notification) -> dict[str, Any]:
     """The notification as JSON."""
-    return {"id": note.id, "kind": note.kind, "shader_id": note.shader_id,
-            "actor": note.actor.username if note.actor is not None else None,
-            "data": note.data or {}, "text": text_of(note),
-            "read": note.read_at is not None, "created_at": note.created_at.isoformat()}
+    return payload_of(note.id, note.kind, note.shader_id,
+                      note.actor.username if note.actor is not None else None,
+                      note.data or {}, note.read_at is not None, note.created_at)
+
+
+def payload_of(note_id: int, kind: str, shader_id: int | None, actor: str | None,
+               data: dict[str, Any], read: bool, created_at: datetime) -> dict[str, Any]:
+    """The JSON of a notification from its columns (a caller that inserted it in SQL)."""
+    return {"id": note_id, "kind": kind, "shader_id": shader_id, "actor": actor, "data": data,
+            "text": _text(kind, actor, data), "read": read,
+            "created_at": created_at.isoformat()}
 
 
 def stage(user_id: int, kind: str, actor_id: int | None = None, shader_id: int | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from redis.exceptions import RedisError
 
 from fractafrag.extensions import db, queues, redis
-from fractafrag.models import Shader, Vote
+from fractafrag.models import Shader, User, Vote
 from fractafrag.models.shader import LISTED
 from fractafrag.realtime import broadcast
 from fractafrag.services import Forbidden, NotFound, feed, notifications, shader_cache, shaders
@@ -29,7 +30,9 @@ def tally(shader: Any) -> dict[str, Any]:
 
 # Under the (voter, shader) advisory lock taken by the statement before (so it reads the
 # previous vote after any concurrent vote of the same person committed), one statement reads
-# the previous vote and stores the new one (nothing when they are the same).
+# the previous vote and stores the new one (nothing when they are the same), and a first vote
+# notifies the shader's owner (its row, whose foreign-key checks run here, before the shader
+# row is locked by _COUNT).
 _VOTE = sa.text("""
 WITH previous AS (
     SELECT coalesce((SELECT value FROM votes
@@ -42,8 +45,14 @@ WITH previous AS (
     SELECT :user_id, :shader_id, :value FROM previous
     WHERE CAST(:value AS int) <> 0 AND previous.value <> :value
     ON CONFLICT (user_id, shader_id) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
+), noted AS (
+    INSERT INTO notifications (user_id, actor_id, kind, shader_id, data)
+    SELECT :owner_id, :user_id, 'vote', :shader_id, CAST(:note AS jsonb) FROM previous
+    WHERE previous.value = 0 AND CAST(:value AS int) <> 0
+    RETURNING id, created_at
 )
-SELECT value FROM previous
+SELECT previous.value, noted.id AS note_id, noted.created_at AS noted_at
+FROM previous LEFT JOIN noted ON true
 """)
 # The counters move by the difference, and the hot score follows in the same statement. A
 # vote leaves the shader's updated_at alone: that says when its content or state changed
@@ -59,10 +68,11 @@ RETURNING up, down, score, hot
 def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
     """Set user's vote to +1, -1 or 0 (withdraw); return the shader's new counters.
 
-    Four round trips: the shader's visibility read with an advisory lock per (voter, shader),
-    so one person's concurrent votes on one shader take turns; the previous vote read and the
-    new one written in one statement; the counters and hot score moved by the difference in
-    one relative UPDATE; the commit. The shader row is locked only from that UPDATE to the
+    Four round trips: the shader's visibility (and the voter's name) read with an advisory
+    lock per (voter, shader), so one person's concurrent votes on one shader take turns; the
+    previous vote read, the new one written and the owner's notification of a first vote
+    inserted in one statement; the counters and hot score moved by the difference in one
+    relative UPDATE; the commit. The shader row is locked only from that UPDATE to the
     commit, after every foreign-key check of the transaction (its vote and notification
     rows), so callers that lock an account row and then a shader cannot deadlock with it. The
     cached summary gets the new counters inside that window, so concurrent votes (which the
@@ -72,6 +82,7 @@ def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
     shader = db.session.execute(sa.select(
         Shader.id, Shader.owner_id, Shader.title, Shader.visibility, Shader.deleted_at,
         Shader.hidden_at, Shader.up, Shader.down, Shader.score, Shader.hot,
+        sa.select(User.username).where(User.id == user_id).scalar_subquery().label("voter"),
         sa.func.pg_advisory_xact_lock(
             sa.func.hashtextextended(f"vote:{user_id}:{shader_id}", 0)),
     ).where(Shader.id == shader_id)).first()
@@ -81,21 +92,18 @@ def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
     if shader.owner_id == user_id:
         db.session.rollback()
         raise Forbidden("You cannot vote on your own shader.")
-    previous = db.session.scalar(_VOTE, {"user_id": user_id, "shader_id": shader_id,
-                                         "value": value})
+    note = {"title": shader.title, "value": value}
+    voted = db.session.execute(_VOTE, {"user_id": user_id, "shader_id": shader_id,
+                                       "value": value, "owner_id": shader.owner_id,
+                                       "note": json.dumps(note)}).one()
+    previous = voted.value
     if previous == value:
         db.session.rollback()
         return {**tally(shader), "vote": value}
     message = None
-    if previous == 0:
-        note = notifications.stage(shader.owner_id, "vote", actor_id=user_id,
-                                   shader_id=shader_id,
-                                   data={"title": shader.title, "value": value})
-        if note is not None:
-            db.session.flush()  # its foreign-key checks before the shader row is locked
-            # Worded now, while its row and the voter are loaded (after the commit both would
-            # be read again).
-            message = notifications.payload(note)
+    if voted.note_id is not None:
+        message = notifications.payload_of(voted.note_id, "vote", shader_id, shader.voter,
+                                           note, False, voted.noted_at)
     up, down = (value == 1) - (previous == 1), (value == -1) - (previous == -1)
     row = db.session.execute(_COUNT, {"up": up, "down": down, "shader_id": shader_id}).one()
     counters = {"shader_id": shader_id, "up": row.up, "down": row.down, "score": row.score,

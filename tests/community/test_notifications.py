@@ -33,6 +33,8 @@ def test_fork_comment_and_vote_notify_the_owner_but_not_for_their_own_actions(cl
     live = [c.args[1] for c in emit.call_args_list
             if c.args[0] == "notification" and c.args[2] == f"user:{ann['id']}"]
     assert [n["kind"] for n in live] == ["fork", "comment", "vote"]
+    assert live[2] == rows[0], "the live vote notification is the stored one"
+    assert live[2]["text"] == "bob voted on “Plasma”"
 
 
 def test_unread_filter_and_marking_read(client, make_user):
