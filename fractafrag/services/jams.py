@@ -99,8 +99,9 @@ def jam_for(jam_id: int, viewer_id: int | None) -> Jam:
 
 
 def _participant(jam_id: int, user_id: int) -> JamParticipant | None:
-    """The user's participant row in the jam (removed ones too), if any."""
-    return db.session.get(JamParticipant, (jam_id, user_id))
+    """The user's participant row in the jam (removed ones too), if any; read afresh, so a
+    check made again under the jam's lock sees a removal committed while it waited."""
+    return db.session.get(JamParticipant, (jam_id, user_id), populate_existing=True)
 
 
 def role_of(jam: Jam, user_id: int | None) -> str:
