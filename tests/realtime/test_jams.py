@@ -358,3 +358,24 @@ def test_a_document_near_its_limits_travels_in_one_update(web, listen, make_user
     watcher.join()
     assert len(watcher.text("Common")) == 250_001
     assert watcher.text("Image") == "/" * 250_000 + "\n" + GRADIENT
+
+
+def test_a_jam_room_counts_under_the_rooms_per_connection_cap(app, service_urls, listen,
+                                                              make_user):
+    from tests.processes import WebProcess
+
+    web = WebProcess(service_urls, "rooms", settings={"FRACTAFRAG_SOCKET_MAX_ROOMS": "2"})
+    try:
+        web.wait_ready()
+        jam = start_jam(web, make_user())
+        client = listen("websocket").connect(web.url)
+        client.subscribe("feed")
+        client.subscribe("desires")
+        full = client.call("jam:join", {"jam": jam["id"]})
+        assert full["ok"] is False and full["code"] == 429
+        assert "SOCKET_MAX_ROOMS" in full["message"]
+        client.call("unsubscribe", {"room": "desires"})
+        assert client.call("jam:join", {"jam": jam["id"]})["ok"]
+        assert client.call("jam:join", {"jam": jam["id"]})["ok"], "joining again takes no place"
+    finally:
+        web.stop()
