@@ -360,6 +360,7 @@ def test_a_document_near_its_limits_travels_in_one_update(web, listen, make_user
     assert watcher.text("Image") == "/" * 250_000 + "\n" + GRADIENT
 
 
+@pytest.mark.slow
 def test_a_jam_room_counts_under_the_rooms_per_connection_cap(app, service_urls, listen,
                                                               make_user):
     from tests.processes import WebProcess
