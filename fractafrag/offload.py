@@ -210,3 +210,53 @@ def waiting() -> Iterator[None]:
     slots.holders.discard(current)
     slots.slots.release()
     yield
+
+
+class SingleFlight:
+    """Concurrent callers of this process asking for the same key share one computation.
+
+    A cache miss under a crowd (a shader page nobody has opened since it changed, a search
+    answer just expired) was built by every request that missed at the same moment, each
+    holding a request slot: at the start of a crowd the same 60 pages were built hundreds of
+    times. Here the first caller builds; the others give their request slot back and wait up
+    to `wait` seconds for its answer, then build it themselves (when it failed or is slow).
+    """
+
+    def __init__(self, wait: float = 5.0) -> None:
+        import threading
+
+        self._wait = wait
+        self._lock = threading.Lock()
+        self._running: dict[str, _Flight] = {}
+
+    def run(self, key: str, build: Callable[[], T]) -> T:
+        """build()'s answer, computed once for all the callers asking for key meanwhile."""
+        with self._lock:
+            flight = self._running.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._running[key] = _Flight()
+        if not leader:
+            with waiting():
+                flight.done.wait(self._wait)
+            if flight.ok:
+                answer: T = flight.value
+                return answer
+            return build()
+        try:
+            built = build()
+            flight.value, flight.ok = built, True
+            return built
+        finally:
+            with self._lock:
+                self._running.pop(key, None)
+            flight.done.set()
+
+
+class _Flight:
+    def __init__(self) -> None:
+        import threading
+
+        self.done = threading.Event()
+        self.ok = False
+        self.value: Any = None

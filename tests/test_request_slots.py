@@ -123,3 +123,61 @@ def test_a_body_that_never_finishes_arriving_is_refused_with_408(slots, monkeypa
     stalled.join(timeout=5)
     assert answered == ["408 Request Timeout"] and finished == []
     assert b"within 0.2 s" in b"".join(stalled.value)
+
+
+def test_callers_missing_together_share_one_build():
+    import threading
+    import time
+
+    from fractafrag.offload import SingleFlight
+
+    flights = SingleFlight()
+    builds: list[int] = []
+
+    def build() -> str:
+        builds.append(1)
+        time.sleep(0.3)
+        return "page"
+
+    answers: list[str] = []
+    callers = [threading.Thread(target=lambda: answers.append(flights.run("shader:1", build)))
+               for _ in range(5)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    assert answers == ["page"] * 5
+    assert len(builds) == 1, "one build for five callers that missed at the same moment"
+    assert flights.run("shader:1", build) == "page" and len(builds) == 2, "nothing kept after"
+
+
+def test_when_the_shared_build_fails_each_waiting_caller_builds_its_own():
+    import threading
+    import time
+
+    import pytest
+
+    from fractafrag.offload import SingleFlight
+
+    flights = SingleFlight()
+    calls: list[str] = []
+
+    def failing() -> str:
+        calls.append("leader")
+        time.sleep(0.2)
+        raise LookupError("no such shader")
+
+    def ok() -> str:
+        calls.append("follower")
+        return "page"
+
+    answers: list[str] = []
+    leader = threading.Thread(target=lambda: pytest.raises(LookupError, flights.run, "k",
+                                                           failing))
+    leader.start()
+    time.sleep(0.05)
+    follower = threading.Thread(target=lambda: answers.append(flights.run("k", ok)))
+    follower.start()
+    leader.join()
+    follower.join()
+    assert calls == ["leader", "follower"] and answers == ["page"]

@@ -13,10 +13,12 @@ from flask import Response, request
 from redis.exceptions import RedisError
 
 from fractafrag.extensions import redis
+from fractafrag.offload import SingleFlight
 
 log = logging.getLogger(__name__)
 KEPT_HEADERS = ("Content-Type", "X-Pagination")
 STALE_FACTOR = 12   # a stale copy is still served (while one caller refreshes) this many periods
+_builds = SingleFlight()
 
 
 def shared_for(seconds: float, when: Callable[[], bool] | None = None) -> Callable:
@@ -39,19 +41,26 @@ def shared_for(seconds: float, when: Callable[[], bool] | None = None) -> Callab
                         return Response(stored["body"], 200, stored["headers"])
             except RedisError:
                 pass
-            response = view(*args, **kwargs)
-            if response.status_code == 200:
+
+            def build() -> tuple[int, dict[str, Any], str]:
+                response = view(*args, **kwargs)
+                body = response.get_data(as_text=True)
                 headers = {h: response.headers[h] for h in KEPT_HEADERS if h in response.headers}
-                stored = {"body": response.get_data(as_text=True), "headers": headers,
-                          "fresh_until": time.time() + seconds}
-                try:
-                    pipe = redis.pipeline()
-                    pipe.set(key, json.dumps(stored), px=int(seconds * STALE_FACTOR * 1000))
-                    pipe.delete(key + ":refresh")
-                    pipe.execute()
-                except RedisError as error:
-                    log.warning("answer not cached: %s", error)
-            return response
+                if response.status_code == 200:
+                    stored = {"body": body, "headers": headers,
+                              "fresh_until": time.time() + seconds}
+                    try:
+                        pipe = redis.pipeline()
+                        pipe.set(key, json.dumps(stored), px=int(seconds * STALE_FACTOR * 1000))
+                        pipe.delete(key + ":refresh")
+                        pipe.execute()
+                    except RedisError as error:
+                        log.warning("answer not cached: %s", error)
+                return response.status_code, headers, body
+
+            # Callers that missed together share one computation of the answer.
+            status, headers, body = _builds.run(key, build)
+            return Response(body, status, headers)
 
         return wrapper
 

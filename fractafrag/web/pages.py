@@ -17,6 +17,7 @@ from flask import (
 )
 
 from fractafrag.models import Shader
+from fractafrag.offload import SingleFlight
 from fractafrag.services import (
     NotFound,
     ServiceError,
@@ -128,6 +129,8 @@ def _diff_too_long(shader_id: int, old: int, new: int, passes: list[dict[str, An
 
 # Stands for the visitor's own CSRF token in a page cached for every visitor.
 CSRF_PLACEHOLDER = "\x00csrf\x00"
+# A page nobody has opened since it changed is built once for the visitors asking meanwhile.
+_page_builds = SingleFlight()
 
 
 def _shared_page(viewer: int | None) -> bool:
@@ -146,10 +149,17 @@ def shader(shader_id: int) -> str:
         cached = shader_cache.page(shader_id, variant)
         if cached is not None:
             return cached.replace(CSRF_PLACEHOLDER, csrf_token())
-        html = _render_shader(shader_id, viewer, csrf_token=lambda: CSRF_PLACEHOLDER)
-        shader_cache.keep_page(shader_id, variant, html)
+        html = _page_builds.run(f"{shader_id}:{variant}",
+                                lambda: _visitor_page(shader_id, variant))
         return html.replace(CSRF_PLACEHOLDER, csrf_token())
     return _render_shader(shader_id, viewer)
+
+
+def _visitor_page(shader_id: int, variant: str) -> str:
+    """Build the page every visitor sees (its CSRF token a placeholder) and cache it."""
+    html = _render_shader(shader_id, None, csrf_token=lambda: CSRF_PLACEHOLDER)
+    shader_cache.keep_page(shader_id, variant, html)
+    return html
 
 
 def _render_shader(shader_id: int, viewer: int | None, **context: Any) -> str:
