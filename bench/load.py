@@ -72,6 +72,7 @@ class Stats:
     errors: Counter = field(default_factory=Counter)
     error_samples: list[str] = field(default_factory=list)
     votes: dict[tuple[int, int], int] = field(default_factory=dict)  # (user, shader) -> value
+    finished: list[tuple[float, float]] = field(default_factory=list)  # (monotonic end, ms)
     published: list[int] = field(default_factory=list)
 
 
@@ -215,6 +216,7 @@ async def client(url: str, user: dict, shaders: list[int], stats: Stats,
                 stats.error_samples.append(f"{kind}: {type(error).__name__} {error}")
             continue
         stats.latency[kind].append((time.perf_counter() - began) * 1000)
+        stats.finished.append((time.monotonic(), stats.latency[kind][-1]))
         if status >= 400:
             stats.errors[kind] += 1
             if len(stats.error_samples) < 5:
@@ -330,6 +332,19 @@ def cpu_shares(before: dict[str, float], after: dict[str, float], elapsed: float
                      sorted(shares.items(), key=lambda item: -item[1]) if share >= 0.5)
 
 
+def windows(finished: list[tuple[float, float]], seconds: float = 10) -> str:
+    """p50 / p99 of the requests that finished in each window of the run, in order."""
+    if not finished:
+        return "none"
+    start = min(t for t, _ in finished)
+    buckets: dict[int, list[float]] = defaultdict(list)
+    for at, ms in finished:
+        buckets[int((at - start) // seconds)].append(ms)
+    return ", ".join(f"{int(i * seconds)}-{int((i + 1) * seconds)} s "
+                     f"{percentile(v, 0.5):.0f} / {percentile(v, 0.99):.0f} ms"
+                     for i, v in sorted(buckets.items()))
+
+
 def percentile(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
     return ordered[min(int(len(ordered) * p), len(ordered) - 1)] if ordered else 0.0
@@ -398,6 +413,8 @@ def main(report: bool = True) -> dict:
             health_elapsed),
         *(row(kind, stats.latency[kind], stats.errors[kind], elapsed) for kind, _ in MIX),
         row("**mix, all kinds**", everything, sum(stats.errors.values()), elapsed),
+        "",
+        "Over the run, by 10-second window (p50 / p99): " + windows(stats.finished) + ".",
         "",
         f"Nothing lost: {len(stats.votes)} accepted (user, shader) votes on {voted} shaders; "
         f"counters that disagree: {len(vote_problems)}. {len(stats.published)} accepted "
