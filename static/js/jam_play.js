@@ -18,7 +18,7 @@
   const clock = $("[data-role=clock]");
   const errorsBox = $("[data-role=compile-errors]");
   let player = null;
-  let playing = false;
+  let started = false; // plays from the first code that compiles; Pause is then the viewer's
   let errors = [];
   let compileTimer = 0;
   let compileDue = 0;
@@ -54,7 +54,6 @@
 
   function setPlaying(on) {
     if (!player) return;
-    playing = on;
     if (on) player.play(); else player.pause();
     playButton.textContent = on ? "Pause" : "Play";
     playButton.setAttribute("aria-pressed", String(!on));
@@ -97,7 +96,10 @@
     lastCompile = performance.now();
     const result = player.load(code);
     showErrors(result.errors);
-    if (result.ok && !playing) setPlaying(true);
+    if (result.ok && !started) {
+      started = true;
+      setPlaying(true);
+    }
     root.dataset.compiled = String(Number(root.dataset.compiled || 0) + 1);
   }
 

@@ -180,6 +180,8 @@ def test_two_editors_typing_into_one_pass_at_once_for_ten_seconds_lose_nothing(
     expect(alpha.locator(".remote-caret > div").first).to_have_text(guest["username"])
     expect(bravo.locator(".remote-caret > div").first).to_have_text(owner["username"])
     expect(alpha.locator("[data-role=compile-errors]")).to_have_text("Compiles.")
+    for page in (alpha, bravo):  # the others' edits recompiled it, and it stayed paused
+        expect(page.get_by_role("button", name="Play")).to_be_visible()
     shot(alpha, "jam-editor")
     shot(bravo, "jam-editor-guest")
     assert problems == {"alpha": [], "bravo": []}, problems
