@@ -332,6 +332,13 @@ def test_the_owner_invites_anew_removes_a_guest_and_ends_the_jam(
     expect(alpha.locator("[data-role=jam-page]")).to_have_attribute("data-mode", "editor")
     jam_id = int(re.search(r"/jam/(\d+)/", alpha.url).group(1))
     first_invite = alpha.url
+    # The editor's button, with the jam already live, leads to that jam.
+    other = new_page(owner)
+    other.goto(f"/shaders/{shader['id']}/edit")
+    other.get_by_role("button", name="Start a jam").click()
+    other.wait_for_url(re.compile(rf"/jam/{jam_id}$"))
+    expect(other.locator("[data-role=jam-page]")).to_have_attribute("data-mode", "editor")
+    other.close()
 
     # Signed out, the invite leads through sign-in and back.
     visitor = new_page()
@@ -348,6 +355,12 @@ def test_the_owner_invites_anew_removes_a_guest_and_ends_the_jam(
     expect(alpha.locator("[data-role=jam-page]")).to_have_attribute("data-invite", re.compile(".+"))
     stale = open_jam(new_page, first_invite, late, "watcher")
     expect(stale.locator("[data-role=banner]")).to_be_visible()
+    alpha.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    alpha.get_by_role("button", name="Copy invite link").click()
+    copied = wait_until(lambda: alpha.evaluate("() => navigator.clipboard.readText()"))
+    assert copied.startswith(f"{live.url}/jam/{jam_id}/edit?invite=")
+    assert copied != f"{live.url}{first_invite}" and copied != first_invite
+    assert copied.endswith(alpha.locator("[data-role=jam-page]").get_attribute("data-invite"))
 
     # Removed, the guest can only watch: the page says so and its code is read-only.
     alpha.once("dialog", lambda dialog: dialog.accept())
