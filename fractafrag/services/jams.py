@@ -115,21 +115,21 @@ def role_of(jam: Jam, user_id: int | None) -> str:
     return EDITOR if participant is not None and participant.removed_at is None else WATCHER
 
 
-def _editors(jam: Jam) -> list[tuple[User, JamParticipant | None]]:
+def _editors(jam_id: int, owner_id: int) -> list[tuple[User, JamParticipant | None]]:
     """The owner, then the co-editors not removed, in joining order."""
-    owner = db.session.get(User, jam.owner_id)
+    owner = db.session.get(User, owner_id)
     assert owner is not None  # jams.owner_id cascades on delete
     rows = db.session.execute(
         sa.select(User, JamParticipant).join(JamParticipant, JamParticipant.user_id == User.id)
-        .where(JamParticipant.jam_id == jam.id, JamParticipant.removed_at.is_(None))
+        .where(JamParticipant.jam_id == jam_id, JamParticipant.removed_at.is_(None))
         .order_by(JamParticipant.joined_at, JamParticipant.user_id)).all()
     return [(owner, None), *((user, row) for user, row in rows)]
 
 
-def people(jam: Jam) -> dict[str, Any]:
+def people(jam_id: int, owner_id: int) -> dict[str, Any]:
     """{participants: [{id, username, color, role, online}], watchers} for presence events."""
-    present = jam_presence.present(jam.id)
-    editors = _editors(jam)
+    present = jam_presence.present(jam_id)
+    editors = _editors(jam_id, owner_id)
     editor_ids = {user.id for user, _ in editors}
     return {
         "participants": [{"id": user.id, "username": user.username,
@@ -167,7 +167,7 @@ def describe(jam: Jam, viewer_id: int | None) -> dict[str, Any]:
         "url": f"/jam/{jam.id}",
         "passes": [{"name": name, "code": code} for name, code in doc.code_by_pass()],
         "active_pass": doc.active_pass(),
-        **people(jam),
+        **people(jam.id, jam.owner_id),
         "role": role,
         "can_edit": jam.status == "live" and role != WATCHER,
         "can_save": _may_save(jam, role),
@@ -324,7 +324,7 @@ def sync(jam_id: int, viewer_id: int | None, vector: bytes | None) -> dict[str, 
     role = role_of(jam, viewer_id) if jam.status == "live" else WATCHER
     return {"jam": jam.id, "role": EDITOR if role == OWNER else role, "status": jam.status,
             "update": encode(update), "vector": encode(doc.state_vector()),
-            **people(jam), "active_pass": doc.active_pass()}
+            **people(jam.id, jam.owner_id), "active_pass": doc.active_pass()}
 
 
 def may_edit(jam_id: int, user_id: int | None) -> bool:
@@ -470,9 +470,14 @@ def save_jam(jam_id: int, user_id: int, message: str | None = None) -> dict[str,
 # -------------------------------------------------------------------------------- presence
 
 def announce_presence(jam_id: int) -> None:
-    """`jam:presence {jam, participants, watchers}` to the room, now."""
-    jam = db.session.get(Jam, jam_id)
-    if jam is not None:
-        broadcast.jam_event("jam:presence", jam.id, people(jam))
+    """`jam:presence {jam, participants, watchers}` to the room, now.
+
+    Also sent from the namespace's background loop: the jam is read in a transaction of its
+    own, so this never holds `jams` while waiting for `users` (a TRUNCATE or a migration taking
+    both, in the other order, would deadlock with it)."""
+    owner_id = db.session.scalar(sa.select(Jam.owner_id).where(Jam.id == jam_id))
+    db.session.rollback()
+    if owner_id is not None:
+        broadcast.jam_event("jam:presence", jam_id, people(jam_id, owner_id))
 
 
