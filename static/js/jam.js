@@ -41,9 +41,9 @@
       "aria-controls": "jam-code-panel", tabindex: "-1", dataset: { pass: name },
     }, name);
     button.addEventListener("click", () => {
-      if (state.role !== "editor") setFollow(false); // a watcher chose a pass: stop following
+      if (!J.canEdit()) setFollow(false); // a watcher chose a pass: stop following
       selectPass(name);
-      if (state.role === "editor") claimPass(name);
+      if (J.canEdit()) claimPass(name);
     });
     const box = el("div", { class: "jam-editor", dataset: { pass: name }, hidden: true });
     editorsBox.append(box);
@@ -57,11 +57,11 @@
       }),
     }));
     cm.on("changes", (_, changes) => {
-      if (state.role === "editor" && changes.some((c) => c.origin !== "y-codemirror" && c.origin !== "setValue")) {
+      if (J.canEdit() && changes.some((c) => c.origin !== "y-codemirror" && c.origin !== "setValue")) {
         claimPass(name);
       }
     });
-    cm.on("focus", () => { if (state.role === "editor") claimPass(name); });
+    cm.on("focus", () => { if (J.canEdit()) claimPass(name); });
     views.set(name, { name, text: doc.getText("pass:" + name), cm, box, button,
                       mark: C.errorMarks(cm), binding: null });
     tabsBox.append(button);
@@ -103,7 +103,7 @@
 
   function followActive() {
     const active = meta.get("active_pass");
-    if (state.follow && state.role !== "editor" && views.has(active)) selectPass(active);
+    if (state.follow && !J.canEdit() && views.has(active)) selectPass(active);
   }
 
   meta.observe((event) => { if (event.keysChanged.has("active_pass")) followActive(); });

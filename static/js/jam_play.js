@@ -116,7 +116,7 @@
 
   function jumpTo(error) {
     if (!views.has(error.pass)) return;
-    if (state.role !== "editor") J.setFollow(false);
+    if (!J.canEdit()) J.setFollow(false);
     J.selectPass(error.pass);
     const cm = views.get(error.pass).cm;
     const line = Math.max(0, (error.line || 1) - 1);

@@ -198,7 +198,7 @@
 
   function sendAwareness() {
     awarenessTimer = 0;
-    if (!awarenessPending || !connected() || state.role !== "editor") return;
+    if (!awarenessPending || !connected() || !canEdit()) return;
     awarenessPending = false;
     const update = Yjs.encodeAwarenessUpdate(awareness, [doc.clientID]);
     socket.emit("jam:awareness", { jam: JAM, update: Yjs.toBase64(update) });
