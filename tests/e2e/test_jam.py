@@ -7,8 +7,12 @@ from __future__ import annotations
 import io
 import re
 import time
+from collections.abc import Iterator
 
+import pytest
 import requests
+import sqlalchemy as sa
+from flask import Flask
 from PIL import Image
 from playwright.sync_api import Page, expect
 
@@ -26,6 +30,28 @@ TINTED = (
     "}\n"
 )
 CM = "document.querySelector(`.jam-editor[data-pass='${name}'] .CodeMirror`).CodeMirror"
+
+
+@pytest.fixture(autouse=True)
+def _server_settled(app: Flask) -> Iterator[None]:
+    """After each test (its pages closed), wait until the web process has handled their
+    sockets' leaves and the presence it announces after them: emptying the tables while it
+    reads jams and people can deadlock."""
+    yield
+    from fractafrag.extensions import db, redis
+    from fractafrag.services.jam_presence import KEY
+
+    busy = sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                   " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                   " AND state <> 'idle'")
+    quiet, deadline = 0, time.monotonic() + 10
+    with app.app_context():
+        while quiet < 3 and time.monotonic() < deadline:
+            online = sum(redis.zcard(key) for key in redis.scan_iter(KEY + "*"))
+            working = db.session.scalar(busy)
+            db.session.rollback()
+            quiet = quiet + 1 if not online and not working else 0
+            time.sleep(0.2)
 
 
 def start_jam(live, owner: dict, shader_id: int) -> dict:
