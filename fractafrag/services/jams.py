@@ -341,7 +341,8 @@ def _editing(jam_id: int, user_id: int | None) -> tuple[Jam, JamDoc]:
     if user_id is None or role_of(jam_for(jam_id, user_id), user_id) == WATCHER:
         # Refused before the lock: a watcher's updates never wait on, or hold up, the editors'.
         raise Forbidden("Watchers are read-only: join with the invite to edit.")
-    jam = _locked(jam_id, user_id)
+    jam = db.session.scalars(sa.select(Jam).where(Jam.id == jam_id).with_for_update()
+                             .execution_options(populate_existing=True)).one()
     _live(jam)
     if role_of(jam, user_id) == WATCHER:
         raise Forbidden("Watchers are read-only: join with the invite to edit.")
@@ -357,15 +358,16 @@ def _record(jam: Jam, doc: JamDoc, user_id: int | None, update: bytes) -> int:
             JamParticipant.jam_id == jam.id, JamParticipant.user_id == user_id)
             .values(updates=JamParticipant.updates + 1))
     db.session.flush()
-    if row.id - jam.state_upto >= current_app.config["JAM_COMPACT_EVERY"]:
-        _compact(jam, doc, row.id)
+    row_id, jam_id = row.id, jam.id  # read before the commit expires them
+    if row_id - jam.state_upto >= current_app.config["JAM_COMPACT_EVERY"]:
+        _compact(jam, doc, row_id)
     try:
         db.session.commit()
     except Exception:
-        _forget(jam.id)
+        _forget(jam_id)
         raise
-    doc.upto = max(doc.upto, row.id)
-    return row.id
+    doc.upto = max(doc.upto, row_id)
+    return row_id
 
 
 def _compact(jam: Jam, doc: JamDoc, upto: int | None = None) -> None:
@@ -391,7 +393,7 @@ def apply_update(jam_id: int, user_id: int | None, update: bytes,
         db.session.rollback()
         raise
     _record(jam, doc, user_id, update)
-    broadcast.jam_event("jam:update", jam.id, {"update": encode(update), "by": user_id},
+    broadcast.jam_event("jam:update", jam_id, {"update": encode(update), "by": user_id},
                         skip_sid=skip_sid)
 
 
@@ -415,7 +417,7 @@ def edit_pass(jam_id: int, user_id: int, body: dict[str, Any]) -> dict[str, Any]
         raise ServiceError("Send text (the whole pass) or at with delete and/or insert.",
                            {"text": ["Send text, or at with delete/insert."]})
     _record(jam, doc, user_id, update)
-    broadcast.jam_event("jam:update", jam.id, {"update": encode(update), "by": user_id})
+    broadcast.jam_event("jam:update", jam_id, {"update": encode(update), "by": user_id})
     code = doc.code(name)
     return {"pass": name, "code": code, "length": len(code)}
 
