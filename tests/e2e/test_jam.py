@@ -205,6 +205,10 @@ def test_two_editors_typing_into_one_pass_at_once_for_ten_seconds_lose_nothing(
     expect(alpha.locator(".remote-caret").first).to_be_attached()
     expect(alpha.locator(".remote-caret > div").first).to_have_text(guest["username"])
     expect(bravo.locator(".remote-caret > div").first).to_have_text(owner["username"])
+    # A selection shows on the other's page, shaded in the selector's colour.
+    select_text(bravo, "// bravo:")
+    expect(alpha.locator(".jam-editor[data-pass='Image'] .CodeMirror-code "
+                         "span[style*='background-color']").first).to_be_attached()
     expect(alpha.locator("[data-role=compile-errors]")).to_have_text("Compiles.")
     for page in (alpha, bravo):  # the others' edits recompiled it, and it stayed paused
         expect(page.get_by_role("button", name="Play")).to_be_visible()
