@@ -374,6 +374,7 @@ def test_the_owner_invites_anew_removes_a_guest_and_ends_the_jam(
     visitor = new_page()
     visitor.goto(first_invite)
     visitor.wait_for_url(re.compile(r"/login\?next="))
+    assert visitor.goto(f"/jam/{jam_id + 1000}").status == 404
 
     bravo = open_jam(new_page, first_invite, guest, "editor")
     expect(alpha.locator(f"[data-user-id='{guest['id']}']")).to_have_attribute(
