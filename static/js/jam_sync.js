@@ -67,6 +67,8 @@
   let sendTimer = 0;
   let lastSent = -Infinity;
   let resyncTimer = 0;
+  let refusals = 0; // in a row: past MAX_REFUSALS the page stops retrying and says so
+  const MAX_REFUSALS = 3;
 
   function connected() {
     return !!socket && socket.connected && state.joined;
@@ -96,10 +98,16 @@
   }
 
   function refusedUnlessOk(answer) {
-    if (answer && answer.ok) return;
+    if (answer && answer.ok) { refusals = 0; return; }
     const code = answer && answer.code;
     if (code === 409) { J.ended(); return; }
     if (code === 413) F.toast(answer.message, "error");
+    if (++refusals > MAX_REFUSALS) {
+      // e.g. a pass over the size limit: resending the same state would be refused forever.
+      J.banner("Your edits are not reaching the others: " + ((answer && answer.message) || "no answer") +
+               " Undo the last change, or reload the page.", "error");
+      return;
+    }
     // Refused or lost: join again, which exchanges whatever either side lacks.
     clearTimeout(resyncTimer);
     resyncTimer = setTimeout(join, RESYNC_DELAY_MS);
