@@ -253,6 +253,16 @@ def test_a_watcher_sees_each_edit_in_the_code_and_the_picture_within_a_second(
         previous = values
     shot(watcher, "jam-watcher")
 
+    # The watcher follows the pass being edited: the editor switches to Common, then types in Image.
+    editor.get_by_role("tab", name="Common").click()
+    expect(watcher.get_by_role("tab", name="Common")).to_have_attribute("aria-selected", "true")
+    expect(watcher.locator(".jam-editor[data-pass='Common']")).to_be_visible()
+    editor.get_by_role("tab", name="Image").click()
+    cursor_at_end_of(editor, 2)
+    editor.keyboard.type(" back here", delay=20)
+    expect(watcher.get_by_role("tab", name="Image")).to_have_attribute("aria-selected", "true")
+    wait_until(lambda: line(watcher, 2) == "// bravo: back here")
+
     # The watcher's code is read-only: typing into it changes nothing, anywhere.
     before = code(watcher)
     cursor_at_end_of(watcher, 1)
