@@ -427,3 +427,28 @@ def test_the_owner_invites_anew_removes_a_guest_and_ends_the_jam(
     assert "last words" in code(replay)
     expect(replay.locator("[data-role=banner]")).to_contain_text("ended")
     shot(replay, "jam-ended")
+
+
+def test_an_edit_past_the_pass_size_limit_is_refused_and_the_editor_is_told(
+        client, make_user, new_page, live):
+    from fractafrag.services.shader_format import MAX_PASS_BYTES
+
+    owner, guest = make_user(), make_user()
+    shader = published(client, owner, title="Too big", code=TINTED)
+    jam = start_jam(live, owner, shader["id"])
+    alpha = open_jam(new_page, jam["edit_url"], owner, "editor")
+    bravo = open_jam(new_page, jam["edit_url"], guest, "editor")
+
+    cursor_at_end_of(alpha, 1)
+    alpha.keyboard.insert_text(" " + "x" * MAX_PASS_BYTES)
+    expect(alpha.locator(".toast.error").first).to_be_visible()
+    # Resending the same state would be refused forever: the page stops and says so.
+    expect(alpha.locator("[data-role=banner]")).to_contain_text("not reaching the others",
+                                                               timeout=20_000)
+    assert "xxxx" not in code(bravo)
+    server = jam_state(live, jam["id"], owner)["passes"]
+    assert "xxxx" not in next(p["code"] for p in server if p["name"] == "Image")
+    # The other editor carries on.
+    cursor_at_end_of(bravo, 2)
+    bravo.keyboard.type(" fine", delay=20)
+    wait_until(lambda: "// bravo: fine" in code(alpha))
