@@ -257,7 +257,7 @@ class Realtime(Namespace):
 
     def on_subscribe(self, *data: Any) -> dict[str, Any]:
         """`subscribe {room}`: join if allowed; the ack is {ok, room[, viewers]}."""
-        client = self.clients[_sid()]
+        client = self._still_connected()
         room = rooms.admit(_room_of(data), client.user_id)
         self.enter_room(_sid(), room.name)
         client.rooms.add(room.name)
@@ -270,6 +270,14 @@ class Realtime(Namespace):
             if count is not None:
                 answer["viewers"] = count
         return answer
+
+    def _still_connected(self) -> Client:
+        """This event's connection, unless it closed while the event waited for its turn (a
+        page going offline drops its socket at once); then nothing is joined for it."""
+        client = self.clients.get(_sid())
+        if client is None:
+            raise ServiceError("This connection has closed; connect again.", status=410)
+        return client
 
     @staticmethod
     def _reserve_place(client: Client, data: tuple[Any, ...]) -> None:
@@ -285,7 +293,7 @@ class Realtime(Namespace):
 
     def on_unsubscribe(self, *data: Any) -> dict[str, Any]:
         """`unsubscribe {room}`: leave it (leaving a room you are not in is fine)."""
-        client = self.clients[_sid()]
+        client = self._still_connected()
         room = rooms.parse(_room_of(data))
         self.leave_room(_sid(), room.name)
         client.rooms.discard(room.name)

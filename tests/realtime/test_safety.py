@@ -168,3 +168,21 @@ def test_unreadable_packets_are_dropped_before_python_socketio(make_app, junk):
     with pytest.raises((ValueError, TypeError, RecursionError, KeyError)):
         server._handle_eio_message("a-session", junk)  # what would run without the guard
     assert server.eio.handlers["message"]("a-session", junk) is None
+
+
+def test_a_join_for_a_connection_that_closed_while_it_waited_is_refused_quietly(make_app):
+    """A page going offline drops its socket at once; a subscribe of that connection still
+    waiting for its turn is refused (410) instead of failing with a traceback."""
+    from flask import request
+
+    from fractafrag.extensions import socketio as extension
+    from fractafrag.services import ServiceError
+
+    app = make_app()
+    namespace = extension.server.namespace_handlers["/"]
+    with app.test_request_context():
+        request.sid = "closed-meanwhile"
+        for handler in (namespace.on_subscribe, namespace.on_unsubscribe):
+            with pytest.raises(ServiceError) as refused:
+                handler({"room": "feed"})
+            assert refused.value.status == 410
