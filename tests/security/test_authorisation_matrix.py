@@ -4,8 +4,9 @@ Every POST/PATCH/PUT/DELETE route of the app (the REST API under /api/v1 and the
 POSTs) is a row; `test_every_write_route_is_in_the_matrix` fails when a route has no row.
 Each row is called by five callers, each on a fresh database:
 
-- `owner`: the rightful user (the author of the content; for votes, fork, offers and pledges,
-  someone else's user acting on the author's content), signed in with a Bearer JWT;
+- `owner`: the rightful user (the author of the content; for votes, fork, offers, pledges and
+  joining a jam, someone else's user acting on the author's content), signed in with a Bearer
+  JWT;
 - `other_user`: the other user, on the same content;
 - `anonymous`: no credentials;
 - `read_key` / `write_key`: an `X-API-Key` of the rightful user with scope `read` / `read` +
@@ -14,13 +15,14 @@ Each row is called by five callers, each on a fresh database:
 Expected, unless a row says otherwise: anonymous 401; a read-scope key 403 (every write needs
 `write`, except those anonymous callers may make: validate, dwell); a write-scope key exactly
 what the owner gets, acting as the owner (a created thing names the owner as its author);
-another user 403 on someone else's shader, desire, comment or playlist (404 for an API key that
-is not theirs; 422 for following or blocking oneself); moderation is for admins (403). Public by
-design, and listed as such: register, login, validate, dwell (anonymous views count) and the
-Stripe webhook (authenticated by its signature: 400 without one). Managing API keys, provider
-keys and payments needs a person: a write key gets 403, and so does changing the password or
-email, signing out everywhere and deleting the account; refresh and logout need a refresh
-token: a write key gets 401.
+another user 403 on someone else's shader, desire, comment, playlist or jam (404 for an API key
+that is not theirs; 422 for following or blocking oneself; a jam's co-editor, who joined with
+its invite, may edit it but gets 403 for what only its owner does); moderation is for admins
+(403). Public by design, and listed as such: register, login, validate, dwell (anonymous views
+count) and the Stripe webhook (authenticated by its signature: 400 without one). Managing API
+keys, provider keys and payments needs a person: a write key gets 403, and so does changing the
+password or email, signing out everywhere and deleting the account; refresh and logout need a
+refresh token: a write key gets 401.
 
 Pages ignore API keys (they are anonymous there) and send anonymous form posts to the sign-in
 page; a page form succeeds or fails by what it changes, which each page row probes.
@@ -75,6 +77,7 @@ DESIRE = "/api/v1/desires/<int:desire_id>"
 COMMENT = "/api/v1/comments/<int:comment_id>"
 USER = "/api/v1/users/<string:username>"
 PLAYLIST = "/api/v1/playlists/<int:playlist_id>"
+JAM = "/api/v1/jams/<int:jam_id>"
 ENDPOINTS = [
     # Public by design.
     Endpoint("register", "POST", "/api/v1/auth/register", "/api/v1/auth/register", 201, 201,
@@ -187,6 +190,25 @@ ENDPOINTS = [
              lambda w: {"shader_ids": [w.shader]}),
     Endpoint("remove_from_playlist", "DELETE", PLAYLIST + "/items/<int:shader_id>",
              "/api/v1/playlists/{playlist}/items/{shader}", 200, 403),
+    # Jam sessions on the author's shader. Only its owner starts, re-invites, removes, saves
+    # (editors may not: the jam is started without editors_may_save) and ends; the other user
+    # is a co-editor who joined with the invite (setup join_jam) and still gets 403. Editing
+    # needs the owner or a joined editor: the other user, a mere watcher, gets 403.
+    Endpoint("start_jam", "POST", SHADER + "/jams", "/api/v1/shaders/{shader}/jams", 201, 403,
+             {}),
+    Endpoint("new_jam_invite", "POST", JAM + "/invite", "/api/v1/jams/{jam}/invite", 200, 403,
+             setup=("join_jam",)),
+    # Anyone signed in with the invite joins (the author, already its owner, gets 200 too).
+    Endpoint("join_jam", "POST", JAM + "/join", "/api/v1/jams/{jam}/join", 200, 200,
+             lambda w: {"invite": w.jam_invite}, actor=STRANGER),
+    Endpoint("remove_jam_editor", "DELETE", JAM + "/participants/<int:user_id>",
+             "/api/v1/jams/{jam}/participants/{jam_guest}", 204, 403, setup=("join_jam",)),
+    Endpoint("edit_jam", "POST", JAM + "/edits", "/api/v1/jams/{jam}/edits", 200, 403,
+             {"pass": "Image", "at": 0, "insert": "// live\n"}),
+    Endpoint("save_jam", "POST", JAM + "/save", "/api/v1/jams/{jam}/save", 201, 403,
+             {"message": "tuned live"}, setup=("join_jam",), actor_setup=("edit_jam",)),
+    Endpoint("end_jam", "POST", JAM + "/end", "/api/v1/jams/{jam}/end", 200, 403,
+             setup=("join_jam",)),
     # Uploads are multipart (tests/api/test_media.py sends real files): a JSON body has no
     # `file`, so whoever may upload gets 422 naming it. Someone else's medium is 404.
     Endpoint("upload_media", "POST", "/api/v1/media", "/api/v1/media", 422, 422),

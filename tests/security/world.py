@@ -20,6 +20,7 @@ class World:
     def __init__(self, app: Flask, make_user) -> None:
         self.app = app
         self.client = app.test_client()
+        self.make_user = make_user
         self.users = {AUTHOR: make_user(AUTHOR), STRANGER: make_user(STRANGER)}
         self._keys: dict[tuple[str, tuple[str, ...]], str] = {}
 
@@ -111,6 +112,47 @@ class World:
                                 content_type="multipart/form-data")
         assert made.status_code == 201, made.get_json()
         return made.get_json()["id"]
+
+    @cached_property
+    def started_jam(self) -> dict:
+        """The author's live jam on their shader, as POST /shaders/<id>/jams answers it
+        ({id, invite, …}); co-editors may not save it."""
+        made = self.client.post(f"/api/v1/shaders/{self.shader}/jams",
+                                headers=self.bearer(AUTHOR), json={})
+        assert made.status_code == 201, made.get_json()
+        return made.get_json()
+
+    @property
+    def jam(self) -> int:
+        return self.started_jam["id"]
+
+    @property
+    def jam_invite(self) -> str:
+        """The jam's current invite token (the one in its edit link)."""
+        return self.started_jam["invite"]
+
+    @cached_property
+    def jam_guest(self) -> int:
+        """A third person who joined the author's jam with its invite: a co-editor to remove."""
+        guest = self.make_user("guest")
+        joined = self.client.post(f"/api/v1/jams/{self.jam}/join",
+                                  headers=bearer(guest["access_token"]),
+                                  json={"invite": self.jam_invite})
+        assert joined.status_code == 200, joined.get_json()
+        return guest["id"]
+
+    def join_jam(self, who: str) -> None:
+        """`who` joins the author's jam with its invite (the author is in it already)."""
+        joined = self.client.post(f"/api/v1/jams/{self.jam}/join", headers=self.bearer(who),
+                                  json={"invite": self.jam_invite})
+        assert joined.status_code == 200 and joined.get_json() == {"role": "editor"}, (
+            joined.get_json())
+
+    def edit_jam(self, who: str) -> None:
+        """`who` changes the jam's Image pass (a save needs code unlike the current version)."""
+        edited = self.client.post(f"/api/v1/jams/{self.jam}/edits", headers=self.bearer(who),
+                                  json={"pass": "Image", "at": 0, "insert": "// jammed\n"})
+        assert edited.status_code == 200, edited.get_json()
 
     def make_admin(self, who: str) -> None:
         """Give `who` the admin role (what `fractafrag admin grant` does)."""
