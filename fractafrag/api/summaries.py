@@ -10,9 +10,11 @@ from flask import Response
 from fractafrag.api.shaders.schemas import ShaderSummarySchema
 from fractafrag.extensions import db
 from fractafrag.models import Shader
+from fractafrag.offload import SingleFlight
 from fractafrag.services import shader_cache
 
 _SUMMARY = ShaderSummarySchema()
+_builds = SingleFlight()
 
 
 def summary_bodies(shader_ids: list[int]) -> list[str]:
@@ -23,16 +25,22 @@ def summary_bodies(shader_ids: list[int]) -> list[str]:
     missing = [i for i, body in zip(shader_ids, cached, strict=True) if body is None]
     fresh: dict[int, str] = {}
     if missing:
-        rows = db.session.scalars(sa.select(Shader).where(
-            Shader.id.in_(missing), Shader.listed()))
-        fresh = {row.id: json.dumps(_SUMMARY.dump(row), separators=(",", ":")) for row in rows}
-        shader_cache.keep_summaries(fresh)
+        # Requests that miss the same summaries together (a crowd's first feed pages) build
+        # them once per process.
+        fresh = _builds.run(",".join(map(str, missing)), lambda: _build(missing))
     bodies = []
     for shader_id, body in zip(shader_ids, cached, strict=True):
         text = body.decode() if body is not None else fresh.get(shader_id)
         if text is not None:
             bodies.append(text)
     return bodies
+
+
+def _build(shader_ids: list[int]) -> dict[int, str]:
+    rows = db.session.scalars(sa.select(Shader).where(Shader.id.in_(shader_ids), Shader.listed()))
+    fresh = {row.id: json.dumps(_SUMMARY.dump(row), separators=(",", ":")) for row in rows}
+    shader_cache.keep_summaries(fresh)
+    return fresh
 
 
 def summaries_response(shader_ids: list[int]) -> Response:

@@ -35,6 +35,7 @@ from redis.exceptions import RedisError
 from fractafrag.extensions import db, queues, redis
 from fractafrag.models import Shader, User
 from fractafrag.models.shader import LISTED_SQL
+from fractafrag.offload import SingleFlight
 from fractafrag.services import shader_cache, shaders
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ REFRESH_CLAIM = 60         # seconds one queued refresh of an owner's ranking st
 RANKINGS_AT_ONCE = 2
 WEIGHTS = {"score": 0.5, "recency": 0.2, "affinity": 0.2, "random": 0.1}
 _ranking_now = threading.BoundedSemaphore(RANKINGS_AT_ONCE)
+_shared_builds = SingleFlight()
 
 
 def trending(window: str | None, page: int, page_size: int) -> tuple[list[Shader], int]:
@@ -207,12 +209,14 @@ def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
     stale = stored is not None and _stale(stored, generation)
     if stored is None or (stale and (len(stored["ids"]) < SHORT_FEED
                                      or time.time() - stored["at"] > REFRESH_OVERDUE)):
-        if user_id is None or _ranking_now.acquire(blocking=False):
+        if user_id is None:
+            # Visitors share one ranking: computed once per process for those asking together.
+            return _shared_builds.run(owner, lambda: _rank(owner, None, generation))
+        if _ranking_now.acquire(blocking=False):
             try:
                 return _rank(owner, user_id, generation)
             finally:
-                if user_id is not None:
-                    _ranking_now.release()
+                _ranking_now.release()
         # Many rankings are due at once (a crowd signing in to a young site, or arriving after
         # a listing change while rankings were short): the ones computing now are enough.
         _refresh_later(owner, user_id)
