@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+from typing import Any
 
 from flask import Flask, current_app
 from rq import SimpleWorker
+from sqlalchemy import Engine, event
 
 from fractafrag.extensions import redis
+
+BACKEND_NICE = 10  # the most a worker's database backends are niced
 
 
 class AppContextMixin:
@@ -63,12 +69,39 @@ class AppSimpleWorker(AppContextMixin, SimpleWorker):
     """
 
 
+def nice_database_backends(engine: Engine) -> None:
+    """Run this process's PostgreSQL backends at its own priority, where the server runs on
+    this machine and lets us.
+
+    A niced worker's queries run in PostgreSQL backends at full priority (each backend is its
+    own process): under a crowd, the feed refresh jobs a publish sets off took PostgreSQL CPU
+    the web's own queries were waiting for. With `fractafrag up` the embedded server is ours;
+    elsewhere (another user's server, another host) this does nothing. At most BACKEND_NICE:
+    a job's transaction may hold a row a vote waits for, and nice 19 would starve it.
+    """
+    mine = min(os.getpriority(os.PRIO_PROCESS, 0), BACKEND_NICE)
+    if mine <= 0:
+        return
+
+    @event.listens_for(engine, "connect")
+    def _renice(dbapi_connection: Any, _record: Any) -> None:
+        with contextlib.suppress(Exception):  # not ours, not here, or not allowed: leave it
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT pg_backend_pid(), inet_server_addr() IS NULL")
+            pid, local_socket = cursor.fetchone()
+            cursor.close()
+            if local_socket:  # reached over a unix socket: the server runs on this machine
+                os.setpriority(os.PRIO_PROCESS, pid, mine)
+
+
 def run_worker(queue_names: list[str]) -> None:
     """Work the named queues until SIGTERM (a warm shutdown finishes the current job)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     from fractafrag.embedded import exit_with_supervisor
+    from fractafrag.extensions import db
 
     exit_with_supervisor()  # under `fractafrag up`: no orphan when `up` is killed
+    nice_database_backends(db.engine)
     worker = AppSimpleWorker(queue_names, connection=redis.conn)
     worker.app = current_app._get_current_object()
     fallback = current_app.config.get("DESIRE_EMBEDDER_FALLBACK")
