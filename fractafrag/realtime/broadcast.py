@@ -31,9 +31,11 @@ def _manager() -> socketio_lib.RedisManager | None:
     return extensions["fractafrag.broadcast"]
 
 
-def emit(event: str, data: dict[str, Any], room: str, skip_sid: str | None = None) -> None:
-    """Send event to everyone in room (but skip_sid, the sender); a Redis outage is logged,
-    never raised to the caller."""
+def emit(event: str, data: dict[str, Any], room: str | list[str],
+         skip_sid: str | None = None) -> None:
+    """Send event to everyone in room, or in any of a list of rooms (once each, in one message
+    between processes), but skip_sid, the sender; a Redis outage is logged, never raised to
+    the caller."""
     manager = _manager()
     if manager is None:
         return
@@ -122,15 +124,21 @@ def render_status(shader_id: int, version: int, status: str, progress: float,
     shader_emit("render:status", payload, shader_id)
 
 
-def vote_updated(counters: dict[str, Any]) -> None:
+def vote_updated(counters: dict[str, Any], state: str | None = None) -> None:
     """`vote:updated {shader_id, up, down, score, hot}` to the shader's room and the feed
-    (a private shader's: to its owner only)."""
-    room = visible_room(counters["shader_id"])
+    (a private shader's: to its owner only). `state` is the shader's admission state when the
+    caller has just read it (a vote has: no look-up then); else it is looked up."""
+    from fractafrag.realtime import admission
+
+    shader_id = counters["shader_id"]
+    if state is None:
+        room = visible_room(shader_id)
+    else:
+        room = (None if state == admission.NOBODY else shader_room(shader_id)
+                if state == admission.EVERYONE else owner_room(shader_id, int(state)))
     if room is None:
         return
-    emit("vote:updated", counters, room)
-    if room == shader_room(counters["shader_id"]):
-        emit("vote:updated", counters, FEED_ROOM)
+    emit("vote:updated", counters, [room, FEED_ROOM] if room == shader_room(shader_id) else room)
 
 
 def shader_rendered(shader_id: int, version: int, thumbnail_url: str, preview_url: str,

@@ -310,19 +310,21 @@ def _digest(ids: list[int]) -> str:
     return hashlib.blake2s(json.dumps(ids).encode(), digest_size=6).hexdigest()
 
 
-def note_vote(user_id: int, shader_id: int, value: int) -> None:
+def note_vote(user_id: int, shader_id: int, value: int, pipe: Any = None) -> None:
     """Keep the user's materialised feed right after their vote: a voted shader leaves it (as a
-    new ranking would leave it out), a withdrawn vote lets it back in at the next ranking."""
+    new ranking would leave it out), a withdrawn vote lets it back in at the next ranking.
+    Given a Redis pipeline, the commands are added to it for the caller to send with its own."""
     key = f"feed:u{user_id}:voted"
     try:
-        pipe = redis.pipeline(transaction=False)
+        batch = pipe if pipe is not None else redis.pipeline(transaction=False)
         if value:
-            pipe.sadd(key, shader_id)
+            batch.sadd(key, shader_id)
         else:
-            pipe.srem(key, shader_id)
-            pipe.delete(f"feed:u{user_id}:ranked")  # it may be missing from the ranking
-        pipe.expire(key, SNAPSHOT_TTL)
-        pipe.execute()
+            batch.srem(key, shader_id)
+            batch.delete(f"feed:u{user_id}:ranked")  # it may be missing from the ranking
+        batch.expire(key, SNAPSHOT_TTL)
+        if pipe is None:
+            batch.execute()
     except RedisError as error:
         log.warning("feed not told of a vote: %s", error)
 

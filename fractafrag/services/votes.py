@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 from fractafrag.extensions import db, queues, redis
 from fractafrag.models import Shader, User, Vote
 from fractafrag.models.shader import LISTED
-from fractafrag.realtime import broadcast
+from fractafrag.realtime import admission, broadcast
 from fractafrag.services import Forbidden, NotFound, feed, notifications, shader_cache, shaders
 from fractafrag.services.ranking import hot_score_sql
 
@@ -110,10 +110,22 @@ def cast_vote(shader_id: int, user_id: int, value: int) -> dict[str, Any]:
                 "hot": row.hot}
     shader_cache.update_counters(shader_id, counters)
     db.session.commit()
-    feed.note_vote(user_id, shader_id, value)
+    # What Redis learns of the vote (the voter's feed, their taste refresh) in one round trip,
+    # and the live counters in one message, to the rooms the vote's own read allows.
+    try:
+        pipe = redis.pipeline(transaction=False)
+        feed.note_vote(user_id, shader_id, value, pipe)
+        _mark_taste_pending(pipe, user_id)
+        marked = pipe.execute()[-1]
+    except RedisError as error:
+        log.warning("vote not passed on to the feed and taste refresh: %s", error)
+        marked = False
     if shader.visibility in LISTED:
-        broadcast.vote_updated(counters)
-    request_taste_update(user_id)
+        broadcast.vote_updated(counters, admission.state_of(
+            shader.owner_id, shader.visibility, shader.deleted_at is not None,
+            shader.hidden_at is not None))
+    if marked:
+        _schedule_taste_update(user_id)
     if message is not None:
         broadcast.notification(shader.owner_id, message)
     return {**counters, "vote": value}
@@ -135,8 +147,6 @@ def record_dwell(shader_id: int, viewer_id: int | None, ms: int, visitor: str) -
     right on every change), so a dwell costs one insert and no shader row load. The view
     count in cached summaries catches up within their TTL (counted views are not announced).
     """
-    from fractafrag.realtime import admission
-
     if not admission.may_join(admission.state_for_request(shader_id), viewer_id):
         raise NotFound(f"No shader {shader_id}.")
     counted = _first_view(shader_id, f"u{viewer_id}" if viewer_id else visitor)
@@ -169,8 +179,23 @@ def request_taste_update(user_id: int) -> None:
     (the default worker runs RQ's scheduler), later ones find it pending. The job clears the
     mark when it starts, so what happens while it runs schedules the next one."""
     try:
-        if not redis.set(taste_pending_key(user_id), 1, nx=True, ex=TASTE_DELAY * 10):
+        pipe = redis.pipeline(transaction=False)
+        _mark_taste_pending(pipe, user_id)
+        if not pipe.execute()[-1]:
             return
+    except RedisError as error:
+        log.warning("taste update of user %s not scheduled: %s", user_id, error)
+        return
+    _schedule_taste_update(user_id)
+
+
+def _mark_taste_pending(pipe: Any, user_id: int) -> None:
+    """Add to pipe the mark that a taste refresh is pending (its answer: whether it was new)."""
+    pipe.set(taste_pending_key(user_id), 1, nx=True, ex=TASTE_DELAY * 10)
+
+
+def _schedule_taste_update(user_id: int) -> None:
+    try:
         queues.get("default").enqueue_in(
             timedelta(seconds=TASTE_DELAY), "fractafrag.jobs.vectors.update_taste", user_id,
             job_id=f"taste-{user_id}", result_ttl=0)
