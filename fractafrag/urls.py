@@ -8,17 +8,35 @@ they follow the request's host.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
+
+# Stands for the request's own site root in a page built once for every visitor (the shader
+# page's cache) when no FRACTAFRAG_PUBLIC_URL fixes it: replaced as the page is served.
+ROOT_PLACEHOLDER = "\x00root\x00"
 
 
 def site_root() -> str:
-    """The site's base URL without a trailing slash."""
+    """The site's base URL without a trailing slash (ROOT_PLACEHOLDER while a page shared by
+    every visitor is built, `shared_root`)."""
     configured = current_app.config.get("PUBLIC_URL") or ""
-    return configured.rstrip("/") if configured else request.host_url.rstrip("/")
+    if configured:
+        return configured.rstrip("/")
+    return ROOT_PLACEHOLDER if g.get("shared_root") else request.host_url.rstrip("/")
+
+
+@contextmanager
+def shared_root() -> Iterator[None]:
+    """Build absolute URLs on ROOT_PLACEHOLDER meanwhile (a page for every visitor)."""
+    g.shared_root = True
+    try:
+        yield
+    finally:
+        g.shared_root = False
 
 
 def public_url(endpoint: str, **values: Any) -> str:

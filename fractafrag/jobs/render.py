@@ -11,7 +11,7 @@ from flask import current_app
 
 from fractafrag.extensions import db, redis
 from fractafrag.models import Shader, ShaderVersion
-from fractafrag.models.shader import LISTED
+from fractafrag.models.shader import LISTED, OPEN_BY_LINK
 from fractafrag.observability import record_render_seconds
 from fractafrag.realtime import broadcast
 from fractafrag.services import media, render_queue, render_store, renders
@@ -77,7 +77,25 @@ def render_shader(shader_id: int, version: int) -> str:
     broadcast.render_status(shader_id, version, "ready", 1.0)
     broadcast.shader_rendered(shader_id, version, thumbnail_url, preview_url,
                               public=shader.visibility in LISTED and shader.hidden_at is None)
+    if shader.visibility in OPEN_BY_LINK and shader.hidden_at is None:
+        _warm_caches(shader_id)
     return "rendered"
+
+
+def _warm_caches(shader_id: int) -> None:
+    """Build the rendered shader's summary and its visitors' page now (marking it ready forgot
+    them), so the first readers after a render find them cached instead of each building them
+    on a request. A failure here costs only that: they are built on the first request."""
+    from fractafrag.api.summaries import summary_bodies
+    from fractafrag.web.pages import warm_visitor_page
+
+    try:
+        summary_bodies([shader_id])
+        warm_visitor_page(shader_id)
+    except Exception:  # noqa: BLE001 - the render itself succeeded
+        log.exception("caches of shader %s not warmed after its render", shader_id)
+    finally:
+        db.session.rollback()
 
 
 def render_still(version: dict, time: float, width: int, height: int,

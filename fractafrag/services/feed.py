@@ -54,6 +54,9 @@ REFRESH_CLAIM = 60         # seconds one queued refresh of an owner's ranking st
 # Personal rankings computed on requests at once per process; past it a due ranking is left to
 # its refresh job and the request gets the shared one added (_with_shared).
 RANKINGS_AT_ONCE = 2
+ACTIVE_READERS = "feed:active"  # sorted set: owner -> when they last read the feed or signed in
+ACTIVE_REFRESH_LIMIT = 1000     # rankings one listing change refreshes ahead of the readers
+ACTIVE_REFRESH_DELAY = 2        # seconds: the listing changes of a burst make one refresh
 WEIGHTS = {"score": 0.5, "recency": 0.2, "affinity": 0.2, "random": 0.1}
 _ranking_now = threading.BoundedSemaphore(RANKINGS_AT_ONCE)
 _shared_builds = SingleFlight()
@@ -200,7 +203,8 @@ def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
         pipe.smembers(f"feed:{owner}:voted")
         pipe.get(shader_cache.FEED_GENERATION)
         pipe.get(f"feed:{owner}:latest")
-        raw, voted, generation, latest = pipe.execute()
+        pipe.zadd(ACTIVE_READERS, {owner: time.time()})
+        raw, voted, generation, latest, _active = pipe.execute()
     except RedisError as error:
         log.warning("feed ranking not read: %s", error)
         raw, voted, generation, latest = None, set(), None, None
@@ -259,13 +263,53 @@ def _rank(owner: str, user_id: int | None, generation: int) -> tuple[str, list[i
 
 
 def warm(user_id: int) -> None:
-    """Have a job materialise the user's ranking when they have none (on sign-in)."""
+    """Have a job materialise the user's ranking when they have none (on sign-in); from now
+    on listing changes refresh it ahead of their reads (`refresh_active`)."""
     owner = f"u{user_id}"
     try:
+        redis.zadd(ACTIVE_READERS, {owner: time.time()})
         if not redis.exists(f"feed:{owner}:ranked"):
             _refresh_later(owner, user_id)
     except RedisError as error:
         log.warning("feed ranking not warmed: %s", error)
+
+
+def listing_changed() -> None:
+    """Shaders were listed or unlisted: have a job refresh the rankings of the feed's recent
+    readers before they ask (ACTIVE_REFRESH_DELAY later, so a burst of changes makes one)."""
+    try:
+        if redis.set("feed:active:refreshing", 1, nx=True, ex=REFRESH_AFTER_CHANGE):
+            queues.get("default").enqueue_in(
+                timedelta(seconds=ACTIVE_REFRESH_DELAY),
+                "fractafrag.jobs.feed.refresh_active_rankings", job_id="rankings-active",
+                result_ttl=0)
+    except RedisError as error:
+        log.warning("readers' rankings not refreshed after a listing change: %s", error)
+
+
+def refresh_active() -> int:
+    """Recompute the stale rankings of the ACTIVE_REFRESH_LIMIT most recent readers (of the
+    last SNAPSHOT_TTL) and the visitors' one, most recent first (the refresh job after a
+    listing change; Mastodon likewise rebuilds home timelines on write, for active users
+    only). Readers further down compute theirs on their next read, as before. Returns how
+    many were recomputed."""
+    redis.delete("feed:active:refreshing")  # changes from now on get a refresh of their own
+    now = time.time()
+    redis.zremrangebyscore(ACTIVE_READERS, "-inf", now - SNAPSHOT_TTL)
+    owners = [o.decode() for o in redis.zrevrange(ACTIVE_READERS, 0, ACTIVE_REFRESH_LIMIT - 1)]
+    done = 0
+    for owner in ["anon", *owners]:
+        generation = int(redis.get(shader_cache.FEED_GENERATION) or 0)
+        raw = redis.get(f"feed:{owner}:ranked")
+        if raw is not None and json.loads(raw).get("generation") == generation:
+            continue
+        user_id = None if owner == "anon" else int(owner[1:])
+        try:
+            _rank(owner, user_id, generation)
+            done += 1
+        finally:
+            db.session.rollback()
+    return done
 
 
 def _refresh_later(owner: str, user_id: int | None) -> None:

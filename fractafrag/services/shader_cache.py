@@ -6,8 +6,9 @@ kept in Redis:
 
 - `shader:summary:<id>`: the shader's summary as JSON (what `ShaderSummarySchema` gives), for
   SUMMARY_TTL seconds;
-- `shader:page:<id>`: the shader page as a visitor sees it, for PAGE_TTL seconds (a hash by
-  the host its absolute links use, when FRACTAFRAG_PUBLIC_URL does not fix them).
+- `shader:page:<id>`: the shader page as a visitor sees it, for PAGE_TTL seconds (its CSRF
+  token and, without FRACTAFRAG_PUBLIC_URL, its site root are placeholders filled in as it is
+  served).
 
 Both are dropped the moment the shader changes: every commit that inserts, changes or deletes a
 shader row through the ORM, or adds or changes one of its comments, forgets them (a hook run
@@ -37,7 +38,6 @@ from fractafrag.services import after_commit
 log = logging.getLogger(__name__)
 SUMMARY_TTL = 60
 PAGE_TTL = 120
-PAGE_VARIANTS = 4
 # A change to one of these can add a shader to the feeds or take one out of them.
 LISTING_FIELDS = ("render_status", "visibility", "hidden_at", "deleted_at")
 FEED_GENERATION = "feed:generation"
@@ -111,28 +111,20 @@ def update_counters(shader_id: int, counters: dict[str, Any]) -> None:
         forget([shader_id], pages=False)
 
 
-def page(shader_id: int, variant: str) -> str | None:
-    """The cached visitor's page of a shader for this variant (the host its absolute links are
-    built on), or None."""
+def page(shader_id: int) -> str | None:
+    """The cached visitor's page of a shader, or None."""
     try:
-        body = redis.hget(page_key(shader_id), variant)
+        body = redis.get(page_key(shader_id))
     except RedisError as error:
         log.warning("cached page unavailable: %s", error)
         return None
     return body.decode() if body is not None else None
 
 
-def keep_page(shader_id: int, variant: str, html: str) -> None:
-    """Cache the visitor's page of a shader for a variant; at most PAGE_VARIANTS variants are
-    kept, so made-up Host headers cannot fill Redis."""
-    key = page_key(shader_id)
+def keep_page(shader_id: int, html: str) -> None:
+    """Cache the visitor's page of a shader for PAGE_TTL seconds."""
     try:
-        if redis.hlen(key) >= PAGE_VARIANTS:
-            return
-        pipe = redis.pipeline(transaction=False)
-        pipe.hset(key, variant, html)
-        pipe.expire(key, PAGE_TTL)
-        pipe.execute()
+        redis.set(page_key(shader_id), html, ex=PAGE_TTL)
     except RedisError as error:
         log.warning("page not cached: %s", error)
 
@@ -180,6 +172,10 @@ def _forget_committed(notes: list[tuple[set[int], bool]]) -> None:
             redis.incr(FEED_GENERATION)
         except RedisError as error:
             log.warning("feeds not told of a listing change: %s", error)
+            return
+        from fractafrag.services import feed
+
+        feed.listing_changed()
 
 
 after_commit.on_commit("shader_cache", _note_changes, _forget_committed)

@@ -34,7 +34,7 @@ from fractafrag.services import (
     votes,
 )
 from fractafrag.services.ratelimit import count_new_shader
-from fractafrag.urls import public_url
+from fractafrag.urls import ROOT_PLACEHOLDER, public_url, shared_root, site_root
 from fractafrag.web.session import check_csrf, csrf_token, page_user
 
 bp = Blueprint("pages", __name__)
@@ -144,22 +144,29 @@ def shader(shader_id: int) -> str:
     """The player, the code by pass, versions with diffs, lineage, votes, live viewers."""
     viewer = _viewer_id()
     if _shared_page(viewer):
+        html = shader_cache.page(shader_id)
+        if html is None:
+            html = _page_builds.run(str(shader_id), lambda: _visitor_page(shader_id))
         # Absolute links follow the request's host unless FRACTAFRAG_PUBLIC_URL fixes them.
-        variant = "" if current_app.config["PUBLIC_URL"] else request.host
-        cached = shader_cache.page(shader_id, variant)
-        if cached is not None:
-            return cached.replace(CSRF_PLACEHOLDER, csrf_token())
-        html = _page_builds.run(f"{shader_id}:{variant}",
-                                lambda: _visitor_page(shader_id, variant))
-        return html.replace(CSRF_PLACEHOLDER, csrf_token())
+        return html.replace(CSRF_PLACEHOLDER, csrf_token()).replace(ROOT_PLACEHOLDER,
+                                                                     site_root())
     return _render_shader(shader_id, viewer)
 
 
-def _visitor_page(shader_id: int, variant: str) -> str:
-    """Build the page every visitor sees (its CSRF token a placeholder) and cache it."""
-    html = _render_shader(shader_id, None, csrf_token=lambda: CSRF_PLACEHOLDER)
-    shader_cache.keep_page(shader_id, variant, html)
+def _visitor_page(shader_id: int) -> str:
+    """Build the page every visitor sees (its CSRF token and site root placeholders) and cache
+    it."""
+    with shared_root():
+        html = _render_shader(shader_id, None, csrf_token=lambda: CSRF_PLACEHOLDER)
+    shader_cache.keep_page(shader_id, html)
     return html
+
+
+def warm_visitor_page(shader_id: int) -> None:
+    """Build and cache the visitors' page of a shader nobody has opened since it changed (the
+    render job, once a shader is rendered: its first visitors then find it built)."""
+    with current_app.test_request_context(f"/shaders/{shader_id}"):
+        _visitor_page(shader_id)
 
 
 def _render_shader(shader_id: int, viewer: int | None, **context: Any) -> str:
