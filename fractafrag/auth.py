@@ -161,14 +161,18 @@ def _token_user() -> User:
     return g.jwt_user
 
 
+# Whether an account still exists: a Core statement built once (every write asks it).
+_ACCOUNT_STATE = sa.select(User.__table__.c.deleted_at).where(
+    User.__table__.c.id == sa.bindparam("id"))
+
+
 def _check_account() -> None:
     """What a write needs of the token's account, without loading it: it still exists and its
     sessions were not ended after the token was issued (one column read, once per request)."""
     if g.get("jwt_account_checked"):
         return
     try:
-        deleted = db.session.execute(sa.select(User.deleted_at).where(
-            User.id == int(get_jwt_identity()))).first()
+        deleted = db.session.execute(_ACCOUNT_STATE, {"id": int(get_jwt_identity())}).first()
     except (TypeError, ValueError):
         deleted = None
     if deleted is None or deleted.deleted_at is not None:
