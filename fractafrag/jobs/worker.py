@@ -78,6 +78,11 @@ def nice_database_backends(engine: Engine) -> None:
     the web's own queries were waiting for. With `fractafrag up` the embedded server is ours;
     elsewhere (another user's server, another host) this does nothing. At most BACKEND_NICE:
     a job's transaction may hold a row a vote waits for, and nice 19 would starve it.
+
+    Where the kernel groups processes by session for scheduling (autogroup, on by default in
+    Debian's kernels), a process's nice only orders it within its session, and every
+    PostgreSQL backend starts a session of its own: a niced backend still weighed as much as
+    all the web processes together. Its session's nice is set too (/proc/<pid>/autogroup).
     """
     mine = min(os.getpriority(os.PRIO_PROCESS, 0), BACKEND_NICE)
     if mine <= 0:
@@ -92,6 +97,17 @@ def nice_database_backends(engine: Engine) -> None:
             cursor.close()
             if local_socket:  # reached over a unix socket: the server runs on this machine
                 os.setpriority(os.PRIO_PROCESS, pid, mine)
+                _nice_session(pid, mine)
+
+
+def _nice_session(pid: int, nice: int) -> None:
+    """Set the autogroup nice of pid's session, when the kernel has autogroups and pid leads
+    its session (a PostgreSQL backend does): other processes' sessions are left alone."""
+    with contextlib.suppress(OSError, ValueError):
+        if os.getsid(pid) != pid:
+            return
+        with open(f"/proc/{pid}/autogroup", "w") as group:
+            group.write(str(nice))
 
 
 def run_worker(queue_names: list[str]) -> None:
