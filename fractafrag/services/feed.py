@@ -56,7 +56,6 @@ REFRESH_CLAIM = 60         # seconds one queued refresh of an owner's ranking st
 RANKINGS_AT_ONCE = 2
 ACTIVE_READERS = "feed:active"  # sorted set: owner -> when they last read the feed or signed in
 ACTIVE_REFRESH_LIMIT = 1000     # rankings one listing change refreshes ahead of the readers
-ACTIVE_REFRESH_DELAY = 2        # seconds: the listing changes of a burst make one refresh
 WEIGHTS = {"score": 0.5, "recency": 0.2, "affinity": 0.2, "random": 0.1}
 _ranking_now = threading.BoundedSemaphore(RANKINGS_AT_ONCE)
 _shared_builds = SingleFlight()
@@ -274,26 +273,14 @@ def warm(user_id: int) -> None:
         log.warning("feed ranking not warmed: %s", error)
 
 
-def listing_changed() -> None:
-    """Shaders were listed or unlisted: have a job refresh the rankings of the feed's recent
-    readers before they ask (ACTIVE_REFRESH_DELAY later, so a burst of changes makes one)."""
-    try:
-        if redis.set("feed:active:refreshing", 1, nx=True, ex=REFRESH_AFTER_CHANGE):
-            queues.get("default").enqueue_in(
-                timedelta(seconds=ACTIVE_REFRESH_DELAY),
-                "fractafrag.jobs.feed.refresh_active_rankings", job_id="rankings-active",
-                result_ttl=0)
-    except RedisError as error:
-        log.warning("readers' rankings not refreshed after a listing change: %s", error)
-
-
 def refresh_active() -> int:
     """Recompute the stale rankings of the ACTIVE_REFRESH_LIMIT most recent readers (of the
-    last SNAPSHOT_TTL) and the visitors' one, most recent first (the refresh job after a
-    listing change; Mastodon likewise rebuilds home timelines on write, for active users
-    only). Readers further down compute theirs on their next read, as before. Returns how
-    many were recomputed."""
-    redis.delete("feed:active:refreshing")  # changes from now on get a refresh of their own
+    last SNAPSHOT_TTL) and the visitors' one, most recent first (the refresh job a listing
+    change queues, see shader_cache; Mastodon likewise rebuilds home timelines on write, for
+    active users only). Readers further down compute theirs on their next read, as before.
+    Returns how many were recomputed."""
+    # Changes from now on get a refresh of their own.
+    redis.delete(shader_cache.READERS_REFRESH_CLAIM)
     now = time.time()
     redis.zremrangebyscore(ACTIVE_READERS, "-inf", now - SNAPSHOT_TTL)
     owners = [o.decode() for o in redis.zrevrange(ACTIVE_READERS, 0, ACTIVE_REFRESH_LIMIT - 1)]

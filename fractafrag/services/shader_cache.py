@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from itertools import chain
 from typing import Any
 
@@ -31,7 +32,7 @@ from flask import has_app_context
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
-from fractafrag.extensions import redis
+from fractafrag.extensions import queues, redis
 from fractafrag.models import Comment, Shader
 from fractafrag.services import after_commit
 
@@ -173,9 +174,26 @@ def _forget_committed(notes: list[tuple[set[int], bool]]) -> None:
         except RedisError as error:
             log.warning("feeds not told of a listing change: %s", error)
             return
-        from fractafrag.services import feed
+        _refresh_readers_later()
 
-        feed.listing_changed()
+
+# After a listing change one job (feed.refresh_active) refreshes the rankings of the feed's
+# recent readers before they read, READERS_REFRESH_DELAY later so that a burst of changes (a
+# crowd's publishes rendering) makes one; while it is pending later changes find it claimed.
+READERS_REFRESH_CLAIM = "feed:active:refreshing"
+READERS_REFRESH_DELAY = 2
+READERS_REFRESH_CLAIM_SECONDS = 20  # a claim outlives a lost job no longer than this
+
+
+def _refresh_readers_later() -> None:
+    try:
+        if redis.set(READERS_REFRESH_CLAIM, 1, nx=True, ex=READERS_REFRESH_CLAIM_SECONDS):
+            queues.get("default").enqueue_in(
+                timedelta(seconds=READERS_REFRESH_DELAY),
+                "fractafrag.jobs.feed.refresh_active_rankings", job_id="rankings-active",
+                result_ttl=0)
+    except RedisError as error:
+        log.warning("readers' rankings not refreshed after a listing change: %s", error)
 
 
 after_commit.on_commit("shader_cache", _note_changes, _forget_committed)
