@@ -49,8 +49,11 @@ from tests.helpers import bearer
 from tests.payments.fake_stripe import PRICE, SECRET_KEY, WEBHOOK_SECRET, FakeStripe
 
 STATS: dict[tuple[str, str, str], collections.Counter] = {}  # (who, mode, operation): statuses
-POSITIVE_EXAMPLES = 15
-NEGATIVE_EXAMPLES = 8
+# Cases per operation and mode (derandomized, so each run sends the same ones): the two runs
+# took 3.5 min of the suite's 30 at 15 and 8; an operation's distinct answers show up well
+# before that, so fewer keep the suite inside its time with the same operations covered.
+POSITIVE_EXAMPLES = 10
+NEGATIVE_EXAMPLES = 6
 PASSWORD = "correct horse battery"
 # Not response_headers_conformance: flask-smorest documents X-Pagination (JSON in a header) with
 # an object schema, which header validation cannot read; `pagination_header` checks it instead.
