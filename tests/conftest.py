@@ -80,6 +80,9 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
         db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.session.commit()
         redis.flushdb()
+    from fractafrag.api.cache import forget_kept
+
+    forget_kept()
 
 
 @pytest.fixture

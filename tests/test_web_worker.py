@@ -96,3 +96,49 @@ def test_a_stalled_worker_does_not_keep_connections_from_the_other(two_workers) 
         for connection in held:
             connection.close()
 
+
+
+def _answer(headers: list[tuple[str, str]], parts: list[bytes]) -> list[bytes]:
+    """What OneWriteResponse hands the socket for one response, send by send."""
+    from gunicorn.config import Config
+    from gunicorn.http.parser import RequestParser
+
+    from fractafrag_web_worker import OneWriteResponse
+
+    class Socket:
+        sends: list[bytes] = []
+
+        def sendall(self, data: bytes) -> None:
+            self.sends.append(data)
+
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        theirs.sendall(b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n")
+        config = Config()
+        request = next(RequestParser(config, ours, ("127.0.0.1", 1)))
+        sock = Socket()
+        response = OneWriteResponse(request, sock, config)
+        response.start_response("200 OK", headers)
+        for part in parts:
+            response.write(part)
+        response.close()
+    return sock.sends
+
+
+def test_a_response_goes_out_in_one_write_with_its_head() -> None:
+    sends = _answer([("Content-Type", "application/json"), ("Content-Length", "11")],
+                    [b'{"ok":true}'])
+    assert len(sends) == 1, "head and body in one send"
+    head, body = sends[0].split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"\r\nContent-Length: 11" in head and b"\r\nDate: " in head
+    assert body == b'{"ok":true}'
+
+
+def test_a_streamed_response_keeps_its_chunks_after_a_joined_first_write() -> None:
+    sends = _answer([("Content-Type", "text/plain")], [b"hello ", b"world"])
+    wire = b"".join(sends)
+    head, body = wire.split(b"\r\n\r\n", 1)
+    assert b"Transfer-Encoding: chunked" in head
+    assert body == b"6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n"
+    assert sends[0].endswith(b"6\r\nhello \r\n"), "the head went out with the first chunk"

@@ -67,6 +67,13 @@ def visible_room(shader_id: int) -> str | None:
         log.warning("not broadcasting for shader %s, its visibility is unknown: %s",
                     shader_id, error)
         return None
+    return room_for(shader_id, state)
+
+
+def room_for(shader_id: int, state: str) -> str | None:
+    """The room of a shader in admission state `state` (see visible_room)."""
+    from fractafrag.realtime import admission
+
     if state == admission.EVERYONE:
         return shader_room(shader_id)
     if state == admission.NOBODY:
@@ -128,14 +135,8 @@ def vote_updated(counters: dict[str, Any], state: str | None = None) -> None:
     """`vote:updated {shader_id, up, down, score, hot}` to the shader's room and the feed
     (a private shader's: to its owner only). `state` is the shader's admission state when the
     caller has just read it (a vote has: no look-up then); else it is looked up."""
-    from fractafrag.realtime import admission
-
     shader_id = counters["shader_id"]
-    if state is None:
-        room = visible_room(shader_id)
-    else:
-        room = (None if state == admission.NOBODY else shader_room(shader_id)
-                if state == admission.EVERYONE else owner_room(shader_id, int(state)))
+    room = visible_room(shader_id) if state is None else room_for(shader_id, state)
     if room is None:
         return
     emit("vote:updated", counters, [room, FEED_ROOM] if room == shader_room(shader_id) else room)

@@ -203,10 +203,12 @@ def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
         pipe.get(shader_cache.FEED_GENERATION)
         pipe.get(f"feed:{owner}:latest")
         pipe.zadd(ACTIVE_READERS, {owner: time.time()})
-        raw, voted, generation, latest, _active = pipe.execute()
+        # A stale ranking is refreshed by a job; while one is queued, reads need not ask again.
+        pipe.exists(_refresh_claim(owner))
+        raw, voted, generation, latest, _active, claimed = pipe.execute()
     except RedisError as error:
         log.warning("feed ranking not read: %s", error)
-        raw, voted, generation, latest = None, set(), None, None
+        raw, voted, generation, latest, claimed = None, set(), None, None, False
     generation = int(generation or 0)
     stored = json.loads(raw) if raw else None
     stale = stored is not None and _stale(stored, generation)
@@ -222,9 +224,10 @@ def _current_ranking(owner: str, user_id: int | None) -> tuple[str, list[int]]:
                 _ranking_now.release()
         # Many rankings are due at once (a crowd signing in to a young site, or arriving after
         # a listing change while rankings were short): the ones computing now are enough.
-        _refresh_later(owner, user_id)
+        if not claimed:
+            _refresh_later(owner, user_id)
         return _with_shared(owner, stored["ids"] if stored else [], voted)
-    if stale:
+    if stale and not claimed:
         _refresh_later(owner, user_id)
     snapshot, ids = stored["snapshot"], stored["ids"]
     gone = {int(v) for v in voted} & set(ids)
@@ -283,19 +286,23 @@ def refresh_active() -> int:
     redis.delete(shader_cache.READERS_REFRESH_CLAIM)
     now = time.time()
     redis.zremrangebyscore(ACTIVE_READERS, "-inf", now - SNAPSHOT_TTL)
-    owners = [o.decode() for o in redis.zrevrange(ACTIVE_READERS, 0, ACTIVE_REFRESH_LIMIT - 1)]
+    owners = ["anon", *(o.decode() for o in
+                        redis.zrevrange(ACTIVE_READERS, 0, ACTIVE_REFRESH_LIMIT - 1))]
     done = 0
-    for owner in ["anon", *owners]:
-        generation = int(redis.get(shader_cache.FEED_GENERATION) or 0)
-        raw = redis.get(f"feed:{owner}:ranked")
-        if raw is not None and json.loads(raw).get("generation") == generation:
-            continue
-        user_id = None if owner == "anon" else int(owner[1:])
-        try:
-            _rank(owner, user_id, generation)
-            done += 1
-        finally:
-            db.session.rollback()
+    for start in range(0, len(owners), 100):
+        batch = owners[start:start + 100]
+        current, *stored = redis.mget(shader_cache.FEED_GENERATION,
+                                      *(f"feed:{owner}:ranked" for owner in batch))
+        generation = int(current or 0)
+        for owner, raw in zip(batch, stored, strict=True):
+            if raw is not None and json.loads(raw).get("generation") == generation:
+                continue
+            user_id = None if owner == "anon" else int(owner[1:])
+            try:
+                _rank(owner, user_id, generation)
+                done += 1
+            finally:
+                db.session.rollback()
     return done
 
 

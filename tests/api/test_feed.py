@@ -2,6 +2,7 @@
 
 import json
 
+from fractafrag.api.cache import forget_kept
 from tests.api.shader_helpers import published
 from tests.helpers import bearer
 
@@ -94,7 +95,33 @@ def test_trending_answers_are_shared_briefly_then_refreshed(app, client, shelf):
     with app.app_context():
         for key in redis.conn.scan_iter("answer:*"):
             redis.conn.delete(key)  # as if the cache period had passed
+    forget_kept()
     assert ids(client.get("/api/v1/feed/trending")) == [second, first]
+
+
+def test_a_process_serves_its_fresh_copy_of_a_shared_answer_until_its_period_ends(
+        app, client, shelf, monkeypatch):
+    import time
+
+    from fractafrag.api import cache
+    from fractafrag.api.feed.routes import TRENDING_CACHE_SECONDS
+    from fractafrag.extensions import redis
+
+    first = shelf("first", score=5)
+    assert ids(client.get("/api/v1/feed/trending")) == [first]
+    second = shelf("second", score=50)
+    with app.app_context():
+        for key in redis.conn.scan_iter("answer:*"):
+            redis.conn.delete(key)
+    assert ids(client.get("/api/v1/feed/trending")) == [first], "the copy in memory, still fresh"
+
+    class Later:
+        @staticmethod
+        def time() -> float:
+            return time.time() + TRENDING_CACHE_SECONDS + 0.1
+
+    monkeypatch.setattr(cache, "time", Later)
+    assert ids(client.get("/api/v1/feed/trending")) == [second, first], "its period is over"
 
 
 def test_an_expired_shared_answer_is_refreshed_by_one_caller_only(app, client, shelf):
@@ -112,6 +139,7 @@ def test_an_expired_shared_answer_is_refreshed_by_one_caller_only(app, client, s
             stored["fresh_until"] = 0  # expired, as after 5 s
             redis.conn.set(key, json.dumps(stored))
             redis.conn.set(key.decode() + ":refresh", 1)  # another caller is refreshing it
+    forget_kept()  # this process's copy expires with it
     assert ids(client.get("/api/v1/feed/trending")) == [first], "the stale copy, no recompute"
     with app.app_context():
         for key in redis.conn.scan_iter("answer:*:refresh"):
