@@ -83,11 +83,13 @@ def worker(queues: tuple[str, ...]) -> None:
 
     from flask import current_app
 
+    from fractafrag.embedded import nice_session
     from fractafrag.jobs.worker import run_worker
 
     # Background jobs (vectors, clustering, generation) yield the CPU to the web processes.
     if current_app.config["WORKER_NICE"] > 0:
-        os.nice(current_app.config["WORKER_NICE"])
+        niceness = os.nice(current_app.config["WORKER_NICE"])
+        nice_session(niceness)  # under `fractafrag up`, the worker leads a session
     run_worker(list(queues) or ["default"])
 
 

@@ -279,10 +279,12 @@ def run_up(host: str, port: int, data_dir: str | None, demo: bool, mcp_port: int
                  "-w", str(processes),
                  "-b", f"{host}:{port}", "--worker-connections", "4000",
                  "--graceful-timeout", "4", "--log-level", "warning", "wsgi:app"],
-                web_env,
+                web_env, preexec=embedded.own_session,
             ),
-            Child("worker default", [python, "-m", "fractafrag", "worker", "default"], env),
-            Child("render worker", [python, "-m", "render_worker"], env),
+            Child("worker default", [python, "-m", "fractafrag", "worker", "default"], env,
+                  preexec=embedded.own_session),
+            Child("render worker", [python, "-m", "render_worker"], env,
+                  preexec=embedded.own_session),
         ]
         shown = host if ":" not in host else f"[{host}]"
         url = f"http://{shown}:{port}"

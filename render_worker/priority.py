@@ -15,6 +15,8 @@ import ctypes.util
 import logging
 import os
 
+from fractafrag.embedded import nice_session
+
 log = logging.getLogger(__name__)
 
 PR_CAPBSET_DROP = 24
@@ -39,4 +41,6 @@ def run_in_background(niceness: int) -> int:
         return os.nice(0)
     if os.geteuid() == 0:
         _drop_sys_nice_from_children()
-    return os.nice(niceness)
+    niceness = os.nice(niceness)
+    nice_session(niceness)  # under `fractafrag up` the worker leads a session; Chromium joins it
+    return niceness

@@ -112,6 +112,20 @@ def test_up_runs_a_healthy_app_restarts_workers_and_keeps_data(data_dir):
         thumbnail = requests.get(up.url + shader["thumbnail_url"], timeout=10)
         assert thumbnail.status_code == 200 and thumbnail.headers["Content-Type"] == "image/webp"
 
+        # The kernel shares the CPU between sessions (autogroups): the web leads a session of
+        # its own, apart from whoever started `up`, and the background workers lead niced ones.
+        started = {name: proc for proc in psutil.Process(up.proc.pid).children()
+                   for name in ("gunicorn", "worker default", "render_worker")
+                   if name in " ".join(proc.cmdline())}
+        web = started["gunicorn"]
+        assert os.getsid(web.pid) == web.pid != os.getsid(up.proc.pid)
+        for name in ("worker default", "render_worker"):
+            background = started[name]
+            assert os.getsid(background.pid) == background.pid, name
+            group = Path(f"/proc/{background.pid}/autogroup")
+            if group.exists():
+                assert int(group.read_text().split()[-1]) > 0, f"{name}'s session is niced"
+
         worker = up.child("worker default")
         worker.send_signal(signal.SIGKILL)
         up.wait_for("restarted worker default", timeout=30)

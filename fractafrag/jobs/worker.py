@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from rq import SimpleWorker
 from sqlalchemy import Engine, event
 
+from fractafrag import embedded
 from fractafrag.extensions import redis
 
 BACKEND_NICE = 10  # the most a worker's database backends are niced
@@ -97,17 +98,7 @@ def nice_database_backends(engine: Engine) -> None:
             cursor.close()
             if local_socket:  # reached over a unix socket: the server runs on this machine
                 os.setpriority(os.PRIO_PROCESS, pid, mine)
-                _nice_session(pid, mine)
-
-
-def _nice_session(pid: int, nice: int) -> None:
-    """Set the autogroup nice of pid's session, when the kernel has autogroups and pid leads
-    its session (a PostgreSQL backend does): other processes' sessions are left alone."""
-    with contextlib.suppress(OSError, ValueError):
-        if os.getsid(pid) != pid:
-            return
-        with open(f"/proc/{pid}/autogroup", "w") as group:
-            group.write(str(nice))
+                embedded.nice_session(mine, pid)
 
 
 def run_worker(queue_names: list[str]) -> None:
