@@ -180,11 +180,11 @@ def own_session() -> None:
 
     Linux schedules by session where autogroups are on (Debian's default): the CPU is shared
     fairly between sessions, then between the processes of each. `up`'s children used to share
-    the session of whoever started `up`, so a load generator (or any busy program) started from
-    the same script competed with the web processes one process against one; measured here,
-    `/health` under a crowd went from ~500 to ~660 req/s with the generator in a session of its
-    own. The web gets a session of its own; the background workers get theirs, niced as a
-    whole (nice_session), so their renders and jobs still yield to the web."""
+    the session of whoever started `up`, so a busy program started from the same script (a
+    load generator, measured here: `/health` under its crowd 541-581 req/s that way, 580-697
+    in a session of its own) competed with the web processes one process against one. The web
+    gets a session of its own; the background workers get theirs, niced as a whole
+    (nice_session), so their renders and jobs still yield to the web."""
     _signal_on_parent_death()
     os.setsid()
 
