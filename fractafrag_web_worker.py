@@ -118,6 +118,7 @@ class OneWriteResponse(wsgi.Response):
             sock.sendall(b"".join(gathered.parts))
 
 
+_http_date = util.http_date
 _date = (0, "")
 
 
@@ -130,9 +131,6 @@ def http_date(timestamp: float | None = None) -> str:
     if _date[0] != now:
         _date = (now, _http_date(now))
     return _date[1]
-
-
-_http_date = util.http_date
 
 
 class BalancedGeventWorker(ggevent.GeventWorker):

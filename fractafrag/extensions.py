@@ -155,6 +155,23 @@ class Queues:
         """Enqueue a job by dotted path, e.g. 'fractafrag.jobs.render.render_shader'."""
         return self.get(queue).enqueue(func_path, *args, **kwargs)
 
+    def enqueue_claimed(self, claim: str, claim_seconds: int, queue: str, func_path: str,
+                        *args: Any, delay: timedelta | None = None, **kwargs: Any) -> bool:
+        """Enqueue a job (after `delay`, if given) unless one is pending: the first caller
+        takes the Redis key `claim` for claim_seconds (the job or its expiry releases it), the
+        rest find it taken. Whether this call queued it; a Redis outage is logged, not raised."""
+        try:
+            if not self._client.set(claim, 1, nx=True, ex=claim_seconds):
+                return False
+            if delay is None:
+                self.enqueue(queue, func_path, *args, **kwargs)
+            else:
+                self.get(queue).enqueue_in(delay, func_path, *args, **kwargs)
+        except redis_lib.RedisError as error:
+            logging.getLogger(__name__).warning("could not queue %s%s: %s", func_path, args, error)
+            return False
+        return True
+
     def try_enqueue(self, queue: str, func_path: str, *args: Any, **kwargs: Any) -> bool:
         """Enqueue after a commit: a Redis outage is logged (a sweep catches up), not raised."""
         try:

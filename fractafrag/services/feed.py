@@ -308,12 +308,9 @@ def refresh_active() -> int:
 
 def _refresh_later(owner: str, user_id: int | None) -> None:
     """Queue one refresh of the owner's ranking (later stale reads find it claimed)."""
-    try:
-        if redis.set(_refresh_claim(owner), 1, nx=True, ex=REFRESH_CLAIM):
-            queues.get("default").enqueue("fractafrag.jobs.feed.refresh_ranking", owner,
-                                          user_id, job_id=f"ranking-{owner}", result_ttl=0)
-    except RedisError as error:
-        log.warning("feed ranking refresh not queued: %s", error)
+    queues.enqueue_claimed(_refresh_claim(owner), REFRESH_CLAIM, "default",
+                           "fractafrag.jobs.feed.refresh_ranking", owner, user_id,
+                           job_id=f"ranking-{owner}", result_ttl=0)
 
 
 def _refresh_claim(owner: str) -> str:

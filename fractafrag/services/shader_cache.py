@@ -186,14 +186,10 @@ READERS_REFRESH_CLAIM_SECONDS = 20  # a claim outlives a lost job no longer than
 
 
 def _refresh_readers_later() -> None:
-    try:
-        if redis.set(READERS_REFRESH_CLAIM, 1, nx=True, ex=READERS_REFRESH_CLAIM_SECONDS):
-            queues.get("default").enqueue_in(
-                timedelta(seconds=READERS_REFRESH_DELAY),
-                "fractafrag.jobs.feed.refresh_active_rankings", job_id="rankings-active",
-                result_ttl=0)
-    except RedisError as error:
-        log.warning("readers' rankings not refreshed after a listing change: %s", error)
+    queues.enqueue_claimed(READERS_REFRESH_CLAIM, READERS_REFRESH_CLAIM_SECONDS, "default",
+                           "fractafrag.jobs.feed.refresh_active_rankings",
+                           delay=timedelta(seconds=READERS_REFRESH_DELAY),
+                           job_id="rankings-active", result_ttl=0)
 
 
 after_commit.on_commit("shader_cache", _note_changes, _forget_committed)
